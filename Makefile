@@ -1,0 +1,106 @@
+# Stillpoint: `make run` starts the app, `make test` runs every check.
+# Both install what a fresh Debian/Ubuntu machine with Rust lacks.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+APT_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev xvfb xauth \
+	webkit2gtk-driver fonts-dejavu-core imagemagick poppler-utils
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+TOOLS := $(CURDIR)/.tools
+TAURI_DRIVER := $(TOOLS)/bin/tauri-driver
+APP := target/debug/stillpoint
+E2E_TIMEOUT ?= 900
+
+.PHONY: help run build test deps deps-system deps-ui deps-e2e ui lint fmt-check clippy \
+	unit ui-check bindings bindings-check e2e screenshots clean
+
+help:
+	@echo "make run    build and start Stillpoint (data in \$${STILLPOINT_DATA_DIR:-~/.local/share/stillpoint})"
+	@echo "make test   formatting, clippy, Rust tests, UI type check and Vitest, bindings drift, end-to-end"
+	@echo "make e2e    only the end-to-end tests (real app under Xvfb)"
+	@echo "make bindings  regenerate ui/src/lib/bindings from the Rust types"
+
+## ---- installing what is missing -------------------------------------------------------
+
+deps: deps-system deps-ui
+
+deps-system:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  echo "Node.js 20.19+ and npm are needed for the UI build; install them and run make again." >&2; exit 1; }
+
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+
+e2e/node_modules/.package-lock.json: e2e/package-lock.json
+	cd e2e && npm ci --no-audit --no-fund
+
+deps-ui: ui/node_modules/.package-lock.json
+deps-e2e: e2e/node_modules/.package-lock.json
+
+$(TAURI_DRIVER):
+	cargo install tauri-driver --version 2.1.0 --locked --root $(TOOLS)
+
+## ---- building and running --------------------------------------------------------------
+
+ui: deps-system deps-ui
+	cd ui && npm run build
+
+build: ui
+	cargo build -p stillpoint-app
+
+run: build
+	./$(APP)
+
+## ---- tests -----------------------------------------------------------------------------
+
+test: lint unit ui-check bindings-check e2e
+
+lint: fmt-check clippy
+
+fmt-check:
+	cargo fmt --all -- --check
+
+# The app crate embeds ui/dist at compile time, so the UI is built first.
+clippy: ui
+	cargo clippy --workspace --all-targets -- -D warnings
+
+unit: ui
+	cargo test --workspace
+
+ui-check: deps-ui
+	cd ui && npm run check && npm test
+
+# ts-rs writes every IPC type into ui/src/lib/bindings when the export tests run.
+bindings:
+	cargo test -p stillpoint --lib export_bindings
+
+bindings-check: bindings
+	@git diff --exit-code --stat -- ui/src/lib/bindings || { \
+	  echo "TypeScript bindings drifted from the Rust types: run 'make bindings' and commit them." >&2; exit 1; }
+	@untracked=$$(git ls-files --others --exclude-standard -- ui/src/lib/bindings); \
+	if [ -n "$$untracked" ]; then \
+	  echo "New bindings are not committed: $$untracked" >&2; exit 1; fi
+
+e2e: build deps-e2e $(TAURI_DRIVER)
+	timeout --signal=TERM --kill-after=30 $(E2E_TIMEOUT) \
+	  xvfb-run -a -s "-screen 0 1280x800x24" npm --prefix e2e test
+
+# Copy the screenshots the end-to-end run took into docs/ (for the README).
+screenshots:
+	cp e2e/.artifacts/clients-empty.png docs/clients-empty.png
+	cp e2e/.artifacts/client-form-error.png docs/client-form.png
+	cp e2e/.artifacts/client-page.png docs/client-page.png
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/node_modules e2e/node_modules e2e/.artifacts

@@ -1,0 +1,107 @@
+// Launch the real Stillpoint binary through tauri-driver (which starts WebKitWebDriver) and
+// hand back a webdriverio browser. One tauri-driver per launch, on free ports, with the
+// app's own data folder in its environment. Stopped with SIGTERM, never SIGKILL: a killed
+// tauri-driver orphans WebKitWebDriver on its port.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { remote } from 'webdriverio';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..', '..');
+export const APP_BINARY = process.env.STILLPOINT_BINARY ?? join(root, 'target', 'debug', 'stillpoint');
+const TAURI_DRIVER = process.env.TAURI_DRIVER ?? join(root, '.tools', 'bin', 'tauri-driver');
+export const ARTIFACTS = join(root, 'e2e', '.artifacts');
+
+export function newDataDir(label) {
+  return mkdtempSync(join(tmpdir(), `stillpoint-e2e-${label}-`));
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+async function waitForPort(port, ms) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const ok = await new Promise((res) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); res(true); });
+      s.once('error', () => res(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tauri-driver did not listen on ${port} within ${ms} ms`);
+}
+
+/** Start the app on `dataDir`; resolves once the UI has said it is ready. */
+export async function launch(dataDir) {
+  for (const [what, path] of [['app binary', APP_BINARY], ['tauri-driver', TAURI_DRIVER]]) {
+    if (!existsSync(path)) throw new Error(`${what} not found at ${path}; run make e2e`);
+  }
+  const port = await freePort();
+  const nativePort = await freePort();
+  const log = [];
+  const driver = spawn(TAURI_DRIVER, ['--port', String(port), '--native-port', String(nativePort)], {
+    env: { ...process.env, STILLPOINT_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  driver.stdout.on('data', (d) => log.push(String(d)));
+  driver.stderr.on('data', (d) => log.push(String(d)));
+  const exited = new Promise((res) => driver.once('exit', res));
+  let browser;
+  try {
+    await waitForPort(port, 15000);
+    browser = await remote({
+      hostname: '127.0.0.1',
+      port,
+      logLevel: 'error',
+      connectionRetryCount: 2,
+      capabilities: { 'tauri:options': { application: APP_BINARY } },
+    });
+    await browser.setTimeout({ implicit: 0 });
+    await browser.waitUntil(
+      async () => (await browser.execute(() => document.body?.dataset.ready ?? '')) === 'true',
+      { timeout: 20000, timeoutMsg: 'the UI never reported ready' },
+    );
+  } catch (e) {
+    await stop({ browser, driver, exited });
+    throw new Error(`launch failed: ${e.message}\n--- tauri-driver log ---\n${log.join('')}`);
+  }
+  return { browser, driver, exited, dataDir, log };
+}
+
+async function stop({ browser, driver, exited }) {
+  if (browser) {
+    try { await browser.deleteSession(); } catch { /* the app may already be gone */ }
+  }
+  if (driver && driver.exitCode === null) {
+    driver.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10000))]);
+  }
+}
+
+/** Close the app and its driver. */
+export async function quit(app) {
+  await stop(app);
+}
+
+/** Save a screenshot of the window (for docs and for failures). */
+export async function screenshot(app, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const file = join(ARTIFACTS, `${name}.png`);
+  writeFileSync(file, Buffer.from(await app.browser.takeScreenshot(), 'base64'));
+  return file;
+}

@@ -1,0 +1,25 @@
+// Listing our commands in an app manifest makes Tauri generate one permission per command,
+// so the capability file really decides what the webview may call.
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(stillpoint_commands())),
+    )
+    .unwrap_or_else(|e| {
+        eprintln!("tauri build step failed: {e:#}");
+        std::process::exit(1)
+    });
+}
+
+fn stillpoint_commands() -> &'static [&'static str] {
+    &[
+        "app_status",
+        "list_clients",
+        "get_client",
+        "create_client",
+        "update_client",
+        "archive_client",
+        "restore_client",
+        "client_audit",
+    ]
+}

@@ -1,0 +1,248 @@
+//! Opening the database: PRAGMAs per connection, embedded migrations, and the write
+//! transaction that every change to clinical data goes through.
+//!
+//! The open path is `Store::open(OpenOptions)`. Keying (SQLCipher) and the logged-in actor
+//! slot into `OpenOptions` and `Store::configure` without changing callers.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite_migration::{M, Migrations};
+
+use crate::audit::{self, AuditEntry};
+use crate::error::{Error, ErrorCode, Result};
+
+/// The name of the database file inside the data folder.
+pub const DATABASE_FILE: &str = "stillpoint.db";
+
+static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
+    Migrations::new(vec![M::up(include_str!(
+        "migrations/0001_clients_and_audit.sql"
+    ))])
+});
+
+/// The schema version this binary writes (the number of migrations it knows).
+pub fn schema_version() -> usize {
+    MIGRATION_COUNT
+}
+const MIGRATION_COUNT: usize = 1;
+
+/// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+pub fn system_clock() -> Clock {
+    Arc::new(Utc::now)
+}
+
+/// Everything needed to open a database.
+#[derive(Clone)]
+pub struct OpenOptions {
+    /// The database file; `None` opens a private in-memory database (tests).
+    pub path: Option<PathBuf>,
+    /// Who the changes are recorded against in the audit log.
+    pub actor: String,
+    pub clock: Clock,
+}
+
+impl OpenOptions {
+    pub fn file(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: Some(path.into()),
+            actor: "local".to_owned(),
+            clock: system_clock(),
+        }
+    }
+
+    pub fn in_memory() -> Self {
+        Self {
+            path: None,
+            actor: "local".to_owned(),
+            clock: system_clock(),
+        }
+    }
+
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn actor(mut self, actor: impl Into<String>) -> Self {
+        self.actor = actor.into();
+        self
+    }
+}
+
+/// An open Stillpoint database and who is using it.
+pub struct Store {
+    conn: Connection,
+    actor: String,
+    clock: Clock,
+}
+
+/// What a write needs besides the transaction: the time and the actor.
+pub struct WriteCtx<'a> {
+    pub now: DateTime<Utc>,
+    pub actor: &'a str,
+}
+
+impl WriteCtx<'_> {
+    /// `now` as the RFC 3339 text stored in the database.
+    pub fn now_text(&self) -> String {
+        timestamp(self.now)
+    }
+}
+
+/// RFC 3339, UTC, millisecond precision: sorts as text.
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl Store {
+    pub fn open(options: OpenOptions) -> Result<Store> {
+        let conn = match &options.path {
+            Some(path) => {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_WRITE
+                        | OpenFlags::SQLITE_OPEN_CREATE
+                        | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?
+            }
+            None => Connection::open_in_memory()?,
+        };
+        let mut store = Store {
+            conn,
+            actor: options.actor,
+            clock: options.clock,
+        };
+        store.configure(options.path.is_some())?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// PRAGMAs are per connection, so they are set here on every open, never in a migration.
+    fn configure(&mut self, on_disk: bool) -> Result<()> {
+        // (A later step keys the connection here, before anything else touches the file.)
+        if on_disk {
+            let mode: String = self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(Error::new(
+                    ErrorCode::Storage,
+                    format!(
+                        "The database could not switch to write-ahead logging (it reports {mode}). Move the data folder to a local disk."
+                    ),
+                ));
+            }
+        }
+        self.conn.execute_batch(
+            "PRAGMA foreign_keys = ON;
+             PRAGMA synchronous = FULL;
+             PRAGMA trusted_schema = OFF;",
+        )?;
+        self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        self.conn.set_prepared_statement_cache_capacity(64);
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let found: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let known = i64::try_from(MIGRATION_COUNT).unwrap_or(i64::MAX);
+        if found > known {
+            return Err(Error::new(
+                ErrorCode::DatabaseTooNew,
+                format!(
+                    "This database was written by a newer version of Stillpoint (schema {found}; this version knows up to {known}). Install the newer Stillpoint to open it; the file was not changed."
+                ),
+            ));
+        }
+        MIGRATIONS.to_latest(&mut self.conn)?;
+        Ok(())
+    }
+
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now().date_naive()
+    }
+
+    /// Read-only access for queries.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Run `f` in an IMMEDIATE transaction and append `audit` (built from its result) in
+    /// the same transaction. Either both land or neither does.
+    pub(crate) fn write<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>, &WriteCtx<'_>) -> Result<(T, AuditEntry)>,
+    ) -> Result<T> {
+        let ctx = WriteCtx {
+            now: (self.clock)(),
+            actor: &self.actor,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (value, entry) = f(&tx, &ctx)?;
+        audit::append(&tx, &ctx, &entry)?;
+        tx.commit()?;
+        Ok(value)
+    }
+}
+
+/// The data folder: `STILLPOINT_DATA_DIR` when set, else the user's data folder
+/// (`$XDG_DATA_HOME/stillpoint`, usually `~/.local/share/stillpoint`).
+pub fn data_dir() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("STILLPOINT_DATA_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "stillpoint")
+        .map(|d| d.data_dir().to_path_buf())
+        .ok_or_else(|| {
+            Error::new(
+                ErrorCode::Storage,
+                "No home folder was found for the data. Set STILLPOINT_DATA_DIR to a folder Stillpoint may write to.",
+            )
+        })
+}
+
+/// The database file inside a data folder.
+pub fn database_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(DATABASE_FILE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        assert!(MIGRATIONS.validate().is_ok());
+    }
+
+    #[test]
+    fn migration_count_matches_the_list() {
+        // Every migration appended must bump MIGRATION_COUNT, which the too-new guard uses.
+        let mut conn = Connection::open_in_memory().unwrap();
+        MIGRATIONS.to_latest(&mut conn).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, MIGRATION_COUNT as i64);
+    }
+}

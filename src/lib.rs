@@ -1,0 +1,15 @@
+//! Stillpoint core: the domain, its rules, and storage. No Tauri here; the desktop shell in
+//! `src-tauri/` only adapts these functions to IPC commands.
+
+pub mod app;
+pub mod audit;
+pub mod clients;
+pub mod db;
+pub mod error;
+pub mod text;
+pub mod validate;
+
+pub use app::{App, AppStatus};
+pub use clients::{Client, ClientFields, ClientPage, ClientQuery, ClientSummary, Pressure};
+pub use db::{OpenOptions, Store};
+pub use error::{Error, ErrorCode, Result};
