@@ -12,35 +12,7 @@ use crate::db::Store;
 use crate::error::{Error, Result};
 use crate::text::{fold, query_terms};
 use crate::validate::{self, DateRule, Lines};
-
-/// Pressure a client prefers, or a technique is given with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum Pressure {
-    Light,
-    Moderate,
-    Firm,
-}
-
-impl Pressure {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Pressure::Light => "light",
-            Pressure::Moderate => "moderate",
-            Pressure::Firm => "firm",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        match s {
-            "light" => Some(Pressure::Light),
-            "moderate" => Some(Pressure::Moderate),
-            "firm" => Some(Pressure::Firm),
-            _ => None,
-        }
-    }
-}
+use crate::vocab::{self, Contraindication, Pressure};
 
 /// Everything a therapist records about a client. The form sends it; the record holds it.
 /// Text fields are empty when not given; dates are `YYYY-MM-DD`.
@@ -66,6 +38,8 @@ pub struct ClientFields {
     pub medications_acute: String,
     pub allergies: String,
     pub contraindications: String,
+    /// Contraindications that warn against specific techniques.
+    pub contraindication_flags: Vec<Contraindication>,
     pub preferred_pressure: Option<Pressure>,
     pub areas_to_avoid: String,
     pub positioning: String,
@@ -239,6 +213,13 @@ impl ClientFields {
                 &self.contraindications,
                 4000,
             )?,
+            contraindication_flags: self
+                .contraindication_flags
+                .iter()
+                .copied()
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect(),
             preferred_pressure: self.preferred_pressure,
             areas_to_avoid: many(
                 "areas_to_avoid",
@@ -307,7 +288,8 @@ fn client_from_row(row: &Row<'_>, today: NaiveDate) -> rusqlite::Result<Client> 
         medications_acute: row.get(16)?,
         allergies: row.get(17)?,
         contraindications: row.get(18)?,
-        preferred_pressure: pressure.as_deref().and_then(Pressure::parse),
+        contraindication_flags: Vec::new(),
+        preferred_pressure: pressure.as_deref().and_then(vocab::from_id),
         areas_to_avoid: row.get(20)?,
         positioning: row.get(21)?,
         consent_version: row.get(22)?,
@@ -337,6 +319,21 @@ pub fn age_on(born: NaiveDate, today: NaiveDate) -> Option<u32> {
         years -= 1;
     }
     u32::try_from(years).ok()
+}
+
+fn write_flags(
+    tx: &rusqlite::Transaction<'_>,
+    client_id: &str,
+    flags: &[Contraindication],
+) -> Result<()> {
+    tx.prepare_cached("DELETE FROM client_contraindications WHERE client_id = ?1")?
+        .execute([client_id])?;
+    let mut insert = tx
+        .prepare_cached("INSERT INTO client_contraindications (client_id, flag) VALUES (?1, ?2)")?;
+    for flag in flags {
+        insert.execute(params![client_id, flag.id()])?;
+    }
+    Ok(())
 }
 
 /// Parse a client id; anything that is not one cannot name a client.
@@ -383,7 +380,7 @@ impl Store {
                 fields.medications_acute,
                 fields.allergies,
                 fields.contraindications,
-                fields.preferred_pressure.map(Pressure::as_str),
+                fields.preferred_pressure.map(Pressure::id),
                 fields.areas_to_avoid,
                 fields.positioning,
                 fields.consent_version,
@@ -393,6 +390,7 @@ impl Store {
                 fields.sort_key(),
                 now,
             ])?;
+            write_flags(tx, &id, &fields.contraindication_flags)?;
             let entry = AuditEntry {
                 action: "client.create",
                 entity: "client",
@@ -407,11 +405,22 @@ impl Store {
     pub fn get_client(&self, id: &str) -> Result<Client> {
         let id = parse_id(id)?;
         let today = self.today();
-        self.conn()
+        let mut client = self
+            .conn()
             .prepare_cached(&format!("SELECT {COLUMNS} FROM clients WHERE id = ?1"))?
             .query_row([&id], |r| client_from_row(r, today))
             .optional()?
-            .ok_or_else(|| Error::not_found("client"))
+            .ok_or_else(|| Error::not_found("client"))?;
+        client.fields.contraindication_flags = self
+            .conn()
+            .prepare_cached(
+                "SELECT flag FROM client_contraindications WHERE client_id = ?1 ORDER BY flag",
+            )?
+            .query_map([&id], |r| r.get::<_, String>(0))?
+            .filter_map(|f| f.map(|f| vocab::from_id(&f)).transpose())
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        client.fields.contraindication_flags.sort();
+        Ok(client)
     }
 
     /// Replace a client's fields. `expected_version` is the version the form was loaded
@@ -473,7 +482,7 @@ impl Store {
                     fields.medications_acute,
                     fields.allergies,
                     fields.contraindications,
-                    fields.preferred_pressure.map(Pressure::as_str),
+                    fields.preferred_pressure.map(Pressure::id),
                     fields.areas_to_avoid,
                     fields.positioning,
                     fields.consent_version,
@@ -489,6 +498,7 @@ impl Store {
                     "This record was changed since you opened it. Reopen the client to see the latest, then make your change again.",
                 ));
             }
+            write_flags(tx, &id, &fields.contraindication_flags)?;
             let entry = AuditEntry {
                 action: "client.update",
                 entity: "client",

@@ -6,10 +6,15 @@ pub mod audit;
 pub mod clients;
 pub mod db;
 pub mod error;
+pub mod intake;
+pub mod sessions;
+pub mod techniques;
 pub mod text;
 pub mod validate;
+pub mod vocab;
 
 pub use app::{App, AppStatus};
-pub use clients::{Client, ClientFields, ClientPage, ClientQuery, ClientSummary, Pressure};
+pub use clients::{Client, ClientFields, ClientPage, ClientQuery, ClientSummary};
 pub use db::{OpenOptions, Store};
 pub use error::{Error, ErrorCode, Result};
+pub use vocab::Pressure;

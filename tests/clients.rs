@@ -43,6 +43,7 @@ fn zoe() -> ClientFields {
         medications_acute: "Sumatriptan 50 mg".into(),
         allergies: "Lavender oil".into(),
         contraindications: "Recent whiplash (2026-09)".into(),
+        contraindication_flags: vec![stillpoint::vocab::Contraindication::RecentNeckInjury],
         preferred_pressure: Some(Pressure::Moderate),
         areas_to_avoid: "Left shoulder".into(),
         positioning: "Side-lying preferred".into(),

@@ -4,6 +4,10 @@
 use std::sync::{Mutex, PoisonError};
 
 use stillpoint::audit::AuditRecord;
+use stillpoint::intake::{ClientAlerts, Intake, IntakeInput};
+use stillpoint::sessions::{Session, SessionInput, SessionSummary};
+use stillpoint::techniques::{Technique, TechniqueInput};
+use stillpoint::vocab::Vocabulary;
 use stillpoint::{App, AppStatus, Client, ClientFields, ClientPage, ClientQuery, Result, Store};
 use tauri::State;
 
@@ -61,4 +65,94 @@ pub fn restore_client(state: AppState<'_>, id: String) -> Result<Client> {
 #[tauri::command(async)]
 pub fn client_audit(state: AppState<'_>, id: String) -> Result<Vec<AuditRecord>> {
     with_store(&state, |s| s.client_audit(&id))
+}
+
+#[tauri::command(async)]
+pub fn vocabulary() -> Vocabulary {
+    stillpoint::vocab::vocabulary()
+}
+
+#[tauri::command(async)]
+pub fn record_intake(state: AppState<'_>, client_id: String, input: IntakeInput) -> Result<Intake> {
+    with_store(&state, |s| s.record_intake(&client_id, &input))
+}
+
+#[tauri::command(async)]
+pub fn list_intakes(state: AppState<'_>, client_id: String) -> Result<Vec<Intake>> {
+    with_store(&state, |s| s.list_intakes(&client_id))
+}
+
+#[tauri::command(async)]
+pub fn acknowledge_red_flags(
+    state: AppState<'_>,
+    intake_id: String,
+    referral_note: String,
+) -> Result<Intake> {
+    with_store(&state, |s| {
+        s.acknowledge_red_flags(&intake_id, &referral_note)
+    })
+}
+
+#[tauri::command(async)]
+pub fn client_alerts(state: AppState<'_>, client_id: String) -> Result<ClientAlerts> {
+    with_store(&state, |s| s.client_alerts(&client_id))
+}
+
+#[tauri::command(async)]
+pub fn list_techniques(state: AppState<'_>, include_retired: bool) -> Result<Vec<Technique>> {
+    with_store(&state, |s| s.list_techniques(include_retired))
+}
+
+#[tauri::command(async)]
+pub fn add_technique(state: AppState<'_>, input: TechniqueInput) -> Result<Technique> {
+    with_store(&state, |s| s.add_technique(&input))
+}
+
+#[tauri::command(async)]
+pub fn update_technique(
+    state: AppState<'_>,
+    id: String,
+    input: TechniqueInput,
+) -> Result<Technique> {
+    with_store(&state, |s| s.update_technique(&id, &input))
+}
+
+#[tauri::command(async)]
+pub fn set_technique_retired(state: AppState<'_>, id: String, retired: bool) -> Result<Technique> {
+    with_store(&state, |s| s.set_technique_retired(&id, retired))
+}
+
+#[tauri::command(async)]
+pub fn start_session(state: AppState<'_>, client_id: String) -> Result<Session> {
+    with_store(&state, |s| s.start_session(&client_id))
+}
+
+#[tauri::command(async)]
+pub fn save_session_draft(state: AppState<'_>, id: String, input: SessionInput) -> Result<Session> {
+    with_store(&state, |s| s.save_session_draft(&id, &input))
+}
+
+#[tauri::command(async)]
+pub fn sign_session(state: AppState<'_>, id: String) -> Result<Session> {
+    with_store(&state, |s| s.sign_session(&id))
+}
+
+#[tauri::command(async)]
+pub fn amend_session(
+    state: AppState<'_>,
+    id: String,
+    reason: String,
+    body: String,
+) -> Result<Session> {
+    with_store(&state, |s| s.amend_session(&id, &reason, &body))
+}
+
+#[tauri::command(async)]
+pub fn get_session(state: AppState<'_>, id: String) -> Result<Session> {
+    with_store(&state, |s| s.get_session(&id))
+}
+
+#[tauri::command(async)]
+pub fn list_sessions(state: AppState<'_>, client_id: String) -> Result<Vec<SessionSummary>> {
+    with_store(&state, |s| s.list_sessions(&client_id))
 }

@@ -18,6 +18,21 @@ pub fn run() -> tauri::Result<()> {
             commands::archive_client,
             commands::restore_client,
             commands::client_audit,
+            commands::vocabulary,
+            commands::record_intake,
+            commands::list_intakes,
+            commands::acknowledge_red_flags,
+            commands::client_alerts,
+            commands::list_techniques,
+            commands::add_technique,
+            commands::update_technique,
+            commands::set_technique_retired,
+            commands::start_session,
+            commands::save_session_draft,
+            commands::sign_session,
+            commands::amend_session,
+            commands::get_session,
+            commands::list_sessions,
         ])
         .run(tauri::generate_context!())
 }

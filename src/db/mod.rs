@@ -18,16 +18,17 @@ use crate::error::{Error, ErrorCode, Result};
 pub const DATABASE_FILE: &str = "stillpoint.db";
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
-    Migrations::new(vec![M::up(include_str!(
-        "migrations/0001_clients_and_audit.sql"
-    ))])
+    Migrations::new(vec![
+        M::up(include_str!("migrations/0001_clients_and_audit.sql")),
+        M::up(include_str!("migrations/0002_charting.sql")),
+    ])
 });
 
 /// The schema version this binary writes (the number of migrations it knows).
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 1;
+const MIGRATION_COUNT: usize = 2;
 
 /// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
