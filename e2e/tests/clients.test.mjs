@@ -53,10 +53,13 @@ async function rowTexts() {
   return texts;
 }
 
+/** Clear the search box the way a person does (select all, delete), then type. */
 async function search(text) {
   const box = await visible('#client-search');
-  await box.clearValue();
-  if (text) await box.setValue(text);
+  await box.click();
+  await b.keys(['Control', 'a']);
+  await b.keys('Backspace');
+  if (text) await box.addValue(text);
 }
 
 async function waitForRows(predicate, what) {
@@ -74,7 +77,7 @@ async function backToList() {
 test('a new user sees an empty state that says what to do', async () => {
   const empty = await visible('[data-testid="empty-state"]');
   assert.match(await empty.getText(), /add your first client/i);
-  assert.equal(await b.getTitle(), 'Stillpoint');
+  assert.match(await b.getTitle(), /Stillpoint$/);
   await screenshot(app, 'clients-empty');
 });
 

@@ -1,0 +1,186 @@
+// Typed calls to the Tauri commands. One function per command; every failure is turned into
+// the one error shape the core sends (`{ code, message, field? }`), so a view only ever
+// handles `AppError`.
+
+import { invoke } from '@tauri-apps/api/core';
+import type { AppStatus } from './bindings/AppStatus';
+import type { AuditRecord } from './bindings/AuditRecord';
+import type { Client } from './bindings/Client';
+import type { ClientAlerts } from './bindings/ClientAlerts';
+import type { ClientFields } from './bindings/ClientFields';
+import type { ClientPage } from './bindings/ClientPage';
+import type { ClientQuery } from './bindings/ClientQuery';
+import type { Error as AppError } from './bindings/Error';
+import type { ErrorCode } from './bindings/ErrorCode';
+import type { Intake } from './bindings/Intake';
+import type { IntakeInput } from './bindings/IntakeInput';
+import type { Session } from './bindings/Session';
+import type { SessionInput } from './bindings/SessionInput';
+import type { SessionSummary } from './bindings/SessionSummary';
+import type { Technique } from './bindings/Technique';
+import type { TechniqueInput } from './bindings/TechniqueInput';
+import type { Vocabulary } from './bindings/Vocabulary';
+
+export type { AppError };
+
+// A `Record` over the union makes the compiler fail here when a code is added or removed.
+const CODES: Record<ErrorCode, true> = {
+  validation: true,
+  not_found: true,
+  conflict: true,
+  database_too_new: true,
+  not_open: true,
+  disk_full: true,
+  busy: true,
+  storage: true,
+  internal: true,
+};
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(CODES, value);
+}
+
+/** True for an error object sent by the core: a known code and a message. */
+export function isAppError(value: unknown): value is AppError {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    isErrorCode(v.code) &&
+    typeof v.message === 'string' &&
+    (v.field === undefined || v.field === null || typeof v.field === 'string')
+  );
+}
+
+const UNEXPECTED =
+  'Stillpoint hit an unexpected problem. Try again; if it keeps happening, restart Stillpoint.';
+
+function unexpected(detail: string): AppError {
+  const d = detail.trim();
+  return { code: 'internal', message: d ? `${UNEXPECTED} (${d})` : UNEXPECTED };
+}
+
+/**
+ * Turn anything a call can throw into an `AppError`. The core's own errors pass through;
+ * anything else (a string from Tauri's argument decoding, a JS `Error`, junk) becomes an
+ * `internal` error that keeps the original text as detail.
+ */
+export function toAppError(e: unknown): AppError {
+  if (isAppError(e)) {
+    const out: AppError = { code: e.code, message: e.message };
+    if (typeof e.field === 'string' && e.field !== '') out.field = e.field;
+    return out;
+  }
+  if (typeof e === 'string') return unexpected(e);
+  if (e instanceof Error) return unexpected(e.message);
+  if (typeof e === 'object' && e !== null) {
+    const m = (e as Record<string, unknown>).message;
+    if (typeof m === 'string') return unexpected(m);
+  }
+  return unexpected('');
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+/** Never fails in the app; outside Tauri (or on a bug) it rejects with an `AppError`. */
+export function appStatus(): Promise<AppStatus> {
+  return call('app_status');
+}
+
+export function listClients(query: ClientQuery): Promise<ClientPage> {
+  return call('list_clients', { query });
+}
+
+export function getClient(id: string): Promise<Client> {
+  return call('get_client', { id });
+}
+
+export function createClient(fields: ClientFields): Promise<Client> {
+  return call('create_client', { fields });
+}
+
+/** `version` is the `Client.version` the form was loaded from; a stale one is a `conflict`. */
+export function updateClient(id: string, version: number, fields: ClientFields): Promise<Client> {
+  return call('update_client', { id, version, fields });
+}
+
+export function archiveClient(id: string): Promise<Client> {
+  return call('archive_client', { id });
+}
+
+export function restoreClient(id: string): Promise<Client> {
+  return call('restore_client', { id });
+}
+
+/** The record's history, oldest first. */
+export function clientAudit(id: string): Promise<AuditRecord[]> {
+  return call('client_audit', { id });
+}
+
+/** Every vocabulary with its labels (never fails in the app). */
+export function vocabulary(): Promise<Vocabulary> {
+  return call('vocabulary');
+}
+
+// Intake, techniques and sessions: typed calls for the screens that come next.
+
+export function recordIntake(clientId: string, input: IntakeInput): Promise<Intake> {
+  return call('record_intake', { clientId, input });
+}
+
+export function listIntakes(clientId: string): Promise<Intake[]> {
+  return call('list_intakes', { clientId });
+}
+
+export function acknowledgeRedFlags(intakeId: string, referralNote: string): Promise<Intake> {
+  return call('acknowledge_red_flags', { intakeId, referralNote });
+}
+
+export function clientAlerts(clientId: string): Promise<ClientAlerts> {
+  return call('client_alerts', { clientId });
+}
+
+export function listTechniques(includeRetired: boolean): Promise<Technique[]> {
+  return call('list_techniques', { includeRetired });
+}
+
+export function addTechnique(input: TechniqueInput): Promise<Technique> {
+  return call('add_technique', { input });
+}
+
+export function updateTechnique(id: string, input: TechniqueInput): Promise<Technique> {
+  return call('update_technique', { id, input });
+}
+
+export function setTechniqueRetired(id: string, retired: boolean): Promise<Technique> {
+  return call('set_technique_retired', { id, retired });
+}
+
+export function startSession(clientId: string): Promise<Session> {
+  return call('start_session', { clientId });
+}
+
+export function saveSessionDraft(id: string, input: SessionInput): Promise<Session> {
+  return call('save_session_draft', { id, input });
+}
+
+export function signSession(id: string): Promise<Session> {
+  return call('sign_session', { id });
+}
+
+export function amendSession(id: string, reason: string, body: string): Promise<Session> {
+  return call('amend_session', { id, reason, body });
+}
+
+export function getSession(id: string): Promise<Session> {
+  return call('get_session', { id });
+}
+
+export function listSessions(clientId: string): Promise<SessionSummary[]> {
+  return call('list_sessions', { clientId });
+}

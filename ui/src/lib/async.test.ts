@@ -1,0 +1,76 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { debounce, latestOnly } from './async';
+
+describe('debounce', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('calls once with the last arguments after typing pauses', () => {
+    const fn = vi.fn();
+    const d = debounce(fn, 150);
+    d('a');
+    vi.advanceTimersByTime(100);
+    d('an');
+    vi.advanceTimersByTime(100);
+    d('ann');
+    expect(fn).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(150);
+    expect(fn).toHaveBeenCalledTimes(1);
+    expect(fn).toHaveBeenCalledWith('ann');
+  });
+
+  it('can be cancelled or flushed', () => {
+    const fn = vi.fn();
+    const d = debounce(fn, 150);
+    d('x');
+    d.cancel();
+    vi.advanceTimersByTime(500);
+    expect(fn).not.toHaveBeenCalled();
+    d('y');
+    d.flush();
+    expect(fn).toHaveBeenCalledWith('y');
+    vi.advanceTimersByTime(500);
+    expect(fn).toHaveBeenCalledTimes(1);
+    d.flush();
+    expect(fn).toHaveBeenCalledTimes(1);
+  });
+});
+
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+describe('latestOnly', () => {
+  it('marks a slower earlier answer as stale', async () => {
+    const slow = deferred<string>();
+    const fast = deferred<string>();
+    const calls = [slow, fast];
+    const fetch = latestOnly((_q: string) => calls.shift()!.promise);
+
+    const first = fetch('a');
+    const second = fetch('ab');
+    fast.resolve('result for ab');
+    expect(await second).toEqual({ stale: false, value: 'result for ab' });
+    slow.resolve('result for a');
+    expect(await first).toEqual({ stale: true });
+  });
+
+  it('swallows errors of stale calls and throws those of the latest', async () => {
+    const a = deferred<string>();
+    const b = deferred<string>();
+    const calls = [a, b];
+    const fetch = latestOnly(() => calls.shift()!.promise);
+    const first = fetch();
+    const second = fetch();
+    a.reject(new Error('old'));
+    b.reject(new Error('new'));
+    expect(await first).toEqual({ stale: true });
+    await expect(second).rejects.toThrow('new');
+  });
+});

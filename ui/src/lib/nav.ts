@@ -1,0 +1,47 @@
+// Which screen is shown, as a small stack so "Cancel" can return to where the user was.
+
+import type { Client } from './bindings/Client';
+
+export type View =
+  | { name: 'list' }
+  | { name: 'client'; id: string }
+  | { name: 'new' }
+  | { name: 'edit'; client: Client };
+
+export const HOME: View = { name: 'list' };
+
+export function current(stack: readonly View[]): View {
+  return stack[stack.length - 1] ?? HOME;
+}
+
+export function push(stack: readonly View[], view: View): View[] {
+  return [...stack, view];
+}
+
+/** Show `view` in place of the current one (after a save, the form is not returned to). */
+export function replace(stack: readonly View[], view: View): View[] {
+  return [...stack.slice(0, -1), view];
+}
+
+/** The previous screen; the client list when there is none. */
+export function back(stack: readonly View[]): View[] {
+  return stack.length > 1 ? stack.slice(0, -1) : [HOME];
+}
+
+/** Start again from `view` (a sidebar item). */
+export function reset(view: View = HOME): View[] {
+  return [view];
+}
+
+export function title(view: View): string {
+  switch (view.name) {
+    case 'list':
+      return 'Clients';
+    case 'client':
+      return 'Client';
+    case 'new':
+      return 'New client';
+    case 'edit':
+      return 'Edit client';
+  }
+}
