@@ -82,7 +82,7 @@ ui-check: deps-ui
 
 # ts-rs writes every IPC type into ui/src/lib/bindings when the export tests run.
 bindings:
-	cargo test -p stillpoint --lib export_bindings
+	cargo test --workspace --lib export_bindings
 
 bindings-check: bindings
 	@git diff --exit-code --stat -- ui/src/lib/bindings || { \

@@ -3,7 +3,7 @@
 // app's own data folder in its environment. Stopped with SIGTERM, never SIGKILL: a killed
 // tauri-driver orphans WebKitWebDriver on its port.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, existsSync, mkdirSync, writeFileSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -104,4 +104,34 @@ export async function screenshot(app, name) {
   const file = join(ARTIFACTS, `${name}.png`);
   writeFileSync(file, Buffer.from(await app.browser.takeScreenshot(), 'base64'));
   return file;
+}
+
+/** The pids of app processes started for `dataDir` (matched by the environment they got). */
+function appPids(dataDir) {
+  const want = `STILLPOINT_DATA_DIR=${dataDir}`;
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/exe`) !== APP_BINARY) continue;
+      const env = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+      if (env.includes(want)) pids.push(Number(entry));
+    } catch {
+      /* gone, or not ours */
+    }
+  }
+  return pids;
+}
+
+/** Kill the app with SIGKILL, as a crash or power cut would: no chance to save or close. */
+export async function crash(app) {
+  const pids = appPids(app.dataDir);
+  if (pids.length === 0) throw new Error('no app process found to kill');
+  for (const pid of pids) process.kill(pid, 'SIGKILL');
+  const until = Date.now() + 5000;
+  while (appPids(app.dataDir).length > 0 && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await stop({ ...app, browser: undefined });
+  return pids.length;
 }

@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, quit, newDataDir, screenshot } from '../lib/harness.mjs';
+import { ui } from '../lib/ui.mjs';
 
 const dataDir = newDataDir('clients');
 let app;
@@ -17,57 +18,7 @@ after(async () => {
   if (app) await quit(app);
 });
 
-const el = (sel) => b.$(sel);
-
-async function visible(sel, timeout = 5000) {
-  const e = await el(sel);
-  await e.waitForDisplayed({ timeout, timeoutMsg: `${sel} never showed` });
-  return e;
-}
-
-async function fill(name, value) {
-  const input = await visible(`#field-${name}`);
-  await input.clearValue();
-  if (value !== '') await input.setValue(value);
-}
-
-/** Date inputs differ between engines; set the value and fire the input event. */
-async function fillDate(name, value) {
-  await visible(`#field-${name}`);
-  await b.execute(
-    (id, v) => {
-      const input = document.getElementById(id);
-      input.value = v;
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-      input.dispatchEvent(new Event('change', { bubbles: true }));
-    },
-    `field-${name}`,
-    value,
-  );
-}
-
-async function rowTexts() {
-  const rows = await b.$$('[data-testid="client-row"]');
-  const texts = [];
-  for (const r of rows) texts.push(await r.getText());
-  return texts;
-}
-
-/** Clear the search box the way a person does (select all, delete), then type. */
-async function search(text) {
-  const box = await visible('#client-search');
-  await box.click();
-  await b.keys(['Control', 'a']);
-  await b.keys('Backspace');
-  if (text) await box.addValue(text);
-}
-
-async function waitForRows(predicate, what) {
-  await b.waitUntil(async () => predicate(await rowTexts()), {
-    timeout: 5000,
-    timeoutMsg: `client rows never ${what}; saw ${JSON.stringify(await rowTexts())}`,
-  });
-}
+const { el, visible, fill, fillDate, search, rowTexts, waitForRows } = ui(() => b);
 
 async function backToList() {
   await (await visible('#back')).click();

@@ -3,24 +3,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, quit, newDataDir } from '../lib/harness.mjs';
+import { ui } from '../lib/ui.mjs';
 
 let app;
 before(async () => { app = await launch(newDataDir('hardening')); });
 after(async () => { if (app) await quit(app); });
 
-/** Invoke a command from inside the page; report what it resolved or rejected with. */
-async function invoke(cmd, args = {}) {
-  // A refusal may come back as the promise's rejection or as the WebDriver call's error.
-  return app.browser.executeAsync(
-    (c, a, done) => {
-      window.__TAURI_INTERNALS__
-        .invoke(c, a)
-        .then((v) => done({ ok: true, value: v }), (e) => done({ ok: false, error: String(e?.message ?? e) }));
-    },
-    cmd,
-    args,
-  ).catch((e) => ({ ok: false, error: String(e?.message ?? e) }));
-}
+const { invoke } = ui(() => app.browser);
 
 test('there is no global Tauri object', async () => {
   assert.equal(await app.browser.execute(() => typeof window.__TAURI__), 'undefined');
@@ -54,7 +43,8 @@ test('commands outside the capability are refused', async () => {
   ]) {
     const r = await invoke(cmd, args);
     assert.equal(r.ok, false, `${cmd} was allowed`);
-    assert.match(r.error, /not allowed|denied|permission/i, `${cmd}: ${r.error}`);
+    const message = typeof r.error === 'string' ? r.error : r.error?.message ?? JSON.stringify(r.error);
+    assert.match(message, /not allowed|denied|permission/i, `${cmd}: ${message}`);
   }
   assert.match(await app.browser.getTitle(), /Stillpoint/);
   assert.doesNotMatch(await app.browser.getTitle(), /pwned/);
