@@ -105,36 +105,60 @@ const DEFAULT_PAGE: u32 = 100;
 const MAX_SEARCH_CHARS: usize = 200;
 const MAX_SEARCH_TERMS: usize = 8;
 
+/// What people call each field: in error messages and in the record history.
+pub fn field_label(field: &str) -> &'static str {
+    match field {
+        "first_name" => "First name",
+        "last_name" => "Last name",
+        "preferred_name" => "Preferred name",
+        "date_of_birth" => "Date of birth",
+        "phone" => "Phone",
+        "email" => "Email",
+        "address" => "Address",
+        "emergency_contact_name" => "Emergency contact name",
+        "emergency_contact_phone" => "Emergency contact phone",
+        "physician_name" => "Physician",
+        "physician_contact" => "Physician contact",
+        "occupation" => "Occupation",
+        "posture_notes" => "Posture notes",
+        "medical_history" => "Medical history",
+        "medications_preventive" => "Preventive medications",
+        "medications_acute" => "Acute medications",
+        "allergies" => "Allergies",
+        "contraindications" => "Contraindications",
+        "contraindication_flags" => "Technique contraindications",
+        "preferred_pressure" => "Preferred pressure",
+        "areas_to_avoid" => "Areas to avoid",
+        "positioning" => "Positioning",
+        "consent_version" => "Consent form version",
+        "consent_date" => "Consent date",
+        "notes" => "Notes",
+        _ => "A field",
+    }
+}
+
 impl ClientFields {
     /// Trim and check every field; the first problem is returned, naming its field.
     pub fn validated(&self, today: NaiveDate) -> Result<ClientFields> {
-        use validate::{email, name, phone, text};
-        let one = |f: &str, label: &str, v: &str, max| text(f, label, v, max, Lines::One);
-        let many = |f: &str, label: &str, v: &str, max| text(f, label, v, max, Lines::Many);
-        let dob = validate::past_date(
-            "date_of_birth",
-            "Date of birth",
-            self.date_of_birth.as_deref(),
-            today,
-            DateRule {
-                max_years_back: 120,
-            },
-        )?;
-        let consent_version = one(
-            "consent_version",
-            "Consent form version",
-            &self.consent_version,
-            50,
-        )?;
-        let consent_date = validate::past_date(
-            "consent_date",
-            "Consent date",
-            self.consent_date.as_deref(),
-            today,
-            DateRule {
-                max_years_back: 120,
-            },
-        )?;
+        let l = field_label;
+        let one = |f: &str, v: &str, max| validate::text(f, l(f), v, max, Lines::One);
+        let many = |f: &str, v: &str, max| validate::text(f, l(f), v, max, Lines::Many);
+        let name = |f: &str, v: &str| validate::name(f, l(f), v, 100);
+        let phone = |f: &str, v: &str| validate::phone(f, l(f), v);
+        let date = |f: &str, v: &Option<String>| {
+            validate::past_date(
+                f,
+                l(f),
+                v.as_deref(),
+                today,
+                DateRule {
+                    max_years_back: 120,
+                },
+            )
+        };
+        let dob = date("date_of_birth", &self.date_of_birth)?;
+        let consent_version = one("consent_version", &self.consent_version, 50)?;
+        let consent_date = date("consent_date", &self.consent_date)?;
         if consent_date.is_some() && consent_version.is_empty() {
             return Err(Error::field(
                 "consent_version",
@@ -156,63 +180,35 @@ impl ClientFields {
             ));
         }
         Ok(ClientFields {
-            first_name: name("first_name", "First name", &self.first_name, 100)?,
-            last_name: name("last_name", "Last name", &self.last_name, 100)?,
-            preferred_name: one(
-                "preferred_name",
-                "Preferred name",
-                &self.preferred_name,
-                100,
-            )?,
+            first_name: name("first_name", &self.first_name)?,
+            last_name: name("last_name", &self.last_name)?,
+            preferred_name: one("preferred_name", &self.preferred_name, 100)?,
             date_of_birth: dob.map(|d| d.to_string()),
-            phone: phone("phone", "Phone", &self.phone)?,
-            email: email("email", "Email", &self.email)?,
-            address: many("address", "Address", &self.address, 500)?,
+            phone: phone("phone", &self.phone)?,
+            email: validate::email("email", l("email"), &self.email)?,
+            address: many("address", &self.address, 500)?,
             emergency_contact_name: one(
                 "emergency_contact_name",
-                "Emergency contact name",
                 &self.emergency_contact_name,
                 200,
             )?,
             emergency_contact_phone: phone(
                 "emergency_contact_phone",
-                "Emergency contact phone",
                 &self.emergency_contact_phone,
             )?,
-            physician_name: one("physician_name", "Physician", &self.physician_name, 200)?,
-            physician_contact: many(
-                "physician_contact",
-                "Physician contact",
-                &self.physician_contact,
-                500,
-            )?,
-            occupation: one("occupation", "Occupation", &self.occupation, 200)?,
-            posture_notes: many("posture_notes", "Posture notes", &self.posture_notes, 4000)?,
-            medical_history: many(
-                "medical_history",
-                "Medical history",
-                &self.medical_history,
-                10_000,
-            )?,
+            physician_name: one("physician_name", &self.physician_name, 200)?,
+            physician_contact: many("physician_contact", &self.physician_contact, 500)?,
+            occupation: one("occupation", &self.occupation, 200)?,
+            posture_notes: many("posture_notes", &self.posture_notes, 4000)?,
+            medical_history: many("medical_history", &self.medical_history, 10_000)?,
             medications_preventive: many(
                 "medications_preventive",
-                "Preventive medications",
                 &self.medications_preventive,
                 4000,
             )?,
-            medications_acute: many(
-                "medications_acute",
-                "Acute medications",
-                &self.medications_acute,
-                4000,
-            )?,
-            allergies: many("allergies", "Allergies", &self.allergies, 2000)?,
-            contraindications: many(
-                "contraindications",
-                "Contraindications",
-                &self.contraindications,
-                4000,
-            )?,
+            medications_acute: many("medications_acute", &self.medications_acute, 4000)?,
+            allergies: many("allergies", &self.allergies, 2000)?,
+            contraindications: many("contraindications", &self.contraindications, 4000)?,
             contraindication_flags: self
                 .contraindication_flags
                 .iter()
@@ -221,16 +217,11 @@ impl ClientFields {
                 .into_iter()
                 .collect(),
             preferred_pressure: self.preferred_pressure,
-            areas_to_avoid: many(
-                "areas_to_avoid",
-                "Areas to avoid",
-                &self.areas_to_avoid,
-                2000,
-            )?,
-            positioning: many("positioning", "Positioning", &self.positioning, 2000)?,
+            areas_to_avoid: many("areas_to_avoid", &self.areas_to_avoid, 2000)?,
+            positioning: many("positioning", &self.positioning, 2000)?,
             consent_version,
             consent_date: consent_date.map(|d| d.to_string()),
-            notes: many("notes", "Notes", &self.notes, 10_000)?,
+            notes: many("notes", &self.notes, 10_000)?,
         })
     }
 
@@ -503,7 +494,14 @@ impl Store {
                 action: "client.update",
                 entity: "client",
                 entity_id: id.clone(),
-                summary: format!("changed {}", changed.join(", ")),
+                summary: format!(
+                    "changed {}",
+                    changed
+                        .iter()
+                        .map(|f| field_label(f).to_lowercase())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             };
             Ok(((), entry))
         })?;

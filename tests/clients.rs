@@ -330,6 +330,10 @@ fn update_changes_fields_audits_them_and_refuses_stale_versions() {
     let actions: Vec<_> = trail.iter().map(|a| a.action.as_str()).collect();
     assert_eq!(actions, vec!["client.create", "client.update"]);
     assert_eq!(trail[1].summary, "changed email, phone");
+    assert_eq!(
+        stillpoint::clients::field_label("physician_name"),
+        "Physician"
+    );
     assert_eq!(trail[1].actor, "therapist-1");
     assert_eq!(trail[1].at, "2026-11-23T09:30:00.000Z");
 
