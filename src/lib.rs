@@ -7,6 +7,7 @@ pub mod clients;
 pub mod db;
 pub mod error;
 pub mod intake;
+pub mod outcomes;
 pub mod sessions;
 pub mod techniques;
 pub mod text;

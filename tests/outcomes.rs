@@ -1,0 +1,172 @@
+//! The outcome engine on small hand-worked histories, including the edge cases.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use stillpoint::intake::IntakeInput;
+use stillpoint::outcomes::Responder;
+use stillpoint::sessions::{SessionInput, SessionTechniqueInput};
+use stillpoint::{ClientFields, OpenOptions, Store, db::database_path};
+
+fn setup() -> (tempfile::TempDir, Store, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(OpenOptions::file(database_path(dir.path())).clock(Arc::new(
+        || Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap(),
+    )))
+    .unwrap();
+    let id = store
+        .create_client(&ClientFields {
+            first_name: "Ann".into(),
+            last_name: "Smith".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .id;
+    (dir, store, id)
+}
+
+fn intake(
+    store: &mut Store,
+    client: &str,
+    date: &str,
+    days: f64,
+    intensity: f64,
+    sleep: Option<f64>,
+) {
+    store
+        .record_intake(
+            client,
+            &IntakeInput {
+                assessed_on: date.into(),
+                headache_days: Some(days),
+                usual_intensity: Some(intensity),
+                sleep_quality: sleep,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+}
+
+fn session(store: &mut Store, client: &str, at: &str, before: f64, after: f64, sign: bool) {
+    let s = store.start_session(client).unwrap();
+    store
+        .save_session_draft(
+            &s.id,
+            &SessionInput {
+                started_at: at.into(),
+                duration_minutes: Some(60.0),
+                subjective: "Notes".into(),
+                pain_before: Some(before),
+                pain_after: Some(after),
+                techniques: vec![SessionTechniqueInput {
+                    technique_id: "01900000-0000-7000-8000-000000000004".into(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    if sign {
+        store.sign_session(&s.id).unwrap();
+    }
+}
+
+#[test]
+fn no_intake_means_too_little_data() {
+    let (_d, store, id) = setup();
+    let o = store.client_outcomes(&id).unwrap();
+    assert_eq!(o.responder, Responder::TooLittleData);
+    assert_eq!(o.baseline_date, None);
+    assert_eq!(o.mean_pain_change, None);
+    assert!(o.summary.starts_with("No intake yet"));
+}
+
+#[test]
+fn one_intake_is_a_baseline_but_not_yet_an_outcome() {
+    let (_d, mut store, id) = setup();
+    intake(&mut store, &id, "2026-09-01", 12.0, 7.0, None);
+    let o = store.client_outcomes(&id).unwrap();
+    assert_eq!(o.responder, Responder::TooLittleData);
+    assert_eq!(o.baseline_headache_days, Some(12));
+    assert_eq!(o.headache_days_change_percent, None);
+    assert_eq!(o.weeks_since_baseline, Some(11)); // 83 days
+    assert!(
+        o.summary.contains("record a re-assessment"),
+        "{}",
+        o.summary
+    );
+}
+
+#[test]
+fn twelve_to_five_headache_days_is_a_responder() {
+    let (_d, mut store, id) = setup();
+    // recorded out of order: the baseline is the earliest by date
+    intake(&mut store, &id, "2026-11-20", 5.0, 4.0, Some(7.0));
+    intake(&mut store, &id, "2026-03-03", 12.0, 7.0, Some(4.0));
+    intake(&mut store, &id, "2026-06-10", 8.0, 6.0, None);
+    let o = store.client_outcomes(&id).unwrap();
+    assert_eq!(o.baseline_date.as_deref(), Some("2026-03-03"));
+    assert_eq!(o.latest_headache_days, Some(5));
+    // (5 - 12) / 12 = -58.33 %
+    assert_eq!(o.headache_days_change_percent, Some(-58.3));
+    assert_eq!(o.responder, Responder::Responder);
+    assert_eq!(
+        o.summary,
+        "12 → 5 headache days per 30 days since 3 Mar 2026: responder"
+    );
+    let days: Vec<f64> = o.headache_days.iter().map(|p| p.value).collect();
+    assert_eq!(days, vec![12.0, 8.0, 5.0]);
+    let intensity: Vec<f64> = o.usual_intensity.iter().map(|p| p.value).collect();
+    assert_eq!(intensity, vec![7.0, 6.0, 4.0]);
+    // sparse data: sleep was recorded twice of three times
+    assert_eq!(o.sleep_quality.len(), 2);
+}
+
+#[test]
+fn exactly_half_is_a_responder_and_less_is_not_yet() {
+    let (_d, mut store, id) = setup();
+    intake(&mut store, &id, "2026-09-01", 12.0, 7.0, None);
+    intake(&mut store, &id, "2026-10-01", 6.0, 5.0, None);
+    assert_eq!(
+        store.client_outcomes(&id).unwrap().responder,
+        Responder::Responder
+    );
+    intake(&mut store, &id, "2026-11-01", 7.0, 5.0, None);
+    let o = store.client_outcomes(&id).unwrap();
+    // (7 - 12) / 12 = -41.67 %
+    assert_eq!(o.headache_days_change_percent, Some(-41.7));
+    assert_eq!(o.responder, Responder::NotYet);
+    assert!(
+        o.summary.contains("not yet a responder (-41.7%"),
+        "{}",
+        o.summary
+    );
+}
+
+#[test]
+fn zero_headache_days_at_baseline_cannot_show_a_reduction() {
+    let (_d, mut store, id) = setup();
+    intake(&mut store, &id, "2026-09-01", 0.0, 0.0, None);
+    intake(&mut store, &id, "2026-10-01", 2.0, 3.0, None);
+    let o = store.client_outcomes(&id).unwrap();
+    assert_eq!(o.responder, Responder::NotMeasurable);
+    assert_eq!(o.headache_days_change_percent, None);
+    assert!(o.summary.contains("cannot be measured"));
+}
+
+#[test]
+fn pain_change_counts_signed_sessions_only() {
+    let (_d, mut store, id) = setup();
+    intake(&mut store, &id, "2026-09-01", 10.0, 6.0, None);
+    session(&mut store, &id, "2026-08-20T10:00:00Z", 7.0, 2.0, true); // before baseline
+    session(&mut store, &id, "2026-09-08T10:00:00Z", 6.0, 3.0, true);
+    session(&mut store, &id, "2026-09-15T10:00:00Z", 5.0, 5.0, true);
+    session(&mut store, &id, "2026-09-22T10:00:00Z", 9.0, 0.0, false); // a draft
+    let o = store.client_outcomes(&id).unwrap();
+    let changes: Vec<i8> = o.session_pain.iter().map(|p| p.change).collect();
+    assert_eq!(changes, vec![5, 3, 0]);
+    // (5 + 3 + 0) / 3 = 2.67
+    assert_eq!(o.mean_pain_change, Some(2.7));
+    assert_eq!(o.sessions_since_baseline, 2);
+}
