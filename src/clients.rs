@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::audit::{self, AuditEntry, AuditRecord};
 use crate::db::Store;
 use crate::error::{Error, Result};
+use crate::search;
 use crate::text::{fold, query_terms};
 use crate::validate::{self, DateRule, Lines};
 use crate::vocab::{self, Contraindication, Pressure};
@@ -312,6 +313,26 @@ pub fn age_on(born: NaiveDate, today: NaiveDate) -> Option<u32> {
     u32::try_from(years).ok()
 }
 
+fn index_client(
+    tx: &rusqlite::Transaction<'_>,
+    id: &str,
+    created_at: &str,
+    f: &ClientFields,
+) -> Result<()> {
+    let body = search::client_body(&f.first_name, &f.last_name, &f.preferred_name);
+    search::index(
+        tx,
+        &search::Doc {
+            kind: search::HitKind::Client,
+            record_id: id,
+            open_id: id,
+            client_id: id,
+            at: created_at,
+            body: &body,
+        },
+    )
+}
+
 fn write_flags(
     tx: &rusqlite::Transaction<'_>,
     client_id: &str,
@@ -382,6 +403,7 @@ impl Store {
                 now,
             ])?;
             write_flags(tx, &id, &fields.contraindication_flags)?;
+            index_client(tx, &id, &now, &fields)?;
             let entry = AuditEntry {
                 action: "client.create",
                 entity: "client",
@@ -490,6 +512,7 @@ impl Store {
                 ));
             }
             write_flags(tx, &id, &fields.contraindication_flags)?;
+            index_client(tx, &id, &current.created_at, &fields)?;
             let entry = AuditEntry {
                 action: "client.update",
                 entity: "client",

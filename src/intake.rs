@@ -455,6 +455,18 @@ impl Store {
                 ctx.actor,
                 ctx.now_text(),
             ])?;
+            let body = format!("{}\n{}\n{}", i.goals, i.notes, i.trigger_notes);
+            crate::search::index(
+                tx,
+                &crate::search::Doc {
+                    kind: crate::search::HitKind::Intake,
+                    record_id: &id,
+                    open_id: &id,
+                    client_id: &client_id,
+                    at: &i.assessed_on,
+                    body: &body,
+                },
+            )?;
             let flags = if i.red_flags.is_empty() {
                 String::new()
             } else {

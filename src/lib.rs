@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod intake;
 pub mod outcomes;
+pub mod search;
 pub mod sessions;
 pub mod techniques;
 pub mod text;

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::audit::AuditEntry;
 use crate::db::{Store, timestamp};
 use crate::error::{Error, Result};
+use crate::search;
 use crate::validate::{self, Lines};
 use crate::vocab::{self, MarkKind, Pressure, Region};
 
@@ -439,8 +440,29 @@ impl Store {
         }
         let v = input.validated(self.now())?;
         let id = current.id;
+        let client_id = current.client_id;
         self.write(|tx, ctx| {
             write_content(tx, &id, &v, &ctx.now_text())?;
+            let body = [
+                &v.subjective,
+                &v.headache_since_last,
+                &v.objective,
+                &v.assessment,
+                &v.plan,
+            ]
+            .map(String::as_str)
+            .join("\n");
+            search::index(
+                tx,
+                &search::Doc {
+                    kind: search::HitKind::Session,
+                    record_id: &id,
+                    open_id: &id,
+                    client_id: &client_id,
+                    at: &v.started_at,
+                    body: &body,
+                },
+            )?;
             Ok((
                 (),
                 AuditEntry {
@@ -550,6 +572,17 @@ impl Store {
                 reason,
                 body
             ])?;
+            search::index(
+                tx,
+                &search::Doc {
+                    kind: search::HitKind::Amendment,
+                    record_id: &amendment_id,
+                    open_id: &id,
+                    client_id: &s.client_id,
+                    at: &ctx.now_text(),
+                    body: &format!("{reason}\n{body}"),
+                },
+            )?;
             Ok((
                 (),
                 AuditEntry {

@@ -1,0 +1,399 @@
+//! One search box: clients by any part of their name, notes by their words (S, O, A, P,
+//! amendments, intake notes), grouped by client with snippets that are data, not markup.
+//!
+//! The index lives in SQLite (FTS5) and is written inside the same transaction as the record
+//! it mirrors. A common word stays fast: results are ranked by relevance only when few
+//! records match or the search is narrowed to one client or period, otherwise newest first.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::clients::ClientSummary;
+use crate::db::Store;
+use crate::error::{Error, Result};
+use crate::text::fold;
+
+/// What kind of record a hit is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum HitKind {
+    Client,
+    Session,
+    Amendment,
+    Intake,
+}
+
+impl HitKind {
+    fn id(self) -> &'static str {
+        match self {
+            HitKind::Client => "client",
+            HitKind::Session => "session",
+            HitKind::Amendment => "amendment",
+            HitKind::Intake => "intake",
+        }
+    }
+
+    fn parse(s: &str) -> HitKind {
+        match s {
+            "session" => HitKind::Session,
+            "amendment" => HitKind::Amendment,
+            "intake" => HitKind::Intake,
+            _ => HitKind::Client,
+        }
+    }
+}
+
+/// A piece of a snippet; `hit` pieces matched the search. The UI renders them as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SnippetPart {
+    pub text: String,
+    pub hit: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Hit {
+    pub kind: HitKind,
+    /// The record to open: a client, session, intake; for an amendment, its session.
+    pub record_id: String,
+    pub at: String,
+    pub snippet: Vec<SnippetPart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ClientHits {
+    pub client: ClientSummary,
+    pub hits: Vec<Hit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Ordering {
+    Relevance,
+    Newest,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SearchResults {
+    pub groups: Vec<ClientHits>,
+    /// Matching records in all (may exceed what is shown).
+    pub total: u32,
+    pub ordering: Ordering,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct SearchQuery {
+    pub text: String,
+    pub include_archived: bool,
+    /// Narrow to one client.
+    pub client_id: Option<String>,
+    /// Narrow to a period, `YYYY-MM-DD`, inclusive.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Most hits returned (1 to 200; 0 means 50).
+    pub limit: u32,
+}
+
+/// Below this many matches, ranking by relevance is cheap enough.
+pub const RANK_LIMIT: u32 = 500;
+const MAX_QUERY_CHARS: usize = 200;
+const MAX_TERMS: usize = 8;
+
+/// The words of a query, as the index tokenises them: lower case, split at anything that is
+/// not a letter or digit. Each becomes a quoted prefix term, so no FTS syntax gets through.
+fn fts_query(text: &str) -> Option<String> {
+    let normal: String = text.nfkc().collect::<String>().to_lowercase();
+    let terms: Vec<String> = normal
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .take(MAX_TERMS)
+        .map(|t| format!("\"{t}\"*"))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// Replace the index entry of one record, inside the caller's transaction.
+/// One record as the index sees it.
+pub(crate) struct Doc<'a> {
+    pub kind: HitKind,
+    pub record_id: &'a str,
+    /// What a hit opens (an amendment opens its session).
+    pub open_id: &'a str,
+    pub client_id: &'a str,
+    pub at: &'a str,
+    pub body: &'a str,
+}
+
+pub(crate) fn index(tx: &Transaction<'_>, doc: &Doc<'_>) -> Result<()> {
+    let Doc {
+        kind,
+        record_id,
+        open_id,
+        client_id,
+        at,
+        body,
+    } = *doc;
+    let existing: Option<i64> = tx
+        .prepare_cached("SELECT id FROM search_docs WHERE record_id = ?1")?
+        .query_row([record_id], |r| r.get(0))
+        .optional()?;
+    let rowid = match existing {
+        Some(id) => {
+            tx.prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?
+                .execute([id])?;
+            tx.prepare_cached("UPDATE search_docs SET at = ?2 WHERE id = ?1")?
+                .execute(params![id, at])?;
+            id
+        }
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO search_docs (kind, record_id, open_id, client_id, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![kind.id(), record_id, open_id, client_id, at])?;
+            tx.last_insert_rowid()
+        }
+    };
+    tx.prepare_cached("INSERT INTO search_fts (rowid, body) VALUES (?1, ?2)")?
+        .execute(params![rowid, body])?;
+    Ok(())
+}
+
+/// What a client's entry holds: the names as typed and folded ("O'Brien" and "obrien").
+pub(crate) fn client_body(first: &str, last: &str, preferred: &str) -> String {
+    let typed = format!("{first} {last} {preferred}");
+    let folded = fold(&typed);
+    let compact: Vec<String> = [first, last, preferred]
+        .iter()
+        .map(|n| fold(n).replace(' ', ""))
+        .collect();
+    format!("{typed}\n{folded} {}", compact.join(" "))
+}
+
+fn snippet_parts(raw: &str) -> Vec<SnippetPart> {
+    let mut parts = Vec::new();
+    let mut hit = false;
+    let mut buf = String::new();
+    for ch in raw.chars() {
+        match ch {
+            '\u{2}' | '\u{3}' => {
+                if !buf.is_empty() {
+                    parts.push(SnippetPart {
+                        text: std::mem::take(&mut buf),
+                        hit,
+                    });
+                }
+                hit = ch == '\u{2}';
+            }
+            c => buf.push(c),
+        }
+    }
+    if !buf.is_empty() {
+        parts.push(SnippetPart { text: buf, hit });
+    }
+    parts
+}
+
+fn day(field: &str, label: &str, v: &Option<String>) -> Result<Option<NaiveDate>> {
+    match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                Error::field(
+                    field,
+                    format!("{label} should be a date written YYYY-MM-DD."),
+                )
+            }),
+    }
+}
+
+impl Store {
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchResults> {
+        if q.text.chars().count() > MAX_QUERY_CHARS {
+            return Err(Error::field(
+                "text",
+                format!("Search is too long; use at most {MAX_QUERY_CHARS} characters."),
+            ));
+        }
+        let from = day("from", "From", &q.from)?;
+        let to = day("to", "To", &q.to)?;
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            return Err(Error::field(
+                "to",
+                "The end of the period is before its start.",
+            ));
+        }
+        let client_id = match q
+            .client_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            Some(c) => Some(self.get_client(c)?.id),
+            None => None,
+        };
+        let empty = SearchResults {
+            groups: Vec::new(),
+            total: 0,
+            ordering: Ordering::Newest,
+        };
+        let Some(fts) = fts_query(&q.text) else {
+            return Ok(empty);
+        };
+        let limit = match q.limit {
+            0 => 50,
+            n => n.min(200),
+        };
+
+        let mut filter = String::from(
+            "search_fts MATCH ?1 AND (?2 = '' OR d.client_id = ?2) AND (?3 = '' OR d.at >= ?3)
+             AND (?4 = '' OR d.at < ?4)",
+        );
+        // `at` is a date or an instant; anything on the last day sorts below the next day.
+        if !q.include_archived {
+            filter
+                .push_str(" AND d.client_id IN (SELECT id FROM clients WHERE archived_at IS NULL)");
+        }
+        let args = params![
+            fts,
+            client_id.clone().unwrap_or_default(),
+            from.map(|d| d.to_string()).unwrap_or_default(),
+            to.and_then(|d| d.succ_opt())
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        ];
+        let conn = self.conn();
+        let from_clause = "FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid";
+        // Count at most RANK_LIMIT + 1 matches: enough to choose the ordering, cheap to do.
+        let capped: u32 = conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM (SELECT 1 {from_clause} WHERE {filter} LIMIT {})",
+                RANK_LIMIT + 1
+            ))?
+            .query_row(args, |r| r.get(0))?;
+        let narrowed = client_id.is_some() || from.is_some() || to.is_some();
+        let ordering = if capped <= RANK_LIMIT || narrowed {
+            Ordering::Relevance
+        } else {
+            Ordering::Newest
+        };
+        let order = match ordering {
+            Ordering::Relevance => "ORDER BY rank",
+            Ordering::Newest => "ORDER BY d.at DESC",
+        };
+        let rows: Vec<(String, String, String, String, String)> = conn
+            .prepare_cached(&format!(
+                "SELECT d.kind, d.open_id, d.client_id, d.at,
+                        snippet(search_fts, 0, char(2), char(3), '…', 16)
+                 {from_clause} WHERE {filter} {order} LIMIT {limit}"
+            ))?
+            .query_map(args, |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+
+        let mut order_of: HashMap<String, usize> = HashMap::new();
+        let mut groups: Vec<ClientHits> = Vec::new();
+        for (kind, record_id, client, at, snippet) in rows {
+            let idx = match order_of.get(&client) {
+                Some(i) => *i,
+                None => {
+                    let c = self.get_client(&client)?;
+                    groups.push(ClientHits {
+                        client: ClientSummary {
+                            id: c.id.clone(),
+                            first_name: c.fields.first_name,
+                            last_name: c.fields.last_name,
+                            preferred_name: c.fields.preferred_name,
+                            date_of_birth: c.fields.date_of_birth,
+                            phone: c.fields.phone,
+                            archived: c.archived_at.is_some(),
+                        },
+                        hits: Vec::new(),
+                    });
+                    order_of.insert(client, groups.len() - 1);
+                    groups.len() - 1
+                }
+            };
+            let kind = HitKind::parse(&kind);
+            // Show the typed names, not the folded helper words, for client hits.
+            let snippet = if kind == HitKind::Client {
+                snippet.lines().next().unwrap_or_default().to_owned()
+            } else {
+                snippet
+            };
+            groups[idx].hits.push(Hit {
+                kind,
+                record_id,
+                at,
+                snippet: snippet_parts(&snippet),
+            });
+        }
+        let total = if capped <= RANK_LIMIT {
+            capped
+        } else {
+            conn.prepare_cached(&format!("SELECT count(*) {from_clause} WHERE {filter}"))?
+                .query_row(args, |r| r.get(0))?
+        };
+        Ok(SearchResults {
+            groups,
+            total,
+            ordering,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_become_quoted_prefix_terms() {
+        assert_eq!(fts_query("Trap"), Some("\"trap\"*".into()));
+        assert_eq!(
+            fts_query("o'brien NEAR(x)"),
+            Some("\"o\"* \"brien\"* \"near\"* \"x\"*".into())
+        );
+        assert_eq!(fts_query("\" * -- ; ()"), None);
+        // operators are only words to us
+        assert_eq!(fts_query("\" OR"), Some("\"or\"*".into()));
+        assert_eq!(fts_query("Zoë"), Some("\"zoë\"*".into()));
+    }
+
+    #[test]
+    fn snippets_split_into_plain_and_hit_parts() {
+        let parts = snippet_parts("a <b>\u{2}trap\u{3}</b> c");
+        assert_eq!(
+            parts,
+            vec![
+                SnippetPart {
+                    text: "a <b>".into(),
+                    hit: false
+                },
+                SnippetPart {
+                    text: "trap".into(),
+                    hit: true
+                },
+                SnippetPart {
+                    text: "</b> c".into(),
+                    hit: false
+                },
+            ]
+        );
+    }
+}

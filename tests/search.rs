@@ -1,0 +1,325 @@
+//! Full-text search: names and note words, diacritics, grouping, hostile queries, archived
+//! clients, narrowing, ordering, and the index staying in step with the data.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use stillpoint::intake::IntakeInput;
+use stillpoint::search::{HitKind, Ordering, RANK_LIMIT, SearchQuery, SearchResults};
+use stillpoint::sessions::SessionInput;
+use stillpoint::{ClientFields, OpenOptions, Store, db::database_path};
+
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(
+        OpenOptions::file(database_path(dir.path())).clock(Arc::new(|| {
+            Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()
+        })),
+    )
+    .unwrap();
+    (dir, s)
+}
+
+fn client(s: &mut Store, first: &str, last: &str) -> String {
+    s.create_client(&ClientFields {
+        first_name: first.into(),
+        last_name: last.into(),
+        ..Default::default()
+    })
+    .unwrap()
+    .id
+}
+
+fn note(s: &mut Store, client: &str, at: &str, subjective: &str, objective: &str) -> String {
+    let id = s.start_session(client).unwrap().id;
+    s.save_session_draft(
+        &id,
+        &SessionInput {
+            started_at: at.into(),
+            subjective: subjective.into(),
+            objective: objective.into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    id
+}
+
+fn find(s: &Store, text: &str) -> SearchResults {
+    s.search(&SearchQuery {
+        text: text.into(),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+fn hit_text(r: &SearchResults) -> Vec<String> {
+    r.groups
+        .iter()
+        .flat_map(|g| g.hits.iter())
+        .map(|h| {
+            h.snippet
+                .iter()
+                .map(|p| p.text.as_str())
+                .collect::<String>()
+        })
+        .collect()
+}
+
+#[test]
+fn finds_clients_by_name_and_notes_by_their_words() {
+    let (_d, mut s) = store();
+    let zoe = client(&mut s, "Zoë", "O'Brien");
+    let other = client(&mut s, "Ann", "Smith");
+    let sid = note(
+        &mut s,
+        &zoe,
+        "2026-11-20T10:00:00Z",
+        "Stress at the café all week",
+        "Taut band in the upper trapezius",
+    );
+    note(
+        &mut s,
+        &other,
+        "2026-11-21T10:00:00Z",
+        "Slept badly",
+        "Tender temporalis",
+    );
+
+    let r = find(&s, "zoe");
+    assert_eq!(r.groups.len(), 1);
+    assert_eq!(r.groups[0].client.id, zoe);
+    assert_eq!(r.groups[0].hits[0].kind, HitKind::Client);
+    assert_eq!(find(&s, "obrien").groups[0].client.id, zoe);
+
+    let r = find(&s, "trap");
+    assert_eq!(r.total, 1);
+    assert_eq!(r.groups[0].hits[0].kind, HitKind::Session);
+    assert_eq!(r.groups[0].hits[0].record_id, sid);
+    let hit = &r.groups[0].hits[0].snippet;
+    assert!(
+        hit.iter().any(|p| p.hit && p.text == "trapezius"),
+        "{hit:?}"
+    );
+
+    // diacritics-insensitive both ways
+    assert_eq!(find(&s, "cafe").total, 1);
+    assert_eq!(find(&s, "CAFÉ").total, 1);
+    // every word must match
+    assert_eq!(find(&s, "taut temporalis").total, 0);
+    assert_eq!(find(&s, "tender temporalis").total, 1);
+}
+
+#[test]
+fn amendments_and_intake_notes_are_found_and_open_the_right_record() {
+    let (_d, mut s) = store();
+    let c = client(&mut s, "Ann", "Smith");
+    let sid = s.start_session(&c).unwrap().id;
+    s.save_session_draft(
+        &sid,
+        &SessionInput {
+            started_at: "2026-11-20T10:00:00Z".into(),
+            duration_minutes: Some(60.0),
+            subjective: "Fine".into(),
+            pain_before: Some(5.0),
+            pain_after: Some(2.0),
+            techniques: vec![stillpoint::sessions::SessionTechniqueInput {
+                technique_id: "01900000-0000-7000-8000-000000000004".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    s.sign_session(&sid).unwrap();
+    s.amend_session(
+        &sid,
+        "Late entry",
+        "Client mentioned jaw clenching at night",
+    )
+    .unwrap();
+    let iid = s
+        .record_intake(
+            &c,
+            &IntakeInput {
+                assessed_on: "2026-11-01".into(),
+                headache_days: Some(8.0),
+                usual_intensity: Some(5.0),
+                goals: "Run a marathon without a migraine".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .id;
+
+    let r = find(&s, "clenching");
+    assert_eq!(r.groups[0].hits[0].kind, HitKind::Amendment);
+    assert_eq!(
+        r.groups[0].hits[0].record_id, sid,
+        "an amendment opens its session"
+    );
+    let r = find(&s, "marathon");
+    assert_eq!(r.groups[0].hits[0].kind, HitKind::Intake);
+    assert_eq!(r.groups[0].hits[0].record_id, iid);
+}
+
+#[test]
+fn hostile_queries_and_markup_are_harmless() {
+    let (_d, mut s) = store();
+    let c = client(&mut s, "Ann", "Smith");
+    note(
+        &mut s,
+        &c,
+        "2026-11-20T10:00:00Z",
+        "<img src=x onerror=alert(1)> headache",
+        "",
+    );
+    for q in [
+        "\"",
+        "'; DROP TABLE search_fts; --",
+        "NEAR(a b)",
+        "*",
+        "a OR",
+        "^x",
+        "😀",
+        "שלום",
+        "",
+    ] {
+        s.search(&SearchQuery {
+            text: q.into(),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    let r = find(&s, "onerror");
+    let joined = hit_text(&r).join("");
+    assert!(
+        joined.contains("<img src=x onerror=alert(1)>"),
+        "markup is text: {joined}"
+    );
+    assert_eq!(find(&s, "headache").total, 1);
+    let too_long = s.search(&SearchQuery {
+        text: "a".repeat(201),
+        ..Default::default()
+    });
+    assert_eq!(too_long.unwrap_err().field.as_deref(), Some("text"));
+}
+
+#[test]
+fn the_index_follows_edits_and_archiving() {
+    let (_d, mut s) = store();
+    let c = client(&mut s, "Ann", "Smith");
+    let sid = note(&mut s, &c, "2026-11-20T10:00:00Z", "Neck stiffness", "");
+    assert_eq!(find(&s, "stiffness").total, 1);
+    s.save_session_draft(
+        &sid,
+        &SessionInput {
+            started_at: "2026-11-20T10:00:00Z".into(),
+            subjective: "Shoulder ache".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(find(&s, "stiffness").total, 0);
+    assert_eq!(find(&s, "shoulder").total, 1);
+
+    let current = s.get_client(&c).unwrap();
+    let mut renamed = current.fields.clone();
+    renamed.last_name = "Lindqvist".into();
+    s.update_client(&c, current.version, &renamed).unwrap();
+    assert_eq!(find(&s, "smith").total, 0);
+    assert_eq!(find(&s, "lindqvist").total, 1);
+
+    s.archive_client(&c).unwrap();
+    assert_eq!(find(&s, "shoulder").total, 0);
+    let asked = s
+        .search(&SearchQuery {
+            text: "shoulder".into(),
+            include_archived: true,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(asked.total, 1);
+    assert!(asked.groups[0].client.archived);
+}
+
+#[test]
+fn a_common_word_is_newest_first_unless_the_search_is_narrowed() {
+    let (_d, mut s) = store();
+    let a = client(&mut s, "Ann", "Smith");
+    let b = client(&mut s, "Bea", "Jones");
+    let n = RANK_LIMIT as usize + 1;
+    for i in 0..n {
+        let who = if i % 2 == 0 { &a } else { &b };
+        let day = 1 + (i % 28);
+        let month = 1 + (i / 28) % 10;
+        note(
+            &mut s,
+            who,
+            &format!("2026-{month:02}-{day:02}T10:00:00Z"),
+            "headache again",
+            "",
+        );
+    }
+    let r = s
+        .search(&SearchQuery {
+            text: "headache".into(),
+            limit: 200,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(r.ordering, Ordering::Newest);
+    assert_eq!(r.total as usize, n);
+    // grouped by client; within each group newest first; the first hit is the newest of all
+    assert_eq!(r.groups.len(), 2, "grouped by client");
+    for g in &r.groups {
+        let dates: Vec<&str> = g.hits.iter().map(|h| h.at.as_str()).collect();
+        assert!(
+            dates.windows(2).all(|w| w[0] >= w[1]),
+            "newest first within a client"
+        );
+    }
+    let newest = r
+        .groups
+        .iter()
+        .flat_map(|g| &g.hits)
+        .map(|h| h.at.as_str())
+        .max();
+    assert_eq!(Some(r.groups[0].hits[0].at.as_str()), newest);
+
+    let one = s
+        .search(&SearchQuery {
+            text: "headache".into(),
+            client_id: Some(a.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(one.ordering, Ordering::Relevance);
+    assert!(one.groups.iter().all(|g| g.client.id == a));
+    let period = s
+        .search(&SearchQuery {
+            text: "headache".into(),
+            from: Some("2026-02-01".into()),
+            to: Some("2026-02-28".into()),
+            limit: 200,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(period.ordering, Ordering::Relevance);
+    assert!(
+        period
+            .groups
+            .iter()
+            .flat_map(|g| &g.hits)
+            .all(|h| h.at.starts_with("2026-02"))
+    );
+    assert_eq!(period.total, 56); // i in 28..56 and 308..336
+    let bad = s.search(&SearchQuery {
+        text: "x".into(),
+        from: Some("2026-03-01".into()),
+        to: Some("2026-02-01".into()),
+        ..Default::default()
+    });
+    assert_eq!(bad.unwrap_err().field.as_deref(), Some("to"));
+}
