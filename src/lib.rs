@@ -4,6 +4,7 @@
 pub mod app;
 pub mod audit;
 pub mod clients;
+pub mod dashboard;
 pub mod db;
 pub mod error;
 pub mod intake;

@@ -68,6 +68,30 @@ pub struct ClientOutcomes {
     pub summary: String,
 }
 
+/// The responder rule: at least 50% fewer headache days at the latest intake than at the
+/// baseline. `None` for the change when it cannot be measured.
+pub fn responder_status(
+    baseline_days: Option<u8>,
+    latest_days: Option<u8>,
+    intakes: usize,
+) -> (Responder, Option<f64>) {
+    match (baseline_days, latest_days) {
+        (Some(_), Some(_)) if intakes < 2 => (Responder::TooLittleData, None),
+        (Some(0), Some(_)) => (Responder::NotMeasurable, None),
+        (Some(b), Some(l)) => {
+            let pct = (f64::from(l) - f64::from(b)) / f64::from(b) * 100.0;
+            let pct = (pct * 10.0).round() / 10.0;
+            let status = if pct <= -50.0 {
+                Responder::Responder
+            } else {
+                Responder::NotYet
+            };
+            (status, Some(pct))
+        }
+        _ => (Responder::TooLittleData, None),
+    }
+}
+
 fn point(date: &str, value: Option<f64>) -> Option<Point> {
     value.map(|value| Point {
         date: date.to_owned(),
@@ -127,55 +151,38 @@ pub fn compute(
         .map(|d| (today - d).num_days().max(0) / 7)
         .and_then(|w| u32::try_from(w).ok());
 
-    let (responder, change, summary) = match (baseline, latest) {
-        (None, _) | (_, None) => (
-            Responder::TooLittleData,
-            None,
-            "No intake yet: record a baseline intake to measure outcomes.".to_owned(),
-        ),
-        (Some(b), Some(l)) if b.id == l.id => (
-            Responder::TooLittleData,
-            None,
-            format!(
-                "Baseline {} headache days per 30 days on {}; record a re-assessment to measure change.",
-                b.headache_days,
-                pretty(&b.assessed_on)
-            ),
-        ),
-        (Some(b), Some(_)) if b.headache_days == 0 => (
-            Responder::NotMeasurable,
-            None,
-            format!(
-                "No headache days at baseline ({}), so a reduction cannot be measured.",
-                pretty(&b.assessed_on)
-            ),
-        ),
-        (Some(b), Some(l)) => {
-            let pct = (f64::from(l.headache_days) - f64::from(b.headache_days))
-                / f64::from(b.headache_days)
-                * 100.0;
-            let pct = (pct * 10.0).round() / 10.0;
-            let status = if pct <= -50.0 {
-                Responder::Responder
-            } else {
-                Responder::NotYet
-            };
-            (
-                status,
-                Some(pct),
-                format!(
-                    "{} → {} headache days per 30 days since {}: {}",
-                    b.headache_days,
-                    l.headache_days,
-                    pretty(&b.assessed_on),
-                    if status == Responder::Responder {
-                        "responder".to_owned()
-                    } else {
-                        format!("not yet a responder ({pct:+}%; a responder has 50% fewer)")
-                    }
-                ),
-            )
+    let (responder, change) = responder_status(
+        baseline.map(|b| b.headache_days),
+        latest.map(|l| l.headache_days),
+        by_date.len(),
+    );
+    let summary = match (baseline, latest, responder) {
+        (None, _, _) | (_, None, _) => {
+            "No intake yet: record a baseline intake to measure outcomes.".to_owned()
         }
+        (Some(b), _, Responder::TooLittleData) => format!(
+            "Baseline {} headache days per 30 days on {}; record a re-assessment to measure change.",
+            b.headache_days,
+            pretty(&b.assessed_on)
+        ),
+        (Some(b), _, Responder::NotMeasurable) => format!(
+            "No headache days at baseline ({}), so a reduction cannot be measured.",
+            pretty(&b.assessed_on)
+        ),
+        (Some(b), Some(l), status) => format!(
+            "{} → {} headache days per 30 days since {}: {}",
+            b.headache_days,
+            l.headache_days,
+            pretty(&b.assessed_on),
+            if status == Responder::Responder {
+                "responder".to_owned()
+            } else {
+                format!(
+                    "not yet a responder ({:+}%; a responder has 50% fewer)",
+                    change.unwrap_or_default()
+                )
+            }
+        ),
     };
 
     ClientOutcomes {

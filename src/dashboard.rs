@@ -1,0 +1,360 @@
+//! The clinic dashboard for managers: caseload, sessions per therapist in a period, notes
+//! left unsigned, clients due for re-assessment, open red flags and referrals, and outcomes
+//! by technique — always with the counts beside them, so nobody over-reads five cases.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate};
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::db::{Store, timestamp};
+use crate::error::{Error, Result};
+use crate::outcomes::{Responder, responder_status};
+use crate::vocab::{self, RedFlag};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct DashboardQuery {
+    /// The period for "sessions per therapist", `YYYY-MM-DD`, inclusive. Default: the last 30 days.
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct TherapistSessions {
+    pub therapist: String,
+    pub signed: u32,
+    pub drafts: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct UnsignedNote {
+    pub session_id: String,
+    pub client_id: String,
+    pub client_name: String,
+    pub therapist: String,
+    pub started_at: String,
+    /// Whole hours since the note was started.
+    pub hours_open: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct DueForReassessment {
+    pub client_id: String,
+    pub client_name: String,
+    /// The latest intake, if there ever was one.
+    pub last_intake_on: Option<String>,
+    pub last_session_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct RedFlagItem {
+    pub intake_id: String,
+    pub client_id: String,
+    pub client_name: String,
+    pub assessed_on: String,
+    pub red_flags: Vec<RedFlag>,
+    /// Filled once a therapist acknowledged the flags and recorded the referral.
+    pub acknowledged_by: Option<String>,
+    pub acknowledged_at: Option<String>,
+    pub referral_note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct TechniqueOutcome {
+    pub technique_id: String,
+    pub technique_name: String,
+    /// Signed sessions that used it, and how many of those recorded pain before and after.
+    pub sessions: u32,
+    pub sessions_with_pain: u32,
+    /// Mean pain before minus after in those sessions.
+    pub mean_pain_change: Option<f64>,
+    /// Clients treated with it, and how many have a measurable responder status.
+    pub clients: u32,
+    pub clients_measurable: u32,
+    pub responders: u32,
+    /// responders / clients_measurable, in percent.
+    pub responder_share_percent: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Dashboard {
+    pub from: String,
+    pub to: String,
+    /// Clients not archived.
+    pub clients_on_record: u32,
+    /// Clients not archived with a signed session in the last 90 days.
+    pub active_clients: u32,
+    pub sessions_per_therapist: Vec<TherapistSessions>,
+    /// Draft notes started more than 24 hours ago, oldest first.
+    pub unsigned_notes: Vec<UnsignedNote>,
+    /// Seen in the last 30 days, but no intake in the last 30 days.
+    pub due_for_reassessment: Vec<DueForReassessment>,
+    pub open_red_flags: Vec<RedFlagItem>,
+    /// Red flags acknowledged with a referral in the period.
+    pub referrals: Vec<RedFlagItem>,
+    pub technique_outcomes: Vec<TechniqueOutcome>,
+}
+
+fn day(field: &str, label: &str, v: &Option<String>) -> Result<Option<NaiveDate>> {
+    match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                Error::field(
+                    field,
+                    format!("{label} should be a date written YYYY-MM-DD."),
+                )
+            }),
+    }
+}
+
+fn name(first: String, last: String) -> String {
+    format!("{first} {last}")
+}
+
+impl Store {
+    pub fn dashboard(&self, q: &DashboardQuery) -> Result<Dashboard> {
+        let now = self.now();
+        let today = now.date_naive();
+        let to = day("to", "To", &q.to)?.unwrap_or(today);
+        let from = day("from", "From", &q.from)?.unwrap_or(to - Duration::days(29));
+        if from > to {
+            return Err(Error::field(
+                "to",
+                "The end of the period is before its start.",
+            ));
+        }
+        if (to - from).num_days() > 366 * 20 {
+            return Err(Error::field("from", "Choose a period of at most 20 years."));
+        }
+        // Instants sort as text; the period ends before the day after `to`.
+        let from_text = from.to_string();
+        let to_text = to.succ_opt().unwrap_or(to).to_string();
+        let conn = self.conn();
+
+        let clients_on_record: u32 = conn
+            .prepare_cached("SELECT count(*) FROM clients WHERE archived_at IS NULL")?
+            .query_row([], |r| r.get(0))?;
+        let active_since = timestamp(now - Duration::days(90));
+        let active_clients: u32 = conn
+            .prepare_cached(
+                "SELECT count(DISTINCT s.client_id) FROM sessions s JOIN clients c ON c.id = s.client_id
+                 WHERE c.archived_at IS NULL AND s.status = 'signed' AND s.started_at >= ?1",
+            )?
+            .query_row([&active_since], |r| r.get(0))?;
+
+        let sessions_per_therapist = conn
+            .prepare_cached(
+                "SELECT therapist, sum(status = 'signed'), sum(status = 'draft') FROM sessions
+                 WHERE started_at >= ?1 AND started_at < ?2
+                 GROUP BY therapist ORDER BY therapist",
+            )?
+            .query_map([&from_text, &to_text], |r| {
+                Ok(TherapistSessions {
+                    therapist: r.get(0)?,
+                    signed: r.get(1)?,
+                    drafts: r.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+
+        let day_ago = timestamp(now - Duration::hours(24));
+        let unsigned_notes = conn
+            .prepare_cached(
+                "SELECT s.id, s.client_id, c.first_name, c.last_name, s.therapist, s.started_at, s.created_at
+                 FROM sessions s JOIN clients c ON c.id = s.client_id
+                 WHERE s.status = 'draft' AND s.created_at < ?1
+                 ORDER BY s.created_at",
+            )?
+            .query_map([&day_ago], |r| {
+                let created: String = r.get(6)?;
+                Ok((
+                    UnsignedNote {
+                        session_id: r.get(0)?,
+                        client_id: r.get(1)?,
+                        client_name: name(r.get(2)?, r.get(3)?),
+                        therapist: r.get(4)?,
+                        started_at: r.get(5)?,
+                        hours_open: 0,
+                    },
+                    created,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .map(|(mut n, created)| {
+                n.hours_open = chrono::DateTime::parse_from_rfc3339(&created)
+                    .map(|c| (now - c.to_utc()).num_hours().max(0) as u32)
+                    .unwrap_or(0);
+                n
+            })
+            .collect();
+
+        let month_ago_instant = timestamp(now - Duration::days(30));
+        let month_ago_day = (today - Duration::days(30)).to_string();
+        let due_for_reassessment = conn
+            .prepare_cached(
+                "SELECT c.id, c.first_name, c.last_name,
+                        (SELECT max(assessed_on) FROM intakes i WHERE i.client_id = c.id),
+                        (SELECT max(started_at) FROM sessions s WHERE s.client_id = c.id)
+                 FROM clients c
+                 WHERE c.archived_at IS NULL
+                   AND EXISTS (SELECT 1 FROM sessions s WHERE s.client_id = c.id AND s.started_at >= ?1)
+                   AND NOT EXISTS (SELECT 1 FROM intakes i WHERE i.client_id = c.id AND i.assessed_on > ?2)
+                 ORDER BY c.sort_key",
+            )?
+            .query_map([&month_ago_instant, &month_ago_day], |r| {
+                Ok(DueForReassessment {
+                    client_id: r.get(0)?,
+                    client_name: name(r.get(1)?, r.get(2)?),
+                    last_intake_on: r.get(3)?,
+                    last_session_at: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+
+        let flags = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> Result<Vec<RedFlagItem>> {
+            Ok(conn
+                .prepare_cached(sql)?
+                .query_map(args, |r| {
+                    let flags: String = r.get(5)?;
+                    let ids: Vec<String> = serde_json::from_str(&flags).unwrap_or_default();
+                    Ok(RedFlagItem {
+                        intake_id: r.get(0)?,
+                        client_id: r.get(1)?,
+                        client_name: name(r.get(2)?, r.get(3)?),
+                        assessed_on: r.get(4)?,
+                        red_flags: ids.iter().filter_map(|f| vocab::from_id(f)).collect(),
+                        acknowledged_by: r.get(6)?,
+                        acknowledged_at: r.get(7)?,
+                        referral_note: r.get(8)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?)
+        };
+        let select =
+            "SELECT i.id, i.client_id, c.first_name, c.last_name, i.assessed_on, i.red_flags,
+                a.acknowledged_by, a.acknowledged_at, a.referral_note
+             FROM intakes i JOIN clients c ON c.id = i.client_id
+             LEFT JOIN red_flag_acks a ON a.intake_id = i.id
+             WHERE i.red_flags != '[]'";
+        let open_red_flags = flags(
+            &format!(
+                "{select} AND a.intake_id IS NULL AND c.archived_at IS NULL ORDER BY i.assessed_on"
+            ),
+            &[],
+        )?;
+        let referrals = flags(
+            &format!(
+                "{select} AND a.acknowledged_at >= ?1 AND a.acknowledged_at < ?2 ORDER BY a.acknowledged_at DESC"
+            ),
+            &[&from_text, &to_text],
+        )?;
+
+        let technique_outcomes = self.technique_outcomes()?;
+        Ok(Dashboard {
+            from: from.to_string(),
+            to: to.to_string(),
+            clients_on_record,
+            active_clients,
+            sessions_per_therapist,
+            unsigned_notes,
+            due_for_reassessment,
+            open_red_flags,
+            referrals,
+            technique_outcomes,
+        })
+    }
+
+    fn technique_outcomes(&self) -> Result<Vec<TechniqueOutcome>> {
+        let conn = self.conn();
+        // Each client's responder status, from their baseline and latest intake.
+        let mut status: BTreeMap<String, Responder> = BTreeMap::new();
+        let rows = conn
+            .prepare_cached(
+                "SELECT client_id, count(*),
+                    (SELECT headache_days FROM intakes b WHERE b.client_id = i.client_id
+                       ORDER BY assessed_on, recorded_at, id LIMIT 1),
+                    (SELECT headache_days FROM intakes l WHERE l.client_id = i.client_id
+                       ORDER BY assessed_on DESC, recorded_at DESC, id DESC LIMIT 1)
+                 FROM intakes i GROUP BY client_id",
+            )?
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, usize>(1)?,
+                    r.get::<_, Option<u8>>(2)?,
+                    r.get::<_, Option<u8>>(3)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (client, n, baseline, latest) in rows {
+            status.insert(client, responder_status(baseline, latest, n).0);
+        }
+
+        let per_technique = conn
+            .prepare_cached(
+                "SELECT t.id, t.name, count(DISTINCT s.id),
+                    count(DISTINCT CASE WHEN s.pain_before IS NOT NULL AND s.pain_after IS NOT NULL THEN s.id END),
+                    avg(s.pain_before - s.pain_after) FILTER (WHERE s.pain_before IS NOT NULL AND s.pain_after IS NOT NULL),
+                    group_concat(DISTINCT s.client_id)
+                 FROM techniques t
+                 JOIN session_techniques st ON st.technique_id = t.id
+                 JOIN sessions s ON s.id = st.session_id AND s.status = 'signed'
+                 GROUP BY t.id ORDER BY t.name_key",
+            )?
+            .query_map(params![], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, u32>(2)?,
+                    r.get::<_, u32>(3)?,
+                    r.get::<_, Option<f64>>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(per_technique
+            .into_iter()
+            .map(|(id, name, sessions, with_pain, mean, clients)| {
+                let clients: Vec<String> = clients
+                    .map(|c| c.split(',').map(str::to_owned).collect())
+                    .unwrap_or_default();
+                let measured: Vec<Responder> = clients
+                    .iter()
+                    .filter_map(|c| status.get(c).copied())
+                    .filter(|s| matches!(s, Responder::Responder | Responder::NotYet))
+                    .collect();
+                let responders = measured
+                    .iter()
+                    .filter(|s| **s == Responder::Responder)
+                    .count() as u32;
+                let measurable = measured.len() as u32;
+                TechniqueOutcome {
+                    technique_id: id,
+                    technique_name: name,
+                    sessions,
+                    sessions_with_pain: with_pain,
+                    mean_pain_change: mean.map(|m| (m * 10.0).round() / 10.0),
+                    clients: clients.len() as u32,
+                    clients_measurable: measurable,
+                    responders,
+                    responder_share_percent: (measurable > 0).then(|| {
+                        (f64::from(responders) / f64::from(measurable) * 1000.0).round() / 10.0
+                    }),
+                }
+            })
+            .collect())
+    }
+}
