@@ -7,6 +7,7 @@ pub mod clients;
 pub mod dashboard;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod intake;
 pub mod outcomes;
 pub mod search;

@@ -1,0 +1,260 @@
+//! Data export: clients and sessions as CSV (RFC 4180, UTF-8), and everything held about
+//! one client as JSON (the client's right of access). Exports write to any `Write`, report
+//! progress as they go, and read in pages so memory stays flat for large clinics.
+
+use std::io::Write;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::audit::{self, AuditRecord};
+use crate::clients::Client;
+use crate::db::Store;
+use crate::error::{Error, Result};
+use crate::intake::Intake;
+use crate::sessions::Session;
+
+/// How far an export has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Progress {
+    pub done: u32,
+    pub total: u32,
+}
+
+/// Everything Stillpoint holds about one client.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ClientExport {
+    pub format: String,
+    pub exported_at: String,
+    pub client: Client,
+    pub intakes: Vec<Intake>,
+    pub sessions: Vec<Session>,
+    pub audit: Vec<AuditRecord>,
+}
+
+const PAGE: u32 = 500;
+
+fn csv_error(e: csv::Error) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io.into(),
+        other => Error::internal(format!("could not write the CSV: {other:?}")),
+    }
+}
+
+impl Store {
+    /// Every client (archived too, marked) as CSV, one row each.
+    pub fn export_clients_csv(
+        &self,
+        out: impl Write,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<u32> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record([
+            "id",
+            "first_name",
+            "last_name",
+            "preferred_name",
+            "date_of_birth",
+            "phone",
+            "email",
+            "address",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+            "physician_name",
+            "physician_contact",
+            "occupation",
+            "medical_history",
+            "medications_preventive",
+            "medications_acute",
+            "allergies",
+            "contraindications",
+            "preferred_pressure",
+            "consent_version",
+            "consent_date",
+            "notes",
+            "created_at",
+            "updated_at",
+            "archived_at",
+        ])
+        .map_err(csv_error)?;
+        let total: u32 = self
+            .conn()
+            .query_row("SELECT count(*) FROM clients", [], |r| r.get(0))?;
+        let mut done = 0u32;
+        let mut after = String::new();
+        loop {
+            let ids: Vec<String> = self
+                .conn()
+                .prepare_cached(&format!(
+                    "SELECT id FROM clients WHERE id > ?1 ORDER BY id LIMIT {PAGE}"
+                ))?
+                .query_map([&after], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let Some(last) = ids.last() else { break };
+            after = last.clone();
+            for id in &ids {
+                let c = self.get_client(id)?;
+                let f = &c.fields;
+                w.write_record([
+                    c.id.as_str(),
+                    &f.first_name,
+                    &f.last_name,
+                    &f.preferred_name,
+                    f.date_of_birth.as_deref().unwrap_or(""),
+                    &f.phone,
+                    &f.email,
+                    &f.address,
+                    &f.emergency_contact_name,
+                    &f.emergency_contact_phone,
+                    &f.physician_name,
+                    &f.physician_contact,
+                    &f.occupation,
+                    &f.medical_history,
+                    &f.medications_preventive,
+                    &f.medications_acute,
+                    &f.allergies,
+                    &f.contraindications,
+                    &f.preferred_pressure.map(|p| p.id()).unwrap_or_default(),
+                    &f.consent_version,
+                    f.consent_date.as_deref().unwrap_or(""),
+                    &f.notes,
+                    &c.created_at,
+                    &c.updated_at,
+                    c.archived_at.as_deref().unwrap_or(""),
+                ])
+                .map_err(csv_error)?;
+                done += 1;
+            }
+            progress(Progress { done, total });
+        }
+        w.flush()?;
+        Ok(done)
+    }
+
+    /// Every session note as CSV: one row per note, techniques joined in one cell.
+    pub fn export_sessions_csv(
+        &self,
+        out: impl Write,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<u32> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record([
+            "session_id",
+            "client_id",
+            "client_name",
+            "therapist",
+            "started_at",
+            "duration_minutes",
+            "status",
+            "signed_by",
+            "signed_at",
+            "pain_before",
+            "pain_after",
+            "headache_at_start",
+            "techniques",
+            "subjective",
+            "headache_since_last",
+            "objective",
+            "assessment",
+            "plan",
+            "amendments",
+        ])
+        .map_err(csv_error)?;
+        let total: u32 = self
+            .conn()
+            .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))?;
+        let mut done = 0u32;
+        let mut after = String::new();
+        let num = |v: Option<u8>| v.map(|n| n.to_string()).unwrap_or_default();
+        loop {
+            let rows: Vec<(String, String)> = self
+                .conn()
+                .prepare_cached(&format!(
+                    "SELECT s.id, c.first_name || ' ' || c.last_name FROM sessions s
+                     JOIN clients c ON c.id = s.client_id
+                     WHERE s.id > ?1 ORDER BY s.id LIMIT {PAGE}"
+                ))?
+                .query_map([&after], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let Some((last, _)) = rows.last() else { break };
+            after = last.clone();
+            for (id, client_name) in &rows {
+                let s = self.get_session(id)?;
+                let techniques = s
+                    .techniques
+                    .iter()
+                    .map(|t| t.technique_name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let amendments = s
+                    .amendments
+                    .iter()
+                    .map(|a| format!("{} {} ({}): {}", a.created_at, a.author, a.reason, a.body))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                w.write_record([
+                    s.id.as_str(),
+                    &s.client_id,
+                    client_name,
+                    &s.therapist,
+                    &s.started_at,
+                    &s.duration_minutes
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                    match s.status {
+                        crate::sessions::SessionStatus::Draft => "draft",
+                        crate::sessions::SessionStatus::Signed => "signed",
+                    },
+                    s.signed_by.as_deref().unwrap_or(""),
+                    s.signed_at.as_deref().unwrap_or(""),
+                    &num(s.pain_before),
+                    &num(s.pain_after),
+                    if s.headache_at_start { "yes" } else { "no" },
+                    &techniques,
+                    &s.subjective,
+                    &s.headache_since_last,
+                    &s.objective,
+                    &s.assessment,
+                    &s.plan,
+                    &amendments,
+                ])
+                .map_err(csv_error)?;
+                done += 1;
+            }
+            progress(Progress { done, total });
+        }
+        w.flush()?;
+        Ok(done)
+    }
+
+    /// Everything held about one client, as one JSON document.
+    pub fn export_client_json(&self, client_id: &str, out: impl Write) -> Result<()> {
+        let client = self.get_client(client_id)?;
+        let intakes = self.list_intakes(&client.id)?;
+        let sessions = self
+            .list_sessions(&client.id)?
+            .iter()
+            .map(|s| self.get_session(&s.id))
+            .collect::<Result<Vec<_>>>()?;
+        let mut trail = audit::list_for(self.conn(), "client", &client.id)?;
+        for i in &intakes {
+            trail.extend(audit::list_for(self.conn(), "intake", &i.id)?);
+        }
+        for s in &sessions {
+            trail.extend(audit::list_for(self.conn(), "session", &s.id)?);
+        }
+        trail.sort_by_key(|a| a.seq);
+        let doc = ClientExport {
+            format: "stillpoint-client-export/1".to_owned(),
+            exported_at: crate::db::timestamp(self.now()),
+            client,
+            intakes,
+            sessions,
+            audit: trail,
+        };
+        serde_json::to_writer_pretty(out, &doc)
+            .map_err(|e| Error::internal(format!("could not write the JSON export: {e}")))
+    }
+}
