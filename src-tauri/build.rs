@@ -36,5 +36,8 @@ fn stillpoint_commands() -> &'static [&'static str] {
         "amend_session",
         "get_session",
         "list_sessions",
+        "client_outcomes",
+        "dashboard",
+        "search",
     ]
 }

@@ -4,7 +4,10 @@
 use std::sync::{Mutex, PoisonError};
 
 use stillpoint::audit::AuditRecord;
+use stillpoint::dashboard::{Dashboard, DashboardQuery};
 use stillpoint::intake::{ClientAlerts, Intake, IntakeInput};
+use stillpoint::outcomes::ClientOutcomes;
+use stillpoint::search::{SearchQuery, SearchResults};
 use stillpoint::sessions::{Session, SessionInput, SessionSummary};
 use stillpoint::techniques::{Technique, TechniqueInput};
 use stillpoint::vocab::Vocabulary;
@@ -155,4 +158,19 @@ pub fn get_session(state: AppState<'_>, id: String) -> Result<Session> {
 #[tauri::command(async)]
 pub fn list_sessions(state: AppState<'_>, client_id: String) -> Result<Vec<SessionSummary>> {
     with_store(&state, |s| s.list_sessions(&client_id))
+}
+
+#[tauri::command(async)]
+pub fn client_outcomes(state: AppState<'_>, client_id: String) -> Result<ClientOutcomes> {
+    with_store(&state, |s| s.client_outcomes(&client_id))
+}
+
+#[tauri::command(async)]
+pub fn dashboard(state: AppState<'_>, query: DashboardQuery) -> Result<Dashboard> {
+    with_store(&state, |s| s.dashboard(&query))
+}
+
+#[tauri::command(async)]
+pub fn search(state: AppState<'_>, query: SearchQuery) -> Result<SearchResults> {
+    with_store(&state, |s| s.search(&query))
 }

@@ -33,6 +33,9 @@ pub fn run() -> tauri::Result<()> {
             commands::amend_session,
             commands::get_session,
             commands::list_sessions,
+            commands::client_outcomes,
+            commands::dashboard,
+            commands::search,
         ])
         .run(tauri::generate_context!())
 }
