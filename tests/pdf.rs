@@ -1,0 +1,186 @@
+//! The PDF client summary, read back as text with pdftotext (poppler-utils).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::process::Command;
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use stillpoint::intake::IntakeInput;
+use stillpoint::sessions::{SessionInput, SessionTechniqueInput};
+use stillpoint::settings::ClinicSettings;
+use stillpoint::vocab::{HeadacheType, RedFlag};
+use stillpoint::{ClientFields, OpenOptions, Store, db::database_path};
+
+fn session(s: &mut Store, c: &str, at: &str, t: &[&str], before: f64, after: f64, plan: &str) {
+    let id = s.start_session(c).unwrap().id;
+    s.save_session_draft(
+        &id,
+        &SessionInput {
+            started_at: at.into(),
+            duration_minutes: Some(60.0),
+            subjective: "ok".into(),
+            plan: plan.into(),
+            pain_before: Some(before),
+            pain_after: Some(after),
+            techniques: t
+                .iter()
+                .map(|t| SessionTechniqueInput {
+                    technique_id: (*t).into(),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    s.sign_session(&id).unwrap();
+}
+
+#[test]
+fn the_summary_pdf_reads_back_with_everything_a_physician_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(
+        OpenOptions::file(database_path(dir.path()))
+            .actor("Riya Patel, LMT")
+            .clock(Arc::new(|| {
+                Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()
+            })),
+    )
+    .unwrap();
+    s.update_clinic_settings(&ClinicSettings {
+        name: "Harbour Light Massage".into(),
+        address: "4 Quay Street\nGalway".into(),
+        phone: "+353 91 555 0100".into(),
+    })
+    .unwrap();
+    let c = s
+        .create_client(&ClientFields {
+            first_name: "Zoë".into(),
+            last_name: "O'Brien".into(),
+            date_of_birth: Some("1988-04-02".into()),
+            physician_name: "Dr Adaeze Okafor".into(),
+            physician_contact: "Riverside Practice".into(),
+            medications_acute: "Sumatriptan 50 mg".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .id;
+    let base = s
+        .record_intake(
+            &c,
+            &IntakeInput {
+                assessed_on: "2026-03-03".into(),
+                headache_type: Some(HeadacheType::MigraineWithoutAura),
+                physician_diagnosed: true,
+                headache_days: Some(12.0),
+                migraine_days: Some(6.0),
+                usual_intensity: Some(7.0),
+                red_flags: vec![RedFlag::WakesFromSleep],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    s.acknowledge_red_flags(&base.id, "GP reviewed on 5 March; cleared for treatment.")
+        .unwrap();
+    s.record_intake(
+        &c,
+        &IntakeInput {
+            assessed_on: "2026-11-20".into(),
+            headache_days: Some(5.0),
+            usual_intensity: Some(4.0),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let tp = "01900000-0000-7000-8000-000000000001";
+    let scalp = "01900000-0000-7000-8000-000000000004";
+    session(
+        &mut s,
+        &c,
+        "2026-10-01T10:00:00Z",
+        &[tp],
+        6.0,
+        3.0,
+        "Weekly",
+    );
+    session(
+        &mut s,
+        &c,
+        "2026-11-18T10:00:00Z",
+        &[tp, scalp],
+        5.0,
+        3.0,
+        "Fortnightly; chin tucks twice daily.",
+    );
+
+    let pdf = s.client_summary_pdf(&c).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let path = dir.path().join("summary.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    if let Ok(keep) = std::env::var("STILLPOINT_KEEP_PDF") {
+        std::fs::copy(&path, keep).unwrap();
+    }
+    let out = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed: make test installs it");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for want in [
+        "Harbour Light Massage",
+        "4 Quay Street, Galway",
+        "To: Dr Adaeze Okafor",
+        "Client summary: Zoë O'Brien, born 2 Apr 1988",
+        "Baseline intake — 3 Mar 2026",
+        "Latest re-assessment — 20 Nov 2026",
+        "Migraine without aura (diagnosed by a physician)",
+        "12 in the last 30 days, of which 6 with migraine",
+        "Headache that wakes the client from sleep",
+        "Acknowledged by Riya Patel, LMT",
+        "Trigger point therapy — 2 sessions",
+        "Scalp massage — 1 session",
+        "12 → 5 headache days per 30 days since 3 Mar 2026: responder",
+        "Pain within sessions fell by 2.5 points",
+        "Headache days per 30 days",
+        "baseline 12",
+        "Fortnightly; chin tucks twice daily.",
+        "Sumatriptan 50 mg",
+        "page 1 of",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in:\n{text}");
+    }
+    // only the client asked for, and nothing for a client that does not exist
+    assert_eq!(
+        s.client_summary_pdf("nope").unwrap_err().code,
+        stillpoint::ErrorCode::NotFound
+    );
+}
+
+#[test]
+fn a_new_client_with_nothing_recorded_still_gets_a_clear_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(OpenOptions::file(database_path(dir.path()))).unwrap();
+    let c = s
+        .create_client(&ClientFields {
+            first_name: "<img src=x onerror=alert(1)>".into(),
+            last_name: "Ünal".into(),
+            notes: "x".repeat(5000),
+            ..Default::default()
+        })
+        .unwrap()
+        .id;
+    let pdf = s.client_summary_pdf(&c).unwrap();
+    let path = dir.path().join("empty.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let out = Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("<img src=x onerror=alert(1)> Ünal"));
+    assert!(text.contains("No symptom intake has been recorded yet."));
+    assert!(text.contains("No intake yet"));
+}
