@@ -100,6 +100,9 @@ screenshots:
 	cp e2e/.artifacts/clients-empty.png docs/clients-empty.png
 	cp e2e/.artifacts/client-form-error.png docs/client-form.png
 	cp e2e/.artifacts/client-page.png docs/client-page.png
+	cp e2e/.artifacts/intake-form.png docs/intake-form.png
+	cp e2e/.artifacts/session-note.png docs/session-note.png
+	cp e2e/.artifacts/signed-note-with-amendment.png docs/signed-note.png
 
 clean:
 	cargo clean

@@ -64,18 +64,20 @@ export function ui(getBrowser) {
 
   /** Call a command from inside the page, as the UI does; returns {ok, value|error}. */
   async function invoke(cmd, args = {}) {
-    return b()
+    // Results cross WebDriver as JSON text: a rejected IPC error object does not cross as is.
+    const text = await b()
       .executeAsync(
         (c, a, done) => {
           window.__TAURI_INTERNALS__.invoke(c, a).then(
-            (v) => done({ ok: true, value: v }),
-            (e) => done({ ok: false, error: e }),
+            (v) => done(JSON.stringify({ ok: true, value: v })),
+            (e) => done(JSON.stringify({ ok: false, error: e ?? null })),
           );
         },
         cmd,
         args,
       )
-      .catch((e) => ({ ok: false, error: { message: String(e?.message ?? e) } }));
+      .catch((e) => JSON.stringify({ ok: false, error: { message: String(e?.message ?? e) } }));
+    return JSON.parse(text);
   }
 
   /** Clear the client search the way a person does (select all, delete), then type. */

@@ -122,7 +122,8 @@ export const SECTIONS: SectionDef[] = [
         name: 'contraindication_flags',
         label: 'Contraindications that warn against techniques',
         kind: 'contraindications',
-        help: 'Tick what applies: a session warns before a technique these rule out.',
+        help:
+          'Tick what applies. During sessions, each one warns against the specific techniques it rules out (the Techniques page lists which).',
         wide: true,
       },
     ],

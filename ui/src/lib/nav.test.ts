@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOME, back, current, push, replace, reset, type View } from './nav';
+import { HOME, back, current, push, replace, reset, section, title, type View } from './nav';
 
 describe('navigation stack', () => {
   it('returns to the screen the form was opened from', () => {
@@ -20,5 +20,27 @@ describe('navigation stack', () => {
   it('never goes back past the client list', () => {
     expect(back(reset())).toEqual([HOME]);
     expect(current([])).toEqual(HOME);
+  });
+});
+
+describe('charting screens', () => {
+  it('return from a session note or an intake to the client page', () => {
+    let s: View[] = push(reset(), { name: 'client', id: 'a' });
+    s = push(s, { name: 'session', id: 's1' });
+    expect(current(back(s))).toEqual({ name: 'client', id: 'a' });
+    s = push(back(s), { name: 'intake', clientId: 'a' });
+    expect(current(back(s))).toEqual({ name: 'client', id: 'a' });
+  });
+
+  it('light the sidebar item the stack was started from', () => {
+    expect(section(reset())).toBe('clients');
+    expect(section(push(reset(), { name: 'session', id: 's' }))).toBe('clients');
+    expect(section(reset({ name: 'techniques' }))).toBe('techniques');
+  });
+
+  it('title every screen', () => {
+    expect(title({ name: 'session', id: 's' })).toBe('Session note');
+    expect(title({ name: 'intake', clientId: 'c' })).toBe('New intake');
+    expect(title({ name: 'techniques' })).toBe('Techniques');
   });
 });

@@ -6,7 +6,10 @@ export type View =
   | { name: 'list' }
   | { name: 'client'; id: string }
   | { name: 'new' }
-  | { name: 'edit'; client: Client };
+  | { name: 'edit'; client: Client }
+  | { name: 'intake'; clientId: string }
+  | { name: 'session'; id: string }
+  | { name: 'techniques' };
 
 export const HOME: View = { name: 'list' };
 
@@ -33,6 +36,11 @@ export function reset(view: View = HOME): View[] {
   return [view];
 }
 
+/** The sidebar item a stack belongs to: the screen it was started from. */
+export function section(stack: readonly View[]): 'clients' | 'techniques' {
+  return stack[0]?.name === 'techniques' ? 'techniques' : 'clients';
+}
+
 export function title(view: View): string {
   switch (view.name) {
     case 'list':
@@ -43,5 +51,11 @@ export function title(view: View): string {
       return 'New client';
     case 'edit':
       return 'Edit client';
+    case 'intake':
+      return 'New intake';
+    case 'session':
+      return 'Session note';
+    case 'techniques':
+      return 'Techniques';
   }
 }
