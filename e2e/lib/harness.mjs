@@ -2,7 +2,7 @@
 // hand back a webdriverio browser. One tauri-driver per launch, on free ports, with the
 // app's own data folder in its environment. Stopped with SIGTERM, never SIGKILL: a killed
 // tauri-driver orphans WebKitWebDriver on its port.
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, existsSync, mkdirSync, writeFileSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -98,11 +98,20 @@ export async function quit(app) {
   await stop(app);
 }
 
-/** Save a screenshot of the window (for docs and for failures). */
-export async function screenshot(app, name) {
+/**
+ * Save a screenshot (for docs and for failures). WebKitWebDriver's own screenshot is offset
+ * when an inner pane is scrolled, so `{ screen: true }` grabs the real X display instead
+ * (ImageMagick's import), which is exactly what a person sees.
+ */
+export async function screenshot(app, name, { screen = false } = {}) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = join(ARTIFACTS, `${name}.png`);
-  writeFileSync(file, Buffer.from(await app.browser.takeScreenshot(), 'base64'));
+  if (screen && process.env.DISPLAY) {
+    await new Promise((r) => setTimeout(r, 300)); // let the last paint land
+    execFileSync('import', ['-window', 'root', '-crop', '1200x800+0+0', file]);
+  } else {
+    writeFileSync(file, Buffer.from(await app.browser.takeScreenshot(), 'base64'));
+  }
   return file;
 }
 

@@ -121,7 +121,7 @@ test('a session with two techniques and body-chart marks saves as it is typed', 
   assert.equal(await (await el(temple)).getAttribute('data-mark'), 'trigger_point');
   await waitSaved();
   await b.execute(() => document.getElementById('body-chart').scrollIntoView({ block: 'center' }));
-  await screenshot(app, 'session-note');
+  await screenshot(app, 'session-note', { screen: true });
 
   // the marks are stored as region ids and kinds, not pixels
   const sessions = await invoke('list_sessions', { clientId: await clientId() });

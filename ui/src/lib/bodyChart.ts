@@ -11,6 +11,42 @@ type Cmd = ['M' | 'L', number, number] | ['C', number, number, number, number, n
 
 export type PanelId = 'front' | 'back' | 'closeup';
 
+/**
+ * The drawing is two groups that can be laid out side by side (wide) or one above the other
+ * (narrow, so the head close-up stays big enough to click): the two upper-body views, x 0-400,
+ * and the head-and-neck close-up, x 400-960.
+ */
+export type Group = 'bodies' | 'closeup';
+const BODIES_WIDTH = 400;
+export const groupOf = (x: number): Group => (x < BODIES_WIDTH ? 'bodies' : 'closeup');
+export const groupOfPanel = (p: PanelId): Group => (p === 'closeup' ? 'closeup' : 'bodies');
+
+export interface Layout {
+  width: number;
+  height: number;
+  bodies: string;
+  closeup: string;
+  /** Lines between the groups, in the SVG's coordinates. */
+  separators: { x1: number; y1: number; x2: number; y2: number }[];
+}
+
+export const LAYOUTS: Record<'wide' | 'stacked', Layout> = {
+  wide: {
+    width: 960,
+    height: 450,
+    bodies: '',
+    closeup: '',
+    separators: [{ x1: BODIES_WIDTH, y1: 12, x2: BODIES_WIDTH, y2: 438 }],
+  },
+  stacked: {
+    width: 560,
+    height: 866,
+    bodies: 'translate(80 416)',
+    closeup: `translate(${-BODIES_WIDTH} 0)`,
+    separators: [{ x1: 12, y1: 404, x2: 548, y2: 404 }],
+  },
+};
+
 export interface Shape {
   region: Region;
   panel: PanelId;
@@ -19,6 +55,7 @@ export interface Shape {
 
 export interface Outline {
   d: string;
+  group: Group;
   /** Faint detail lines (features, spine) rather than the figure's edge. */
   detail?: boolean;
 }
@@ -335,26 +372,26 @@ export const SHAPES: Shape[] = [
 
 /** The figures' lines, drawn under the regions. */
 export const OUTLINES: Outline[] = [
-  { d: path(BODY_HEAD, FRONT) },
-  { d: path(BODY_TORSO, FRONT) },
-  { d: path(BODY_ARM, FRONT) },
-  { d: path(BODY_ARM, FRONT, -1) },
-  { d: path(BODY_FRONT_FEATURES, FRONT), detail: true },
-  { d: path(BODY_HEAD, BACK) },
-  { d: path(BODY_TORSO, BACK) },
-  { d: path(BODY_ARM, BACK) },
-  { d: path(BODY_ARM, BACK, -1) },
-  { d: path(BODY_BACK_FEATURES, BACK), detail: true },
-  { d: path(HEAD, FACE) },
-  { d: path(EARS, FACE) },
-  { d: path(NECK_AND_SHOULDERS, FACE) },
-  { d: path(FACE_FEATURES, FACE), detail: true },
-  { d: path(BUST_CUT, FACE), detail: true },
-  { d: path(HEAD, NAPE) },
-  { d: path(EARS, NAPE) },
-  { d: path(NECK_AND_SHOULDERS, NAPE) },
-  { d: path(NAPE_FEATURES, NAPE), detail: true },
-  { d: path(BUST_CUT, NAPE), detail: true },
+  { group: 'bodies', d: path(BODY_HEAD, FRONT) },
+  { group: 'bodies', d: path(BODY_TORSO, FRONT) },
+  { group: 'bodies', d: path(BODY_ARM, FRONT) },
+  { group: 'bodies', d: path(BODY_ARM, FRONT, -1) },
+  { group: 'bodies', d: path(BODY_FRONT_FEATURES, FRONT), detail: true },
+  { group: 'bodies', d: path(BODY_HEAD, BACK) },
+  { group: 'bodies', d: path(BODY_TORSO, BACK) },
+  { group: 'bodies', d: path(BODY_ARM, BACK) },
+  { group: 'bodies', d: path(BODY_ARM, BACK, -1) },
+  { group: 'bodies', d: path(BODY_BACK_FEATURES, BACK), detail: true },
+  { group: 'closeup', d: path(HEAD, FACE) },
+  { group: 'closeup', d: path(EARS, FACE) },
+  { group: 'closeup', d: path(NECK_AND_SHOULDERS, FACE) },
+  { group: 'closeup', d: path(FACE_FEATURES, FACE), detail: true },
+  { group: 'closeup', d: path(BUST_CUT, FACE), detail: true },
+  { group: 'closeup', d: path(HEAD, NAPE) },
+  { group: 'closeup', d: path(EARS, NAPE) },
+  { group: 'closeup', d: path(NECK_AND_SHOULDERS, NAPE) },
+  { group: 'closeup', d: path(NAPE_FEATURES, NAPE), detail: true },
+  { group: 'closeup', d: path(BUST_CUT, NAPE), detail: true },
 ];
 
 function sideLabels(f: Figure, dx: number, y: number): SideLabel[] {
@@ -380,8 +417,8 @@ export const CAPTIONS: Caption[] = [
   { x: NAPE.cx, y: 386, text: 'back of head', small: true },
 ];
 
-/** Separators between the panels (x positions). */
-export const DIVIDERS = [200, 400];
+/** The line between the front and back views (inside the bodies group). */
+export const DIVIDERS = [200];
 
 /** The numbers in a path string, as points, for tests. */
 export function pathPoints(d: string): [number, number][] {
