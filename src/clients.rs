@@ -348,13 +348,6 @@ fn write_flags(
     Ok(())
 }
 
-/// Parse a client id; anything that is not one cannot name a client.
-fn parse_id(id: &str) -> Result<String> {
-    Uuid::parse_str(id.trim())
-        .map(|u| u.hyphenated().to_string())
-        .map_err(|_| Error::not_found("client"))
-}
-
 impl Store {
     pub fn create_client(&mut self, input: &ClientFields) -> Result<Client> {
         let fields = input.validated(self.today())?;
@@ -416,7 +409,7 @@ impl Store {
     }
 
     pub fn get_client(&self, id: &str) -> Result<Client> {
-        let id = parse_id(id)?;
+        let id = validate::record_id(id, "client")?;
         let today = self.today();
         let mut client = self
             .conn()
@@ -637,7 +630,7 @@ impl Store {
 
     /// The audit trail of one client record, oldest first.
     pub fn client_audit(&self, id: &str) -> Result<Vec<AuditRecord>> {
-        let id = parse_id(id)?;
+        let id = validate::record_id(id, "client")?;
         audit::list_for(self.conn(), "client", &id)
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -12,6 +12,7 @@ use ts_rs::TS;
 use crate::db::{Store, timestamp};
 use crate::error::{Error, Result};
 use crate::outcomes::{Responder, responder_status};
+use crate::validate;
 use crate::vocab::{self, RedFlag};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
@@ -105,20 +106,6 @@ pub struct Dashboard {
     pub technique_outcomes: Vec<TechniqueOutcome>,
 }
 
-fn day(field: &str, label: &str, v: &Option<String>) -> Result<Option<NaiveDate>> {
-    match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| {
-                Error::field(
-                    field,
-                    format!("{label} should be a date written YYYY-MM-DD."),
-                )
-            }),
-    }
-}
-
 fn name(first: String, last: String) -> String {
     format!("{first} {last}")
 }
@@ -127,8 +114,9 @@ impl Store {
     pub fn dashboard(&self, q: &DashboardQuery) -> Result<Dashboard> {
         let now = self.now();
         let today = now.date_naive();
-        let to = day("to", "To", &q.to)?.unwrap_or(today);
-        let from = day("from", "From", &q.from)?.unwrap_or(to - Duration::days(29));
+        let to = validate::optional_day("to", "To", &q.to)?.unwrap_or(today);
+        let from =
+            validate::optional_day("from", "From", &q.from)?.unwrap_or(to - Duration::days(29));
         if from > to {
             return Err(Error::field(
                 "to",

@@ -395,12 +395,6 @@ fn intake_from_row(r: &Row<'_>) -> rusqlite::Result<Intake> {
     })
 }
 
-fn parse_id(id: &str, what: &str) -> Result<String> {
-    Uuid::parse_str(id.trim())
-        .map(|u| u.hyphenated().to_string())
-        .map_err(|_| Error::not_found(what))
-}
-
 impl Store {
     /// Record an intake for a client. Red flags stay open on the client until acknowledged.
     pub fn record_intake(&mut self, client_id: &str, input: &IntakeInput) -> Result<Intake> {
@@ -486,7 +480,7 @@ impl Store {
     }
 
     pub fn get_intake(&self, id: &str) -> Result<Intake> {
-        let id = parse_id(id, "intake")?;
+        let id = validate::record_id(id, "intake")?;
         self.conn()
             .prepare_cached(&format!("SELECT {COLUMNS} {FROM} WHERE i.id = ?1"))?
             .query_row([&id], intake_from_row)
@@ -496,7 +490,7 @@ impl Store {
 
     /// A client's intakes, newest first.
     pub fn list_intakes(&self, client_id: &str) -> Result<Vec<Intake>> {
-        let client_id = parse_id(client_id, "client")?;
+        let client_id = validate::record_id(client_id, "client")?;
         let rows = self
             .conn()
             .prepare_cached(&format!(

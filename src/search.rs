@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -17,6 +16,7 @@ use crate::clients::ClientSummary;
 use crate::db::Store;
 use crate::error::{Error, Result};
 use crate::text::fold;
+use crate::validate;
 
 /// What kind of record a hit is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -206,20 +206,6 @@ fn snippet_parts(raw: &str) -> Vec<SnippetPart> {
     parts
 }
 
-fn day(field: &str, label: &str, v: &Option<String>) -> Result<Option<NaiveDate>> {
-    match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| {
-                Error::field(
-                    field,
-                    format!("{label} should be a date written YYYY-MM-DD."),
-                )
-            }),
-    }
-}
-
 impl Store {
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults> {
         if q.text.chars().count() > MAX_QUERY_CHARS {
@@ -228,8 +214,8 @@ impl Store {
                 format!("Search is too long; use at most {MAX_QUERY_CHARS} characters."),
             ));
         }
-        let from = day("from", "From", &q.from)?;
-        let to = day("to", "To", &q.to)?;
+        let from = validate::optional_day("from", "From", &q.from)?;
+        let to = validate::optional_day("to", "To", &q.to)?;
         if let (Some(f), Some(t)) = (from, to)
             && f > t
         {

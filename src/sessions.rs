@@ -280,12 +280,6 @@ impl SessionInput {
     }
 }
 
-fn parse_id(id: &str, what: &str) -> Result<String> {
-    Uuid::parse_str(id.trim())
-        .map(|u| u.hyphenated().to_string())
-        .map_err(|_| Error::not_found(what))
-}
-
 const COLUMNS: &str = "id, client_id, therapist, status, started_at, duration_minutes,
     subjective, headache_since_last, objective, assessment, plan, pain_before, pain_after,
     headache_at_start, signed_by, signed_at, version, created_at, updated_at";
@@ -597,7 +591,7 @@ impl Store {
     }
 
     pub fn get_session(&self, id: &str) -> Result<Session> {
-        let id = parse_id(id, "session")?;
+        let id = validate::record_id(id, "session")?;
         let conn = self.conn();
         let mut s = conn
             .prepare_cached(&format!("SELECT {COLUMNS} FROM sessions WHERE id = ?1"))?
@@ -681,7 +675,7 @@ impl Store {
 
     /// A client's session notes, newest first.
     pub fn list_sessions(&self, client_id: &str) -> Result<Vec<SessionSummary>> {
-        let client_id = parse_id(client_id, "client")?;
+        let client_id = validate::record_id(client_id, "client")?;
         let conn = self.conn();
         let rows = conn
             .prepare_cached(

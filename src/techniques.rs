@@ -57,12 +57,6 @@ impl TechniqueInput {
     }
 }
 
-fn parse_id(id: &str) -> Result<String> {
-    Uuid::parse_str(id.trim())
-        .map(|u| u.hyphenated().to_string())
-        .map_err(|_| Error::not_found("technique"))
-}
-
 impl Store {
     /// The catalogue in name order; retired techniques only when asked for.
     pub fn list_techniques(&self, include_retired: bool) -> Result<Vec<Technique>> {
@@ -77,7 +71,7 @@ impl Store {
     }
 
     pub fn get_technique(&self, id: &str) -> Result<Technique> {
-        let id = parse_id(id)?;
+        let id = validate::record_id(id, "technique")?;
         let conn = self.conn();
         let row = conn
             .prepare_cached(

@@ -114,6 +114,29 @@ pub fn phone(field: &str, label: &str, value: &str) -> Result<String> {
     Ok(v)
 }
 
+/// A record id: a UUID in its canonical form. Anything else cannot name a record, so it
+/// is "not found" rather than a validation error.
+pub fn record_id(id: &str, what: &str) -> Result<String> {
+    uuid::Uuid::parse_str(id.trim())
+        .map(|u| u.hyphenated().to_string())
+        .map_err(|_| Error::not_found(what))
+}
+
+/// An optional calendar date `YYYY-MM-DD` in a filter (no range rule).
+pub fn optional_day(field: &str, label: &str, v: &Option<String>) -> Result<Option<NaiveDate>> {
+    match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                Error::field(
+                    field,
+                    format!("{label} should be a date written YYYY-MM-DD."),
+                )
+            }),
+    }
+}
+
 /// How far back a date may go, and whether it may be in the future.
 pub struct DateRule {
     pub max_years_back: i32,
