@@ -83,14 +83,49 @@ export async function launch(dataDir) {
   return { browser, driver, exited, dataDir, log };
 }
 
+/** Every process below `pid` (WebKitWebDriver, the app, its WebKit processes). */
+function descendants(pid) {
+  const out = [];
+  for (const task of safeReaddir(`/proc/${pid}/task`)) {
+    let kids = '';
+    try {
+      kids = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const kid of kids.split(' ').filter(Boolean).map(Number)) {
+      out.push(kid, ...descendants(kid));
+    }
+  }
+  return out;
+}
+
+function safeReaddir(dir) {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 async function stop({ browser, driver, exited }) {
   if (browser) {
     try { await browser.deleteSession(); } catch { /* the app may already be gone */ }
   }
-  if (driver && driver.exitCode === null) {
+  if (!driver) return;
+  // Remember what runs below the driver: after a crash WebKitWebDriver can outlive it.
+  const below = descendants(driver.pid);
+  if (driver.exitCode === null && driver.signalCode === null) {
     driver.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10000))]);
   }
+  for (const pid of below) {
+    try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
+  }
+  // Whatever is left must not keep this test file's event loop alive.
+  driver.stdout?.destroy();
+  driver.stderr?.destroy();
+  driver.unref();
 }
 
 /** Close the app and its driver. */
