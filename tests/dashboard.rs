@@ -1,13 +1,14 @@
 //! The clinic dashboard on a small hand-worked clinic: two therapists, four clients.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use stillpoint::dashboard::DashboardQuery;
 use stillpoint::intake::IntakeInput;
-use stillpoint::sessions::{SessionInput, SessionTechniqueInput};
 use stillpoint::vocab::RedFlag;
 use stillpoint::{ClientFields, OpenOptions, Store, db::database_path};
 
@@ -51,30 +52,6 @@ fn intake(s: &mut Store, c: &str, on: &str, days: f64, flags: Vec<RedFlag>) -> S
     .id
 }
 
-fn signed(s: &mut Store, c: &str, at: &str, techniques: &[&str], before: f64, after: f64) {
-    let id = s.start_session(c).unwrap().id;
-    s.save_session_draft(
-        &id,
-        &SessionInput {
-            started_at: at.into(),
-            duration_minutes: Some(60.0),
-            subjective: "ok".into(),
-            pain_before: Some(before),
-            pain_after: Some(after),
-            techniques: techniques
-                .iter()
-                .map(|t| SessionTechniqueInput {
-                    technique_id: (*t).into(),
-                    ..Default::default()
-                })
-                .collect(),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    s.sign_session(&id).unwrap();
-}
-
 #[test]
 fn the_dashboard_counts_match_a_hand_worked_clinic() {
     let dir = tempfile::tempdir().unwrap();
@@ -97,24 +74,46 @@ fn the_dashboard_counts_match_a_hand_worked_clinic() {
     t1.acknowledge_red_flags(&dee_intake, "Midwife consulted; cleared for light work.")
         .unwrap();
 
-    signed(
+    common::note(
         &mut t1,
         &ann,
         "2026-11-15T10:00:00Z",
         &[TRIGGER_POINT],
         6.0,
         2.0,
+        "",
+        true,
     );
-    signed(
+    common::note(
         &mut t1,
         &ann,
         "2026-11-18T10:00:00Z",
         &[TRIGGER_POINT, SCALP],
         5.0,
         4.0,
+        "",
+        true,
     );
-    signed(&mut t2, &bea, "2026-11-16T10:00:00Z", &[SCALP], 7.0, 4.0);
-    signed(&mut t2, &bea, "2026-06-01T10:00:00Z", &[SCALP], 9.0, 9.0); // before the period
+    common::note(
+        &mut t2,
+        &bea,
+        "2026-11-16T10:00:00Z",
+        &[SCALP],
+        7.0,
+        4.0,
+        "",
+        true,
+    );
+    common::note(
+        &mut t2,
+        &bea,
+        "2026-06-01T10:00:00Z",
+        &[SCALP],
+        9.0,
+        9.0,
+        "",
+        true,
+    ); // before the period
 
     // a draft started two days ago (unsigned too long) and one an hour ago (fine)
     *clock.lock().unwrap() = now - Duration::days(2);

@@ -1,13 +1,16 @@
 //! The outcome engine on small hand-worked histories, including the edge cases.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use stillpoint::intake::IntakeInput;
 use stillpoint::outcomes::Responder;
-use stillpoint::sessions::{SessionInput, SessionTechniqueInput};
 use stillpoint::{ClientFields, OpenOptions, Store, db::database_path};
+
+const SCALP: &str = "01900000-0000-7000-8000-000000000004";
 
 fn setup() -> (tempfile::TempDir, Store, String) {
     let dir = tempfile::tempdir().unwrap();
@@ -46,30 +49,6 @@ fn intake(
             },
         )
         .unwrap();
-}
-
-fn session(store: &mut Store, client: &str, at: &str, before: f64, after: f64, sign: bool) {
-    let s = store.start_session(client).unwrap();
-    store
-        .save_session_draft(
-            &s.id,
-            &SessionInput {
-                started_at: at.into(),
-                duration_minutes: Some(60.0),
-                subjective: "Notes".into(),
-                pain_before: Some(before),
-                pain_after: Some(after),
-                techniques: vec![SessionTechniqueInput {
-                    technique_id: "01900000-0000-7000-8000-000000000004".into(),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    if sign {
-        store.sign_session(&s.id).unwrap();
-    }
 }
 
 #[test]
@@ -159,10 +138,46 @@ fn zero_headache_days_at_baseline_cannot_show_a_reduction() {
 fn pain_change_counts_signed_sessions_only() {
     let (_d, mut store, id) = setup();
     intake(&mut store, &id, "2026-09-01", 10.0, 6.0, None);
-    session(&mut store, &id, "2026-08-20T10:00:00Z", 7.0, 2.0, true); // before baseline
-    session(&mut store, &id, "2026-09-08T10:00:00Z", 6.0, 3.0, true);
-    session(&mut store, &id, "2026-09-15T10:00:00Z", 5.0, 5.0, true);
-    session(&mut store, &id, "2026-09-22T10:00:00Z", 9.0, 0.0, false); // a draft
+    common::note(
+        &mut store,
+        &id,
+        "2026-08-20T10:00:00Z",
+        &[SCALP],
+        7.0,
+        2.0,
+        "",
+        true,
+    ); // before baseline
+    common::note(
+        &mut store,
+        &id,
+        "2026-09-08T10:00:00Z",
+        &[SCALP],
+        6.0,
+        3.0,
+        "",
+        true,
+    );
+    common::note(
+        &mut store,
+        &id,
+        "2026-09-15T10:00:00Z",
+        &[SCALP],
+        5.0,
+        5.0,
+        "",
+        true,
+    );
+    common::note(
+        &mut store,
+        &id,
+        "2026-09-22T10:00:00Z",
+        &[SCALP],
+        9.0,
+        0.0,
+        "",
+        false,
+    ); // a draft
     let o = store.client_outcomes(&id).unwrap();
     let changes: Vec<i8> = o.session_pain.iter().map(|p| p.change).collect();
     assert_eq!(changes, vec![5, 3, 0]);

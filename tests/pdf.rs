@@ -1,40 +1,16 @@
 //! The PDF client summary, read back as text with pdftotext (poppler-utils).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::process::Command;
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use stillpoint::intake::IntakeInput;
-use stillpoint::sessions::{SessionInput, SessionTechniqueInput};
 use stillpoint::settings::ClinicSettings;
 use stillpoint::vocab::{HeadacheType, RedFlag};
 use stillpoint::{ClientFields, OpenOptions, Store, db::database_path};
-
-fn session(s: &mut Store, c: &str, at: &str, t: &[&str], before: f64, after: f64, plan: &str) {
-    let id = s.start_session(c).unwrap().id;
-    s.save_session_draft(
-        &id,
-        &SessionInput {
-            started_at: at.into(),
-            duration_minutes: Some(60.0),
-            subjective: "ok".into(),
-            plan: plan.into(),
-            pain_before: Some(before),
-            pain_after: Some(after),
-            techniques: t
-                .iter()
-                .map(|t| SessionTechniqueInput {
-                    technique_id: (*t).into(),
-                    ..Default::default()
-                })
-                .collect(),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    s.sign_session(&id).unwrap();
-}
 
 #[test]
 fn the_summary_pdf_reads_back_with_everything_a_physician_needs() {
@@ -94,7 +70,7 @@ fn the_summary_pdf_reads_back_with_everything_a_physician_needs() {
     .unwrap();
     let tp = "01900000-0000-7000-8000-000000000001";
     let scalp = "01900000-0000-7000-8000-000000000004";
-    session(
+    common::note(
         &mut s,
         &c,
         "2026-10-01T10:00:00Z",
@@ -102,8 +78,9 @@ fn the_summary_pdf_reads_back_with_everything_a_physician_needs() {
         6.0,
         3.0,
         "Weekly",
+        true,
     );
-    session(
+    common::note(
         &mut s,
         &c,
         "2026-11-18T10:00:00Z",
@@ -111,6 +88,7 @@ fn the_summary_pdf_reads_back_with_everything_a_physician_needs() {
         5.0,
         3.0,
         "Fortnightly; chin tucks twice daily.",
+        true,
     );
 
     let pdf = s.client_summary_pdf(&c).unwrap();
