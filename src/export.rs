@@ -258,3 +258,169 @@ impl Store {
             .map_err(|e| Error::internal(format!("could not write the JSON export: {e}")))
     }
 }
+
+/// What can be exported to a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ExportKind {
+    ClientsCsv,
+    SessionsCsv,
+    /// One client's data (right of access); needs a client.
+    ClientJson,
+    /// One client's summary and referral letter; needs a client.
+    ClientPdf,
+}
+
+impl ExportKind {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportKind::ClientsCsv | ExportKind::SessionsCsv => "csv",
+            ExportKind::ClientJson => "json",
+            ExportKind::ClientPdf => "pdf",
+        }
+    }
+
+    /// The file-type name shown in the save dialog's filter.
+    pub fn file_type(self) -> &'static str {
+        match self {
+            ExportKind::ClientsCsv | ExportKind::SessionsCsv => "CSV spreadsheet",
+            ExportKind::ClientJson => "JSON document",
+            ExportKind::ClientPdf => "PDF document",
+        }
+    }
+
+    fn needs_client(self) -> bool {
+        matches!(self, ExportKind::ClientJson | ExportKind::ClientPdf)
+    }
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ExportReport {
+    pub path: String,
+    pub bytes: u64,
+    /// Rows written (CSV), or 1 for a one-client document.
+    pub records: u32,
+}
+
+/// Keep what is safe in a file name on every desktop: letters, digits, space, `-`, `_`, `.`.
+fn file_name_part(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+            out.push(c);
+        } else if !out.ends_with([' ', '-']) {
+            out.push(if c.is_whitespace() { ' ' } else { '-' });
+        }
+    }
+    let out: String = out.trim_matches([' ', '-', '.']).chars().take(60).collect();
+    if out.is_empty() {
+        "client".to_owned()
+    } else {
+        out
+    }
+}
+
+impl Store {
+    /// The file name the save dialog offers, e.g. `Ann Smith - summary 2026-11-23.pdf`.
+    /// Checks the client exists first, so nobody picks a file for a record that is gone.
+    pub fn suggested_export_name(
+        &self,
+        kind: ExportKind,
+        client_id: Option<&str>,
+    ) -> Result<String> {
+        let today = self.today().format("%Y-%m-%d");
+        let ext = kind.extension();
+        let client = match (kind.needs_client(), client_id) {
+            (true, Some(id)) => Some(self.get_client(id)?),
+            (true, None) => return Err(Error::field("client_id", "Choose a client to export.")),
+            (false, _) => None,
+        };
+        let who = client
+            .map(|c| file_name_part(&format!("{} {}", c.fields.first_name, c.fields.last_name)));
+        Ok(match (kind, who) {
+            (ExportKind::ClientsCsv, _) => format!("Stillpoint clients {today}.{ext}"),
+            (ExportKind::SessionsCsv, _) => format!("Stillpoint sessions {today}.{ext}"),
+            (ExportKind::ClientJson, Some(w)) => format!("{w} - all records {today}.{ext}"),
+            (ExportKind::ClientPdf, Some(w)) => format!("{w} - summary {today}.{ext}"),
+            (_, None) => format!("Stillpoint export {today}.{ext}"),
+        })
+    }
+
+    /// Write an export to `path` all at once: into a temporary file beside it, flushed to
+    /// disk, then renamed over `path`. A failure (disk full, a crash) leaves any earlier file
+    /// at `path` as it was and no half-written one. All of it is read from one snapshot.
+    pub fn export_to_file(
+        &self,
+        kind: ExportKind,
+        client_id: Option<&str>,
+        path: &std::path::Path,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ExportReport> {
+        if kind.needs_client() && client_id.is_none() {
+            return Err(Error::field("client_id", "Choose a client to export."));
+        }
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => std::path::Path::new("."),
+        };
+        if path.file_name().is_none() || path.is_dir() {
+            return Err(Error::field(
+                "path",
+                "Choose a file name to save the export as.",
+            ));
+        }
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".stillpoint-export-")
+            .tempfile_in(dir)?;
+        // One read transaction: the pages of a CSV and the parts of a document agree.
+        let snapshot = self.conn().unchecked_transaction()?;
+        let records = {
+            let mut out = std::io::BufWriter::new(tmp.as_file_mut());
+            let records = match (kind, client_id) {
+                (ExportKind::ClientsCsv, _) => self.export_clients_csv(&mut out, progress)?,
+                (ExportKind::SessionsCsv, _) => self.export_sessions_csv(&mut out, progress)?,
+                (ExportKind::ClientJson, Some(id)) => {
+                    self.export_client_json(id, &mut out)?;
+                    1
+                }
+                (ExportKind::ClientPdf, Some(id)) => {
+                    out.write_all(&self.client_summary_pdf(id)?)?;
+                    1
+                }
+                (_, None) => 0,
+            };
+            out.flush()?;
+            records
+        };
+        snapshot.finish()?;
+        tmp.as_file().sync_all()?;
+        let bytes = tmp.as_file().metadata()?.len();
+        tmp.persist(path).map_err(|e| Error::from(e.error))?;
+        // The rename itself survives a power cut once the folder is flushed too.
+        if let Ok(d) = std::fs::File::open(dir) {
+            d.sync_all().ok();
+        }
+        Ok(ExportReport {
+            path: path.display().to_string(),
+            bytes,
+            records,
+        })
+    }
+}
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+
+    #[test]
+    fn file_names_keep_letters_and_drop_path_characters() {
+        assert_eq!(file_name_part("Zoë O'Brien"), "Zoë O-Brien");
+        assert_eq!(file_name_part("../../etc/passwd"), "etc-passwd");
+        assert_eq!(file_name_part("<script>"), "script");
+        assert_eq!(file_name_part("  "), "client");
+        assert_eq!(file_name_part("a\u{202e}b"), "a-b");
+    }
+}

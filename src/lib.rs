@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod db;
 pub mod error;
 pub mod export;
+pub mod history;
 pub mod intake;
 pub mod outcomes;
 pub mod pdf;

@@ -147,3 +147,115 @@ fn the_json_export_holds_everything_about_one_client() {
     let missing = s.export_client_json("nope", Vec::new());
     assert_eq!(missing.unwrap_err().code, stillpoint::ErrorCode::NotFound);
 }
+
+mod to_file {
+    use super::*;
+    use stillpoint::ErrorCode;
+    use stillpoint::export::ExportKind;
+
+    fn leftovers(dir: &std::path::Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".stillpoint-export-"))
+            .collect()
+    }
+
+    #[test]
+    fn a_csv_is_written_whole_and_replaces_an_older_file() {
+        let (_d, s, _id) = setup();
+        let out = tempfile::tempdir().unwrap();
+        let path = out.path().join("sessions.csv");
+        std::fs::write(&path, "old contents").unwrap();
+        let mut seen = Vec::new();
+        let report = s
+            .export_to_file(ExportKind::SessionsCsv, None, &path, &mut |p| seen.push(p))
+            .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("session_id,"), "{text}");
+        assert_eq!(report.records, 1);
+        assert_eq!(report.bytes, text.len() as u64);
+        assert_eq!(seen.last().map(|p| (p.done, p.total)), Some((1, 1)));
+        assert!(leftovers(out.path()).is_empty());
+    }
+
+    #[test]
+    fn a_failed_export_leaves_the_older_file_and_no_temporary_one() {
+        let (_d, s, _id) = setup();
+        let out = tempfile::tempdir().unwrap();
+        let path = out.path().join("summary.pdf");
+        std::fs::write(&path, "keep me").unwrap();
+        let err = s
+            .export_to_file(
+                ExportKind::ClientPdf,
+                Some("01900000-0000-7000-8000-0000000000ff"),
+                &path,
+                &mut |_| {},
+            )
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::NotFound);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "keep me");
+        assert!(leftovers(out.path()).is_empty());
+
+        let err = s
+            .export_to_file(ExportKind::ClientJson, None, &path, &mut |_| {})
+            .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("client_id"));
+        let err = s
+            .export_to_file(ExportKind::ClientsCsv, None, out.path(), &mut |_| {})
+            .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("path"));
+    }
+
+    #[test]
+    fn a_pdf_and_a_json_file_for_one_client_with_suggested_names() {
+        let (_d, s, id) = setup();
+        let out = tempfile::tempdir().unwrap();
+        let pdf_name = s
+            .suggested_export_name(ExportKind::ClientPdf, Some(&id))
+            .unwrap();
+        assert_eq!(pdf_name, "Zoë O-Brien-Jr - summary 2026-11-23.pdf");
+        let pdf = out.path().join(&pdf_name);
+        s.export_to_file(ExportKind::ClientPdf, Some(&id), &pdf, &mut |_| {})
+            .unwrap();
+        assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+
+        let json = out.path().join(
+            s.suggested_export_name(ExportKind::ClientJson, Some(&id))
+                .unwrap(),
+        );
+        let r = s
+            .export_to_file(ExportKind::ClientJson, Some(&id), &json, &mut |_| {})
+            .unwrap();
+        assert_eq!(r.records, 1);
+        let doc: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+        assert_eq!(doc["client"]["id"], id.as_str());
+        assert_eq!(
+            s.suggested_export_name(ExportKind::ClientsCsv, None)
+                .unwrap(),
+            "Stillpoint clients 2026-11-23.csv"
+        );
+    }
+
+    #[test]
+    fn a_second_connection_reads_while_the_first_is_in_use() {
+        let (_d, mut s, _id) = setup();
+        let reader = s.open_another().unwrap();
+        s.create_client(&ClientFields {
+            first_name: "New".into(),
+            last_name: "Person".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let path = out.path().join("clients.csv");
+        let r = reader
+            .export_to_file(ExportKind::ClientsCsv, None, &path, &mut |_| {})
+            .unwrap();
+        assert_eq!(
+            r.records, 3,
+            "sees the client written on the other connection"
+        );
+    }
+}

@@ -82,6 +82,7 @@ pub struct Store {
     conn: Connection,
     actor: String,
     clock: Clock,
+    path: Option<PathBuf>,
 }
 
 /// What a write needs besides the transaction: the time and the actor.
@@ -122,6 +123,7 @@ impl Store {
             conn,
             actor: options.actor,
             clock: options.clock,
+            path: options.path.clone(),
         };
         store.configure(options.path.is_some())?;
         store.migrate()?;
@@ -169,6 +171,20 @@ impl Store {
         }
         MIGRATIONS.to_latest(&mut self.conn)?;
         Ok(())
+    }
+
+    /// A second connection to the same file, for long reads (exports) that must not hold up
+    /// the connection the screens use. Write-ahead logging lets it read a consistent snapshot
+    /// while the first one writes.
+    pub fn open_another(&self) -> Result<Store> {
+        let path = self.path.clone().ok_or_else(|| {
+            Error::internal("an in-memory database cannot be opened a second time")
+        })?;
+        Store::open(OpenOptions {
+            path: Some(path),
+            actor: self.actor.clone(),
+            clock: self.clock.clone(),
+        })
     }
 
     pub fn actor(&self) -> &str {

@@ -1,0 +1,186 @@
+//! A client's timeline: every kind of record, newest first, with the latest plan on top.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use stillpoint::history::{EventKind, Opens};
+use stillpoint::intake::IntakeInput;
+use stillpoint::vocab::RedFlag;
+use stillpoint::{ClientFields, ErrorCode, OpenOptions, Store, db::database_path};
+
+const TRIGGER_POINT: &str = "01900000-0000-7000-8000-000000000001";
+const SCALP: &str = "01900000-0000-7000-8000-000000000004";
+
+fn setup() -> (tempfile::TempDir, Store, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(OpenOptions::file(database_path(dir.path())).clock(Arc::new(
+        || Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap(),
+    )))
+    .unwrap();
+    let id = store
+        .create_client(&ClientFields {
+            first_name: "Ann".into(),
+            last_name: "Smith".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .id;
+    (dir, store, id)
+}
+
+fn intake(store: &mut Store, client: &str, date: &str, days: f64, flags: Vec<RedFlag>) -> String {
+    store
+        .record_intake(
+            client,
+            &IntakeInput {
+                assessed_on: date.into(),
+                headache_days: Some(days),
+                usual_intensity: Some(6.0),
+                stress: Some(7.0),
+                red_flags: flags,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .id
+}
+
+#[test]
+fn an_empty_history_is_empty_and_an_unknown_client_is_not_found() {
+    let (_d, store, id) = setup();
+    let h = store.client_history(&id).unwrap();
+    assert!(h.events.is_empty());
+    assert_eq!(h.latest_plan, None);
+    let missing = store
+        .client_history("01900000-0000-7000-8000-0000000000ff")
+        .unwrap_err();
+    assert_eq!(missing.code, ErrorCode::NotFound);
+    let bad = store
+        .client_history("'; DROP TABLE clients; --")
+        .unwrap_err();
+    assert_eq!(bad.code, ErrorCode::NotFound);
+}
+
+#[test]
+fn every_kind_of_record_newest_first_with_the_latest_signed_plan_on_top() {
+    let (_d, mut s, id) = setup();
+    let baseline = intake(&mut s, &id, "2026-09-01", 12.0, vec![]);
+    let s1 = common::note(
+        &mut s,
+        &id,
+        "2026-09-01T10:00:00Z",
+        &[TRIGGER_POINT],
+        6.0,
+        3.0,
+        "Weekly, neck focus",
+        true,
+    );
+    let flagged = intake(&mut s, &id, "2026-10-01", 8.0, vec![RedFlag::Thunderclap]);
+    s.acknowledge_red_flags(&flagged, "Referred to GP on 1 Oct")
+        .unwrap();
+    let s2 = common::note(
+        &mut s,
+        &id,
+        "2026-10-08T09:30:00Z",
+        &[SCALP, TRIGGER_POINT],
+        5.0,
+        2.0,
+        "Fortnightly; add scalp work",
+        true,
+    );
+    s.amend_session(&s1, "Pressure was firm, not moderate", "Correction.")
+        .unwrap();
+    // A draft with a newer plan does not replace the signed one.
+    let draft = common::note(
+        &mut s,
+        &id,
+        "2026-11-20T14:00:00Z",
+        &[],
+        4.0,
+        4.0,
+        "Unsigned idea",
+        false,
+    );
+
+    let h = s.client_history(&id).unwrap();
+    let plan = h.latest_plan.expect("a signed plan");
+    assert_eq!(plan.session_id, s2);
+    assert_eq!(plan.plan, "Fortnightly; add scalp work");
+
+    let seen: Vec<(EventKind, &str, &str)> = h
+        .events
+        .iter()
+        .map(|e| (e.kind, e.at.as_str(), e.record_id.as_str()))
+        .collect();
+    // The amendment and acknowledgement were written "now" (the fixed clock: 23 Nov 12:00 UTC).
+    assert_eq!(
+        seen,
+        vec![
+            (
+                EventKind::Amendment,
+                "2026-11-23T12:00:00.000Z",
+                s1.as_str()
+            ),
+            (
+                EventKind::Acknowledgement,
+                "2026-11-23T12:00:00.000Z",
+                flagged.as_str()
+            ),
+            (
+                EventKind::Session,
+                "2026-11-20T14:00:00.000Z",
+                draft.as_str()
+            ),
+            (EventKind::Session, "2026-10-08T09:30:00.000Z", s2.as_str()),
+            (EventKind::RedFlags, "2026-10-01", flagged.as_str()),
+            (EventKind::Intake, "2026-10-01", flagged.as_str()),
+            (EventKind::Session, "2026-09-01T10:00:00.000Z", s1.as_str()),
+            (EventKind::Intake, "2026-09-01", baseline.as_str()),
+        ]
+    );
+    let by_kind = |k: EventKind| h.events.iter().filter(move |e| e.kind == k);
+    let sessions: Vec<_> = by_kind(EventKind::Session).collect();
+    assert!(sessions[0].needs_attention, "the draft is not signed");
+    assert_eq!(sessions[0].title, "Session note (draft, not signed)");
+    assert_eq!(
+        sessions[1].detail,
+        "pain 5 → 2 · Scalp massage, Trigger point therapy"
+    );
+    assert!(!sessions[1].needs_attention);
+    let intakes: Vec<_> = by_kind(EventKind::Intake).collect();
+    assert_eq!(intakes[1].title, "Baseline intake");
+    assert_eq!(
+        intakes[1].detail,
+        "12 headache days a month, usual intensity 6/10, stress 7/10"
+    );
+    let flags = by_kind(EventKind::RedFlags).next().unwrap();
+    assert_eq!(flags.opens, Opens::Intake);
+    assert!(!flags.needs_attention, "acknowledged");
+    assert!(
+        flags.detail.to_lowercase().contains("thunderclap"),
+        "{}",
+        flags.detail
+    );
+    let ack = by_kind(EventKind::Acknowledgement).next().unwrap();
+    assert_eq!(ack.detail, "Referred to GP on 1 Oct");
+    let amendment = by_kind(EventKind::Amendment).next().unwrap();
+    assert_eq!(amendment.opens, Opens::Session);
+    assert_eq!(amendment.detail, "Pressure was firm, not moderate");
+}
+
+#[test]
+fn open_red_flags_need_attention() {
+    let (_d, mut s, id) = setup();
+    intake(&mut s, &id, "2026-11-01", 3.0, vec![RedFlag::Thunderclap]);
+    let h = s.client_history(&id).unwrap();
+    let flags = h
+        .events
+        .iter()
+        .find(|e| e.kind == EventKind::RedFlags)
+        .unwrap();
+    assert!(flags.needs_attention);
+    assert_eq!(flags.title, "Red flags: refer before treating");
+}
