@@ -39,5 +39,7 @@ fn stillpoint_commands() -> &'static [&'static str] {
         "client_outcomes",
         "dashboard",
         "search",
+        "client_history",
+        "export",
     ]
 }

@@ -300,6 +300,8 @@ impl ExportKind {
 #[ts(export)]
 pub struct ExportReport {
     pub path: String,
+    /// (A JSON number: exports are far below 2^53 bytes.)
+    #[ts(type = "number")]
     pub bytes: u64,
     /// Rows written (CSV), or 1 for a one-client document.
     pub records: u32,
@@ -409,6 +411,17 @@ impl Store {
             records,
         })
     }
+}
+
+/// Where the save dialog starts: the user's Documents folder, else their home folder.
+pub fn default_export_dir() -> Option<std::path::PathBuf> {
+    let dirs = directories::UserDirs::new()?;
+    Some(
+        dirs.document_dir()
+            .filter(|d| d.is_dir())
+            .unwrap_or(dirs.home_dir())
+            .to_path_buf(),
+    )
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod clients;
 pub mod dashboard;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod export;
 pub mod history;

@@ -5,6 +5,8 @@ use std::sync::{Mutex, PoisonError};
 
 use stillpoint::audit::AuditRecord;
 use stillpoint::dashboard::{Dashboard, DashboardQuery};
+use stillpoint::export::{ExportKind, ExportReport, Progress};
+use stillpoint::history::ClientHistory;
 use stillpoint::intake::{ClientAlerts, Intake, IntakeInput};
 use stillpoint::outcomes::ClientOutcomes;
 use stillpoint::search::{SearchQuery, SearchResults};
@@ -12,7 +14,10 @@ use stillpoint::sessions::{Session, SessionInput, SessionSummary};
 use stillpoint::techniques::{Technique, TechniqueInput};
 use stillpoint::vocab::Vocabulary;
 use stillpoint::{App, AppStatus, Client, ClientFields, ClientPage, ClientQuery, Result, Store};
-use tauri::State;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
+
+use crate::save_dialog;
 
 type AppState<'a> = State<'a, Mutex<App>>;
 
@@ -173,4 +178,35 @@ pub fn dashboard(state: AppState<'_>, query: DashboardQuery) -> Result<Dashboard
 #[tauri::command(async)]
 pub fn search(state: AppState<'_>, query: SearchQuery) -> Result<SearchResults> {
     with_store(&state, |s| s.search(&query))
+}
+
+#[tauri::command(async)]
+pub fn client_history(state: AppState<'_>, client_id: String) -> Result<ClientHistory> {
+    with_store(&state, |s| s.client_history(&client_id))
+}
+
+/// Ask where to save (the native dialog, shown from here so the webview never names a path),
+/// then write the export on a second connection: the screens keep working meanwhile.
+/// `None` when the user cancelled the dialog.
+#[tauri::command(async)]
+pub fn export(
+    app: AppHandle,
+    state: AppState<'_>,
+    kind: ExportKind,
+    client_id: Option<String>,
+    on_progress: Channel<Progress>,
+) -> Result<Option<ExportReport>> {
+    let client_id = client_id.as_deref();
+    let (name, reader) = with_store(&state, |s| {
+        Ok((s.suggested_export_name(kind, client_id)?, s.open_another()?))
+    })?;
+    let Some(path) = save_dialog::ask(&app, kind, &name) else {
+        return Ok(None);
+    };
+    reader
+        .export_to_file(kind, client_id, &path, &mut |p| {
+            // A closed window only means nobody is watching the progress.
+            on_progress.send(p).ok();
+        })
+        .map(Some)
 }

@@ -1,6 +1,7 @@
 //! The desktop shell. Every command is a one-line adapter onto the core; no rule lives here.
 
 mod commands;
+mod save_dialog;
 
 use std::sync::Mutex;
 
@@ -8,6 +9,7 @@ use stillpoint::App;
 
 pub fn run() -> tauri::Result<()> {
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(Mutex::new(App::start()))
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
@@ -36,6 +38,8 @@ pub fn run() -> tauri::Result<()> {
             commands::client_outcomes,
             commands::dashboard,
             commands::search,
+            commands::client_history,
+            commands::export,
         ])
         .run(tauri::generate_context!())
 }
