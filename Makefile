@@ -6,18 +6,21 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 APT_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev xvfb xauth \
-	webkit2gtk-driver fonts-dejavu-core imagemagick poppler-utils
+	webkit2gtk-driver fonts-dejavu-core imagemagick poppler-utils xdotool
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TOOLS := $(CURDIR)/.tools
 TAURI_DRIVER := $(TOOLS)/bin/tauri-driver
 APP := target/debug/stillpoint
+SEED := target/debug/stillpoint-seed
+DEMO_DIR ?= $(CURDIR)/.demo-data
 E2E_TIMEOUT ?= 900
 
-.PHONY: help run build test deps deps-system deps-ui deps-e2e ui lint fmt-check clippy \
+.PHONY: help run demo build test deps deps-system deps-ui deps-e2e ui lint fmt-check clippy \
 	unit ui-check bindings bindings-check e2e screenshots clean
 
 help:
 	@echo "make run    build and start Stillpoint (data in \$${STILLPOINT_DATA_DIR:-~/.local/share/stillpoint})"
+	@echo "make demo   the app on a made-up demo clinic (in .demo-data)"
 	@echo "make test   formatting, clippy, Rust tests, UI type check and Vitest, bindings drift, end-to-end"
 	@echo "make e2e    only the end-to-end tests (real app under Xvfb)"
 	@echo "make bindings  regenerate ui/src/lib/bindings from the Rust types"
@@ -56,10 +59,15 @@ ui: deps-system deps-ui
 	cd ui && npm run build
 
 build: ui
-	cargo build -p stillpoint-app
+	cargo build -p stillpoint-app -p stillpoint --bins
 
 run: build
 	./$(APP)
+
+# The app on a demo clinic (ten weeks of made-up records) in .demo-data, not your own data.
+demo: build
+	@[ -e "$(DEMO_DIR)/stillpoint.db" ] || ./$(SEED) "$(DEMO_DIR)"
+	STILLPOINT_DATA_DIR="$(DEMO_DIR)" ./$(APP)
 
 ## ---- tests -----------------------------------------------------------------------------
 

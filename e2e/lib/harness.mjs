@@ -13,6 +13,7 @@ import { remote } from 'webdriverio';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 export const APP_BINARY = process.env.STILLPOINT_BINARY ?? join(root, 'target', 'debug', 'stillpoint');
+const SEED_BINARY = join(root, 'target', 'debug', 'stillpoint-seed');
 const TAURI_DRIVER = process.env.TAURI_DRIVER ?? join(root, '.tools', 'bin', 'tauri-driver');
 export const ARTIFACTS = join(root, 'e2e', '.artifacts');
 
@@ -46,8 +47,11 @@ async function waitForPort(port, ms) {
   throw new Error(`tauri-driver did not listen on ${port} within ${ms} ms`);
 }
 
-/** Start the app on `dataDir`; resolves once the UI has said it is ready. */
-export async function launch(dataDir) {
+/**
+ * Start the app on `dataDir`; resolves once the UI has said it is ready. `env` adds to the
+ * app's environment (e.g. a HOME of its own, where the save dialog opens).
+ */
+export async function launch(dataDir, { env = {} } = {}) {
   for (const [what, path] of [['app binary', APP_BINARY], ['tauri-driver', TAURI_DRIVER]]) {
     if (!existsSync(path)) throw new Error(`${what} not found at ${path}; run make e2e`);
   }
@@ -55,7 +59,7 @@ export async function launch(dataDir) {
   const nativePort = await freePort();
   const log = [];
   const driver = spawn(TAURI_DRIVER, ['--port', String(port), '--native-port', String(nativePort)], {
-    env: { ...process.env, STILLPOINT_DATA_DIR: dataDir },
+    env: { ...process.env, ...env, STILLPOINT_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   driver.stdout.on('data', (d) => log.push(String(d)));
@@ -178,4 +182,40 @@ export async function crash(app) {
   }
   await stop({ ...app, browser: undefined });
   return pids.length;
+}
+
+/**
+ * Answer the native save dialog (GTK, on the Xvfb display) the way a person does: wait for
+ * it, focus it, optionally type a file name over the suggested one, and press Enter — or
+ * Escape to cancel. Returns the name the dialog suggested.
+ */
+export async function answerSaveDialog({ name = null, cancel = false, timeout = 15000 } = {}) {
+  const until = Date.now() + timeout;
+  let win = '';
+  while (!win && Date.now() < until) {
+    try {
+      win = execFileSync('xdotool', ['search', '--onlyvisible', '--name', '^Save export$'], { encoding: 'utf8' })
+        .trim()
+        .split('\n')[0];
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  if (!win) throw new Error('the save dialog did not open');
+  execFileSync('xdotool', ['windowfocus', '--sync', win]);
+  await new Promise((r) => setTimeout(r, 300)); // let GTK settle focus on the name field
+  if (cancel) {
+    execFileSync('xdotool', ['key', '--clearmodifiers', 'Escape']);
+    return;
+  }
+  if (name !== null) {
+    execFileSync('xdotool', ['key', '--clearmodifiers', 'ctrl+a']);
+    execFileSync('xdotool', ['type', '--delay', '5', name]);
+  }
+  execFileSync('xdotool', ['key', '--clearmodifiers', 'Return']);
+}
+
+/** Write the demo clinic into `dataDir` with the core's seeder; returns the ids it made. */
+export function seedDemo(dataDir) {
+  return JSON.parse(execFileSync(SEED_BINARY, [dataDir], { encoding: 'utf8' }));
 }
