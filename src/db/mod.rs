@@ -23,6 +23,10 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/0002_charting.sql")),
         M::up(include_str!("migrations/0003_search.sql")),
         M::up(include_str!("migrations/0004_settings.sql")),
+        M::up_with_hook(
+            include_str!("migrations/0005_audit_chain.sql"),
+            audit::chain_existing_entries,
+        ),
     ])
 });
 
@@ -30,7 +34,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 4;
+const MIGRATION_COUNT: usize = 5;
 
 /// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
