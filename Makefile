@@ -15,13 +15,14 @@ SEED := target/debug/stillpoint-seed
 DEMO_DIR ?= $(CURDIR)/.demo-data
 E2E_TIMEOUT ?= 900
 
-.PHONY: help run demo build test deps deps-system deps-ui deps-e2e ui lint fmt-check clippy \
+.PHONY: help run demo build test crash-test soak deps deps-system deps-ui deps-e2e ui lint fmt-check clippy \
 	unit ui-check bindings bindings-check e2e screenshots clean
 
 help:
 	@echo "make run    build and start Stillpoint (data in \$${STILLPOINT_DATA_DIR:-~/.local/share/stillpoint})"
 	@echo "make demo   the app on a made-up demo clinic (in .demo-data)"
 	@echo "make test   formatting, clippy, Rust tests, UI type check and Vitest, bindings drift, end-to-end"
+	@echo "make crash-test  kill a writer 200 times at random moments; make soak: 10,000"
 	@echo "make e2e    only the end-to-end tests (real app under Xvfb)"
 	@echo "make bindings  regenerate ui/src/lib/bindings from the Rust types"
 
@@ -71,7 +72,7 @@ demo: build
 
 ## ---- tests -----------------------------------------------------------------------------
 
-test: lint unit ui-check bindings-check e2e
+test: lint unit ui-check bindings-check crash-test e2e
 
 lint: fmt-check clippy
 
@@ -87,6 +88,15 @@ unit: ui
 
 ui-check: deps-ui
 	cd ui && npm run check && npm test
+
+# SIGKILL a writer at random moments; every acknowledged write must survive, intact.
+CRASH_TRIALS ?= 200
+crash-test:
+	cargo build -p stillpoint --bin stillpoint-crash
+	target/debug/stillpoint-crash run --trials $(CRASH_TRIALS)
+
+soak:
+	$(MAKE) crash-test CRASH_TRIALS=10000
 
 # ts-rs writes every IPC type into ui/src/lib/bindings when the export tests run.
 bindings:
