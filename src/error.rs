@@ -129,6 +129,12 @@ impl From<rusqlite_migration::Error> for Error {
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::StorageFull {
+            return Self::new(
+                ErrorCode::DiskFull,
+                "The disk is full, so the file was not written. Free some space and try again.",
+            );
+        }
         Self::new(
             ErrorCode::Storage,
             format!("A file operation failed ({e}). Check the data folder and its permissions."),
@@ -150,6 +156,8 @@ mod tests {
             json["message"],
             "Enter an email address like name@example.com."
         );
+        let full = Error::from(std::io::Error::from(std::io::ErrorKind::StorageFull));
+        assert_eq!(full.code, ErrorCode::DiskFull);
         let plain = serde_json::to_value(Error::not_found("client")).unwrap();
         assert_eq!(plain["code"], "not_found");
         assert!(plain.get("field").is_none());
