@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod history;
 pub mod intake;
+pub mod keys;
 pub mod outcomes;
 pub mod pdf;
 pub mod search;
