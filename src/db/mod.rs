@@ -13,6 +13,7 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::audit::{self, AuditEntry};
 use crate::error::{Error, ErrorCode, Result};
+use crate::keys::DbKey;
 
 /// The name of the database file inside the data folder.
 pub const DATABASE_FILE: &str = "stillpoint.db";
@@ -51,6 +52,9 @@ pub struct OpenOptions {
     /// Who the changes are recorded against in the audit log.
     pub actor: String,
     pub clock: Clock,
+    /// The raw SQLCipher key; `None` opens a plaintext database (tests and tools only: the
+    /// app always opens with a key).
+    pub key: Option<DbKey>,
 }
 
 impl OpenOptions {
@@ -59,6 +63,7 @@ impl OpenOptions {
             path: Some(path.into()),
             actor: "local".to_owned(),
             clock: system_clock(),
+            key: None,
         }
     }
 
@@ -67,6 +72,7 @@ impl OpenOptions {
             path: None,
             actor: "local".to_owned(),
             clock: system_clock(),
+            key: None,
         }
     }
 
@@ -79,6 +85,11 @@ impl OpenOptions {
         self.actor = actor.into();
         self
     }
+
+    pub fn key(mut self, key: DbKey) -> Self {
+        self.key = Some(key);
+        self
+    }
 }
 
 /// An open Stillpoint database and who is using it.
@@ -87,6 +98,7 @@ pub struct Store {
     actor: String,
     clock: Clock,
     path: Option<PathBuf>,
+    key: Option<DbKey>,
 }
 
 /// What a write needs besides the transaction: the time and the actor.
@@ -128,15 +140,44 @@ impl Store {
             actor: options.actor,
             clock: options.clock,
             path: options.path.clone(),
+            key: options.key.clone(),
         };
+        store.unlock()?;
         store.configure(options.path.is_some())?;
         store.migrate()?;
         Ok(store)
     }
 
+    /// Key the connection before anything else touches the file, and prove the key opens it.
+    fn unlock(&mut self) -> Result<()> {
+        if let Some(key) = &self.key {
+            self.conn
+                .execute_batch(&format!("PRAGMA key = {};", key.pragma_literal().as_str()))?;
+        }
+        match self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            }) {
+            Ok(_) => Ok(()),
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if f.code == rusqlite::ErrorCode::NotADatabase =>
+            {
+                Err(Error::new(
+                    ErrorCode::Storage,
+                    if self.key.is_some() {
+                        "The database could not be opened with this key: it is not the database the key file belongs to, or it is damaged."
+                    } else {
+                        "The database is encrypted; log in to open it."
+                    },
+                ))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// PRAGMAs are per connection, so they are set here on every open, never in a migration.
     fn configure(&mut self, on_disk: bool) -> Result<()> {
-        // (A later step keys the connection here, before anything else touches the file.)
         if on_disk {
             let mode: String = self
                 .conn
@@ -188,6 +229,7 @@ impl Store {
             path: Some(path),
             actor: self.actor.clone(),
             clock: self.clock.clone(),
+            key: self.key.clone(),
         })
     }
 
