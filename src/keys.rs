@@ -37,6 +37,9 @@ pub const DEFAULT_KDF: KdfParams = KdfParams {
     p: 1,
 };
 
+// The default cost is never weaker than the OWASP minimum (checked when compiling).
+const _: () = assert!(DEFAULT_KDF.m_kib >= 19 * 1024 && DEFAULT_KDF.t >= 2 && DEFAULT_KDF.p >= 1);
+
 /// The raw database key; wiped from memory when dropped.
 #[derive(Clone)]
 pub struct DbKey(Zeroizing<[u8; 32]>);
@@ -401,10 +404,5 @@ mod tests {
         std::fs::write(&path, "{not json").unwrap();
         let err = KeyFile::load(&path).unwrap_err();
         assert!(err.message.contains("keys.json"));
-    }
-
-    #[test]
-    fn the_default_cost_is_no_weaker_than_the_owasp_minimum() {
-        assert!(DEFAULT_KDF.m_kib >= 19 * 1024 && DEFAULT_KDF.t >= 2 && DEFAULT_KDF.p >= 1);
     }
 }

@@ -151,6 +151,8 @@ impl Store {
     /// Key the connection before anything else touches the file, and prove the key opens it.
     fn unlock(&mut self) -> Result<()> {
         if let Some(key) = &self.key {
+            // A wrong key is reported to the user below, not logged by SQLCipher to stderr.
+            self.conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
             self.conn
                 .execute_batch(&format!("PRAGMA key = {};", key.pragma_literal().as_str()))?;
         }
