@@ -121,6 +121,11 @@ screenshots:
 	cp e2e/.artifacts/intake-form.png docs/intake-form.png
 	cp e2e/.artifacts/session-note.png docs/session-note.png
 	cp e2e/.artifacts/signed-note-with-amendment.png docs/signed-note.png
+	cp e2e/.artifacts/history.png docs/history.png
+	cp e2e/.artifacts/history-charts.png docs/history-charts.png
+	cp e2e/.artifacts/dashboard.png docs/dashboard.png
+	cp e2e/.artifacts/search.png docs/search.png
+	cp e2e/.artifacts/pdf-page.png docs/pdf-page.png
 
 clean:
 	cargo clean

@@ -42,7 +42,10 @@ fn an_untouched_log_verifies() {
 #[test]
 fn an_edited_entry_breaks_the_chain_at_that_entry() {
     let (d, s) = store_with_entries(5);
-    tamper(&d, "UPDATE audit_log SET actor = 'someone else' WHERE seq = 3");
+    tamper(
+        &d,
+        "UPDATE audit_log SET actor = 'someone else' WHERE seq = 3",
+    );
     let v = s.verify_audit().unwrap();
     assert!(!v.intact);
     assert_eq!(v.first_broken_seq, Some(3));
@@ -73,7 +76,10 @@ fn a_rehashed_forgery_without_the_chain_still_fails() {
     // Changing an entry and writing any hash other than the chained one is caught; and
     // changing the summary of the first entry breaks entry 1.
     let (d, s) = store_with_entries(3);
-    tamper(&d, "UPDATE audit_log SET summary = 'nothing happened', hash = 'ab' WHERE seq = 1");
+    tamper(
+        &d,
+        "UPDATE audit_log SET summary = 'nothing happened', hash = 'ab' WHERE seq = 1",
+    );
     assert_eq!(s.verify_audit().unwrap().first_broken_seq, Some(1));
 }
 

@@ -17,7 +17,12 @@ fn the_demo_clinic_adds_up() {
     let d = demo::seed_demo(&path, now).unwrap();
     let s = Store::open(OpenOptions::file(&path).clock(std::sync::Arc::new(move || now))).unwrap();
 
-    let dash = s.dashboard(&DashboardQuery { from: None, to: None }).unwrap();
+    let dash = s
+        .dashboard(&DashboardQuery {
+            from: None,
+            to: None,
+        })
+        .unwrap();
     assert_eq!(dash.clients_on_record, 4, "Peter Brown is archived");
     assert_eq!(dash.active_clients, 3, "Li Wei has only a draft");
     let per = |name: &str| {
@@ -32,7 +37,11 @@ fn the_demo_clinic_adds_up() {
     assert_eq!(dash.unsigned_notes.len(), 1);
     assert_eq!(dash.unsigned_notes[0].session_id, d.li_draft);
     assert_eq!(dash.unsigned_notes[0].hours_open, 74);
-    let due: Vec<_> = dash.due_for_reassessment.iter().map(|c| c.client_id.as_str()).collect();
+    let due: Vec<_> = dash
+        .due_for_reassessment
+        .iter()
+        .map(|c| c.client_id.as_str())
+        .collect();
     assert_eq!(due, vec![d.maria.as_str()]);
     assert_eq!(dash.open_red_flags.len(), 1);
     assert_eq!(dash.open_red_flags[0].client_id, d.li);
@@ -47,26 +56,52 @@ fn the_demo_clinic_adds_up() {
             .clone()
     };
     let tp = t(demo::TRIGGER_POINT);
-    assert_eq!((tp.sessions, tp.clients, tp.clients_measurable, tp.responders), (8, 1, 1, 1));
+    assert_eq!(
+        (
+            tp.sessions,
+            tp.clients,
+            tp.clients_measurable,
+            tp.responders
+        ),
+        (8, 1, 1, 1)
+    );
     assert_eq!(tp.mean_pain_change, Some(2.8)); // (3+3+2+4+3+2+3+2) / 8 = 2.75, one decimal
     let cervical = t(demo::CERVICAL);
     assert_eq!(
-        (cervical.sessions, cervical.clients, cervical.clients_measurable, cervical.responders),
+        (
+            cervical.sessions,
+            cervical.clients,
+            cervical.clients_measurable,
+            cervical.responders
+        ),
         (7, 2, 1, 1),
         "María has one intake only: not measurable"
     );
     let myo = t(demo::MYOFASCIAL);
-    assert_eq!((myo.sessions, myo.responders, myo.clients_measurable), (3, 0, 1));
+    assert_eq!(
+        (myo.sessions, myo.responders, myo.clients_measurable),
+        (3, 0, 1)
+    );
     assert_eq!(myo.responder_share_percent, Some(0.0));
 
     let ann = s.client_outcomes(&d.ann).unwrap();
     assert_eq!(ann.responder, Responder::Responder);
-    assert_eq!((ann.baseline_headache_days, ann.latest_headache_days), (Some(12), Some(5)));
+    assert_eq!(
+        (ann.baseline_headache_days, ann.latest_headache_days),
+        (Some(12), Some(5))
+    );
     assert_eq!(ann.session_pain.len(), 8);
-    assert_eq!(ann.summary, "12 → 5 headache days per 30 days since 14 Sep 2026: responder");
+    assert_eq!(
+        ann.summary,
+        "12 → 5 headache days per 30 days since 14 Sep 2026: responder"
+    );
 
     let h = s.client_history(&d.ann).unwrap();
-    assert_eq!(h.events.len(), 3 + 8 + 1, "three intakes, eight notes, one amendment");
+    assert_eq!(
+        h.events.len(),
+        3 + 8 + 1,
+        "three intakes, eight notes, one amendment"
+    );
     assert!(h.latest_plan.unwrap().plan.starts_with("Fortnightly"));
 
     let found = s
@@ -79,7 +114,11 @@ fn the_demo_clinic_adds_up() {
             limit: 50,
         })
         .unwrap();
-    assert_eq!(found.total, 8 + 3 + 1, "Ann's eight notes and amendment, Ravi's three");
+    assert_eq!(
+        found.total,
+        8 + 3 + 1,
+        "Ann's eight notes and amendment, Ravi's three"
+    );
 
     // The demo goes only into a new database.
     let again = demo::seed_demo(&path, now).unwrap_err();

@@ -2,12 +2,21 @@
 // the one error shape the core sends (`{ code, message, field? }`), so a view only ever
 // handles `AppError`.
 
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
 import type { AppStatus } from './bindings/AppStatus';
 import type { AuditRecord } from './bindings/AuditRecord';
 import type { Client } from './bindings/Client';
 import type { ClientAlerts } from './bindings/ClientAlerts';
 import type { ClientFields } from './bindings/ClientFields';
+import type { ClientHistory } from './bindings/ClientHistory';
+import type { ClientOutcomes } from './bindings/ClientOutcomes';
+import type { Dashboard } from './bindings/Dashboard';
+import type { DashboardQuery } from './bindings/DashboardQuery';
+import type { ExportKind } from './bindings/ExportKind';
+import type { ExportReport } from './bindings/ExportReport';
+import type { Progress } from './bindings/Progress';
+import type { SearchQuery } from './bindings/SearchQuery';
+import type { SearchResults } from './bindings/SearchResults';
 import type { ClientPage } from './bindings/ClientPage';
 import type { ClientQuery } from './bindings/ClientQuery';
 import type { Error as AppError } from './bindings/Error';
@@ -183,4 +192,38 @@ export function getSession(id: string): Promise<Session> {
 
 export function listSessions(clientId: string): Promise<SessionSummary[]> {
   return call('list_sessions', { clientId });
+}
+
+// Histories, outcomes, the dashboard, search and exports.
+
+/** Intakes, red flags, acknowledgements, sessions and amendments, newest first. */
+export function clientHistory(clientId: string): Promise<ClientHistory> {
+  return call('client_history', { clientId });
+}
+
+export function clientOutcomes(clientId: string): Promise<ClientOutcomes> {
+  return call('client_outcomes', { clientId });
+}
+
+export function dashboard(query: DashboardQuery): Promise<Dashboard> {
+  return call('dashboard', { query });
+}
+
+export function search(query: SearchQuery): Promise<SearchResults> {
+  return call('search', { query });
+}
+
+/**
+ * Ask where to save (the native dialog) and write the export there, reporting progress.
+ * Resolves to `null` when the user cancels the dialog. `clientId` is needed for
+ * `client_json` and `client_pdf`.
+ */
+export function exportTo(
+  kind: ExportKind,
+  clientId: string | null,
+  onProgress: (p: Progress) => void = () => {},
+): Promise<ExportReport | null> {
+  const channel = new Channel<Progress>();
+  channel.onmessage = onProgress;
+  return call('export', { kind, clientId, onProgress: channel });
 }

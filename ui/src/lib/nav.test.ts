@@ -36,6 +36,9 @@ describe('charting screens', () => {
     expect(section(reset())).toBe('clients');
     expect(section(push(reset(), { name: 'session', id: 's' }))).toBe('clients');
     expect(section(reset({ name: 'techniques' }))).toBe('techniques');
+    expect(section(push(reset({ name: 'dashboard' }), { name: 'client', id: 'c' }))).toBe('dashboard');
+    expect(section(push(reset({ name: 'search' }), { name: 'session', id: 's' }))).toBe('search');
+    expect(section(push(reset(), { name: 'history', clientId: 'c' }))).toBe('clients');
   });
 
   it('title every screen', () => {

@@ -4,12 +4,15 @@ import type { Client } from './bindings/Client';
 
 export type View =
   | { name: 'list' }
-  | { name: 'client'; id: string }
+  | { name: 'client'; id: string; intake?: string }
   | { name: 'new' }
   | { name: 'edit'; client: Client }
   | { name: 'intake'; clientId: string }
   | { name: 'session'; id: string }
-  | { name: 'techniques' };
+  | { name: 'techniques' }
+  | { name: 'history'; clientId: string }
+  | { name: 'dashboard' }
+  | { name: 'search'; text?: string };
 
 export const HOME: View = { name: 'list' };
 
@@ -37,8 +40,11 @@ export function reset(view: View = HOME): View[] {
 }
 
 /** The sidebar item a stack belongs to: the screen it was started from. */
-export function section(stack: readonly View[]): 'clients' | 'techniques' {
-  return stack[0]?.name === 'techniques' ? 'techniques' : 'clients';
+export type Section = 'clients' | 'techniques' | 'dashboard' | 'search';
+
+export function section(stack: readonly View[]): Section {
+  const first = stack[0]?.name;
+  return first === 'techniques' || first === 'dashboard' || first === 'search' ? first : 'clients';
 }
 
 export function title(view: View): string {
@@ -57,5 +63,11 @@ export function title(view: View): string {
       return 'Session note';
     case 'techniques':
       return 'Techniques';
+    case 'history':
+      return 'History and outcomes';
+    case 'dashboard':
+      return 'Clinic dashboard';
+    case 'search':
+      return 'Search';
   }
 }

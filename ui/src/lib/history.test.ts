@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import type { ClientOutcomes } from './bindings/ClientOutcomes';
+import type { TimelineEvent } from './bindings/TimelineEvent';
+import {
+  HEADACHE_CHART_EMPTY,
+  MINUS,
+  changePercentText,
+  eventTone,
+  eventWhen,
+  formatNumber,
+  formatSigned,
+  headacheDaysChange,
+  headacheSummary,
+  kindLabel,
+  meanPainChange,
+  meanPainChangeText,
+  openLabel,
+  painChartEmpty,
+  painSummary,
+  responderLabel,
+  weeksText,
+} from './history';
+
+const event = (over: Partial<TimelineEvent>): TimelineEvent => ({
+  kind: 'session',
+  at: '2026-03-03T14:03:00Z',
+  opens: 'session',
+  record_id: 'r1',
+  title: 'Session note',
+  detail: '',
+  by: 'Jane',
+  needs_attention: false,
+  ...over,
+});
+
+const outcomes = (over: Partial<ClientOutcomes> = {}): ClientOutcomes => ({
+  baseline_date: null,
+  baseline_headache_days: null,
+  latest_date: null,
+  latest_headache_days: null,
+  headache_days_change_percent: null,
+  responder: 'too_little_data',
+  headache_days: [],
+  usual_intensity: [],
+  sleep_quality: [],
+  stress: [],
+  session_pain: [],
+  mean_pain_change: null,
+  sessions_since_baseline: 0,
+  weeks_since_baseline: null,
+  summary: '',
+  ...over,
+});
+
+const pain = (before: number, after: number, started_at = '2026-03-03T10:00:00Z') => ({
+  session_id: `s-${started_at}`,
+  started_at,
+  before,
+  after,
+  change: before - after,
+});
+
+describe('numbers', () => {
+  it('shows whole numbers bare and others with one decimal, with a true minus', () => {
+    expect(formatNumber(12)).toBe('12');
+    expect(formatNumber(2.25)).toBe('2.3');
+    expect(formatNumber(-58.3)).toBe(`${MINUS}58.3`);
+    expect(formatNumber(-0.01)).toBe('0.0');
+  });
+
+  it('signs changes explicitly, but not zero', () => {
+    expect(formatSigned(3)).toBe('+3.0');
+    expect(formatSigned(-2.5)).toBe('−2.5');
+    expect(formatSigned(0)).toBe('0.0');
+    expect(formatSigned(-0.04)).toBe('0.0');
+  });
+});
+
+describe('timeline', () => {
+  it('dates intakes by day and everything else by date and time', () => {
+    expect(eventWhen({ at: '2026-03-03' })).toBe('3 Mar 2026');
+    const d = new Date('2026-03-03T14:03:00Z');
+    expect(eventWhen({ at: '2026-03-03T14:03:00Z' })).toBe(
+      `${d.getDate()} ${['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getMonth()]} ${d.getFullYear()}, ${String(d.getHours()).padStart(2, '0')}:03`,
+    );
+  });
+
+  it('labels each kind, and an unsigned session as a draft', () => {
+    expect(kindLabel(event({ kind: 'intake' }))).toBe('Intake');
+    expect(kindLabel(event({ kind: 'red_flags', needs_attention: true }))).toBe('Red flags');
+    expect(kindLabel(event({ kind: 'acknowledgement' }))).toBe('Acknowledged');
+    expect(kindLabel(event({ kind: 'session' }))).toBe('Session');
+    expect(kindLabel(event({ kind: 'session', needs_attention: true }))).toBe('Draft');
+    expect(kindLabel(event({ kind: 'amendment' }))).toBe('Amendment');
+  });
+
+  it('raises the alarm only for open red flags and warns for other open items', () => {
+    expect(eventTone(event({ kind: 'red_flags', needs_attention: true }))).toBe('alarm');
+    expect(eventTone(event({ kind: 'red_flags', needs_attention: false }))).toBe('plain');
+    expect(eventTone(event({ kind: 'session', needs_attention: true }))).toBe('warning');
+    expect(eventTone(event({ kind: 'session', needs_attention: false }))).toBe('plain');
+  });
+
+  it('names the record the button opens', () => {
+    expect(openLabel({ opens: 'intake' })).toBe('Open intake');
+    expect(openLabel({ opens: 'session' })).toBe('Open note');
+  });
+});
+
+describe('outcome figures', () => {
+  it('labels every responder status', () => {
+    expect(responderLabel('responder')).toBe('Responder');
+    expect(responderLabel('not_yet')).toBe('Not yet a responder');
+    expect(responderLabel('too_little_data')).toBe('Too little data');
+    expect(responderLabel('not_measurable')).toBe('Not measurable');
+  });
+
+  it('shows the mean pain change as after minus before, with the count', () => {
+    // The core sends before − after: 2.5 means 2.5 points of relief.
+    const four = [pain(7, 4), pain(6, 4), pain(8, 5), pain(5, 3)];
+    expect(meanPainChangeText({ mean_pain_change: 2.5, session_pain: four })).toBe('−2.5 points (n = 4)');
+    expect(meanPainChangeText({ mean_pain_change: -1, session_pain: [pain(3, 4)] })).toBe('+1.0 point (n = 1)');
+    expect(meanPainChangeText({ mean_pain_change: 0, session_pain: [pain(3, 3)] })).toBe('0.0 points (n = 1)');
+    expect(meanPainChangeText({ mean_pain_change: null, session_pain: [] })).toBe('—');
+    expect(meanPainChange({ mean_pain_change: 2.5, session_pain: four })).toEqual({ value: '−2.5 points', count: 'n = 4' });
+    expect(meanPainChange({ mean_pain_change: null, session_pain: [] })).toEqual({ value: '—', count: 'n = 0' });
+  });
+
+  it('shows the change in headache days and the weeks, or a dash', () => {
+    expect(changePercentText(-58.3)).toBe('−58.3%');
+    expect(changePercentText(25)).toBe('+25%');
+    expect(changePercentText(0)).toBe('0%');
+    expect(changePercentText(null)).toBe('—');
+    const two = [
+      { date: '2026-03-03', value: 12 },
+      { date: '2026-06-02', value: 5 },
+    ];
+    expect(headacheDaysChange({ baseline_headache_days: 12, latest_headache_days: 5, headache_days: two })).toBe(
+      '12 → 5 days / 30',
+    );
+    expect(headacheDaysChange({ baseline_headache_days: 12, latest_headache_days: null, headache_days: two })).toBe('');
+    // One intake is both baseline and latest: no change to show.
+    expect(
+      headacheDaysChange({ baseline_headache_days: 6, latest_headache_days: 6, headache_days: two.slice(0, 1) }),
+    ).toBe('');
+    expect(weeksText(9)).toBe('9');
+    expect(weeksText(0)).toBe('0');
+    expect(weeksText(null)).toBe('—');
+  });
+});
+
+describe('chart summaries', () => {
+  it('describes the headache trend from the first and last intakes', () => {
+    const o = outcomes({
+      baseline_date: '2026-03-03',
+      baseline_headache_days: 12,
+      headache_days: [
+        { date: '2026-03-03', value: 12 },
+        { date: '2026-04-14', value: 8 },
+        { date: '2026-06-02', value: 5 },
+      ],
+      usual_intensity: [
+        { date: '2026-03-03', value: 7 },
+        { date: '2026-04-14', value: 6 },
+        { date: '2026-06-02', value: 4 },
+      ],
+    });
+    expect(headacheSummary(o)).toBe(
+      'Headache days 12 → 5 per 30 days (baseline 3 Mar 2026, latest 2 Jun 2026); usual intensity 7 → 4 / 10.',
+    );
+  });
+
+  it('states the baseline alone, or that nothing is recorded', () => {
+    const one = outcomes({
+      baseline_date: '2026-03-03',
+      baseline_headache_days: 1,
+      headache_days: [{ date: '2026-03-03', value: 1 }],
+      usual_intensity: [{ date: '2026-03-03', value: 6 }],
+    });
+    expect(headacheSummary(one)).toBe('Baseline 1 headache day per 30 days on 3 Mar 2026; usual intensity 6 / 10.');
+    expect(headacheSummary(outcomes())).toBe('No intake recorded yet.');
+    expect(HEADACHE_CHART_EMPTY).toBe('Record a second intake to see a trend.');
+  });
+
+  it('describes the mean pain change within sessions in words', () => {
+    const four = [pain(7, 4), pain(6, 4), pain(8, 5), pain(5, 1)];
+    expect(painSummary({ mean_pain_change: 3, session_pain: four })).toBe(
+      'Mean change within sessions: 3.0 points less pain after (4 sessions).',
+    );
+    expect(painSummary({ mean_pain_change: -1, session_pain: [pain(3, 4)] })).toBe(
+      'Mean change within sessions: 1.0 point more pain after (1 session).',
+    );
+    expect(painSummary({ mean_pain_change: 0, session_pain: [pain(3, 3), pain(4, 4)] })).toBe(
+      'Mean change within sessions: no change on average (2 sessions).',
+    );
+    expect(painSummary({ mean_pain_change: null, session_pain: [] })).toBe(
+      'Mean change within sessions: not measured yet (0 sessions).',
+    );
+  });
+
+  it('says why the pain chart is not drawn', () => {
+    expect(painChartEmpty(0)).toBe('No signed session with pain before and after yet.');
+    expect(painChartEmpty(1)).toMatch(/second/);
+  });
+});

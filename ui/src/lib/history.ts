@@ -1,0 +1,185 @@
+// How the "History and outcomes" screen words and arranges what the core sends. Pure
+// functions, tested alone: every figure comes from the core; this file only formats it.
+
+import type { ClientOutcomes } from './bindings/ClientOutcomes';
+import type { EventKind } from './bindings/EventKind';
+import type { Point } from './bindings/Point';
+import type { Responder } from './bindings/Responder';
+import type { TimelineEvent } from './bindings/TimelineEvent';
+import { formatDate, formatInstant, plural } from './format';
+
+/** A true minus sign, so "−2.5" reads as a number and not a hyphenated word. */
+export const MINUS = '\u2212';
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A number as shown: whole numbers bare, anything else with `decimals` places. */
+export function formatNumber(n: number, decimals = 1): string {
+  const text = Number.isInteger(n) ? String(Math.abs(n)) : Math.abs(n).toFixed(decimals);
+  return n < 0 && Number(text) !== 0 ? `${MINUS}${text}` : text;
+}
+
+/** "+3.0", "−2.5", "0.0": always `decimals` places and an explicit sign (none for zero). */
+export function formatSigned(n: number, decimals = 1): string {
+  const text = Math.abs(n).toFixed(decimals);
+  if (Number(text) === 0) return text;
+  return `${n < 0 ? MINUS : '+'}${text}`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Timeline
+
+/** When an event happened: a calendar date for intakes and red flags, else date and time. */
+export function eventWhen(e: Pick<TimelineEvent, 'at'>): string {
+  return DATE_ONLY.test(e.at) ? formatDate(e.at) : formatInstant(e.at);
+}
+
+const KIND_LABELS: Record<EventKind, string> = {
+  intake: 'Intake',
+  red_flags: 'Red flags',
+  acknowledgement: 'Acknowledged',
+  session: 'Session',
+  amendment: 'Amendment',
+};
+
+/** The badge text for an event's kind; a session still needing a signature is a draft. */
+export function kindLabel(e: Pick<TimelineEvent, 'kind' | 'needs_attention'>): string {
+  if (e.kind === 'session' && e.needs_attention) return 'Draft';
+  return KIND_LABELS[e.kind] ?? e.kind;
+}
+
+export type EventTone = 'alarm' | 'warning' | 'plain';
+
+/**
+ * How loudly a row is drawn: open red flags are an alarm, anything else still needing
+ * someone (an unsigned note) a warning.
+ */
+export function eventTone(e: Pick<TimelineEvent, 'kind' | 'needs_attention'>): EventTone {
+  if (!e.needs_attention) return 'plain';
+  return e.kind === 'red_flags' ? 'alarm' : 'warning';
+}
+
+/** The text of the row's button. */
+export function openLabel(e: Pick<TimelineEvent, 'opens'>): string {
+  return e.opens === 'intake' ? 'Open intake' : 'Open note';
+}
+
+// ---------------------------------------------------------------------------------------
+// Outcome figures
+
+const RESPONDER_LABELS: Record<Responder, string> = {
+  responder: 'Responder',
+  not_yet: 'Not yet a responder',
+  too_little_data: 'Too little data',
+  not_measurable: 'Not measurable',
+};
+
+export function responderLabel(r: Responder): string {
+  return RESPONDER_LABELS[r] ?? r;
+}
+
+/**
+ * The mean change in pain within sessions, as after minus before, and how many sessions it
+ * is over: { value: "−2.5 points", count: "n = 4" }. The core sends before minus after
+ * (positive is relief), so the sign is flipped for people.
+ */
+export function meanPainChange(o: Pick<ClientOutcomes, 'mean_pain_change' | 'session_pain'>): {
+  value: string;
+  count: string;
+} {
+  const n = o.session_pain.length;
+  if (o.mean_pain_change === null) return { value: '—', count: `n = ${n}` };
+  const unit = Math.abs(o.mean_pain_change) === 1 ? 'point' : 'points';
+  return { value: `${formatSigned(-o.mean_pain_change)} ${unit}`, count: `n = ${n}` };
+}
+
+/** The same as one line: "−2.5 points (n = 4)", or '—' when nothing is measured. */
+export function meanPainChangeText(o: Pick<ClientOutcomes, 'mean_pain_change' | 'session_pain'>): string {
+  const m = meanPainChange(o);
+  return o.mean_pain_change === null ? m.value : `${m.value} (${m.count})`;
+}
+
+/** "−58.3%" from the core's change in percent, '—' when it cannot be measured. */
+export function changePercentText(pct: number | null): string {
+  if (pct === null) return '—';
+  return `${pct > 0 ? '+' : ''}${formatNumber(pct)}%`;
+}
+
+/**
+ * "12 → 5 days / 30" from the baseline and the latest intake; '' until there are two
+ * intakes (with one, the baseline is also the latest).
+ */
+export function headacheDaysChange(
+  o: Pick<ClientOutcomes, 'baseline_headache_days' | 'latest_headache_days' | 'headache_days'>,
+): string {
+  if (o.headache_days.length < 2) return '';
+  if (o.baseline_headache_days === null || o.latest_headache_days === null) return '';
+  return `${o.baseline_headache_days} → ${o.latest_headache_days} days / 30`;
+}
+
+export function weeksText(weeks: number | null): string {
+  return weeks === null ? '—' : String(weeks);
+}
+
+// ---------------------------------------------------------------------------------------
+// Chart summaries: the accessible (and printable) version of each chart.
+
+const first = <T>(xs: T[]): T | undefined => xs[0];
+const last = <T>(xs: T[]): T | undefined => xs[xs.length - 1];
+
+function intensityPart(points: Point[]): string {
+  const a = first(points);
+  const b = last(points);
+  if (!a || !b) return '';
+  if (points.length === 1) return `usual intensity ${formatNumber(a.value)} / 10`;
+  return `usual intensity ${formatNumber(a.value)} → ${formatNumber(b.value)} / 10`;
+}
+
+/**
+ * "Headache days 12 → 5 per 30 days (baseline 3 Mar 2026, latest 2 Jun 2026); usual
+ * intensity 7 → 4 / 10." Built from the first and last points the core sent.
+ */
+export function headacheSummary(
+  o: Pick<ClientOutcomes, 'headache_days' | 'usual_intensity' | 'baseline_date' | 'baseline_headache_days'>,
+): string {
+  const a = first(o.headache_days);
+  const b = last(o.headache_days);
+  if (!a || !b) return 'No intake recorded yet.';
+  const baselineDate = o.baseline_date ?? a.date;
+  const baselineDays = o.baseline_headache_days ?? a.value;
+  const intensity = intensityPart(o.usual_intensity);
+  if (o.headache_days.length === 1) {
+    const days = plural(baselineDays, 'headache day', 'headache days');
+    return `Baseline ${days} per 30 days on ${formatDate(baselineDate)}${intensity ? `; ${intensity}` : ''}.`;
+  }
+  return (
+    `Headache days ${formatNumber(baselineDays)} → ${formatNumber(b.value)} per 30 days ` +
+    `(baseline ${formatDate(baselineDate)}, latest ${formatDate(b.date)})` +
+    `${intensity ? `; ${intensity}` : ''}.`
+  );
+}
+
+/** "Mean change within sessions: 3.0 points less pain after (4 sessions)." */
+export function painSummary(o: Pick<ClientOutcomes, 'mean_pain_change' | 'session_pain'>): string {
+  const n = o.session_pain.length;
+  if (n === 0 || o.mean_pain_change === null) {
+    return 'Mean change within sessions: not measured yet (0 sessions).';
+  }
+  const sessions = plural(n, 'session', 'sessions');
+  const m = o.mean_pain_change;
+  const size = Math.abs(m).toFixed(1);
+  const points = Number(size) === 1 ? 'point' : 'points';
+  if (Number(size) === 0) return `Mean change within sessions: no change on average (${sessions}).`;
+  const direction = m > 0 ? 'less' : 'more';
+  return `Mean change within sessions: ${size} ${points} ${direction} pain after (${sessions}).`;
+}
+
+/** What stands in for the headache chart when there are fewer than two intakes. */
+export const HEADACHE_CHART_EMPTY = 'Record a second intake to see a trend.';
+
+/** What stands in for the pain chart when there are fewer than two sessions to draw. */
+export function painChartEmpty(sessions: number): string {
+  return sessions === 0
+    ? 'No signed session with pain before and after yet.'
+    : 'Only one signed session with pain before and after so far: sign a second to see a trend.';
+}

@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest';
+import type { ClientOutcomes } from './bindings/ClientOutcomes';
+import {
+  AXIS_FONT_PX,
+  axisDateLabels,
+  dateToSeconds,
+  drawable,
+  headacheChart,
+  instantToSeconds,
+  painChart,
+  paddedRange,
+  uplotOptions,
+  type ChartTheme,
+} from './historyChart';
+
+const DAY = 86_400;
+
+const base: Pick<ClientOutcomes, 'headache_days' | 'usual_intensity' | 'baseline_headache_days' | 'baseline_date'> = {
+  baseline_date: '2026-03-03',
+  baseline_headache_days: 12,
+  headache_days: [
+    { date: '2026-03-03', value: 12 },
+    { date: '2026-04-14', value: 8 },
+    { date: '2026-06-02', value: 5 },
+  ],
+  usual_intensity: [
+    { date: '2026-03-03', value: 7 },
+    { date: '2026-04-14', value: 6 },
+    { date: '2026-06-02', value: 4 },
+  ],
+};
+
+const theme: ChartTheme = {
+  text: '#111111',
+  muted: '#555555',
+  border: '#dddddd',
+  surface: '#ffffff',
+  fontFamily: 'system-ui',
+  color: (token) => `color(${token})`,
+};
+
+describe('time values', () => {
+  it('reads calendar dates as local midnight and instants exactly', () => {
+    expect(dateToSeconds('2026-03-03')).toBe(new Date(2026, 2, 3).getTime() / 1000);
+    expect(dateToSeconds('3 Mar 2026')).toBeNull();
+    expect(instantToSeconds('2026-03-03T10:00:00Z')).toBe(Date.UTC(2026, 2, 3, 10) / 1000);
+    expect(instantToSeconds('not a time')).toBeNull();
+  });
+});
+
+describe('headache chart', () => {
+  it('lines up days, intensity and the baseline by intake date', () => {
+    const c = headacheChart(base);
+    expect(c.xs).toEqual(base.headache_days.map((p) => dateToSeconds(p.date)));
+    expect(c.lines.map((l) => l.values)).toEqual([
+      [12, 8, 5],
+      [7, 6, 4],
+      [12, 12, 12],
+    ]);
+    expect(c.lines.map((l) => l.scale)).toEqual(['days', 'ten', 'days']);
+    expect(c.lines[2].label).toBe('Baseline (12 days, 3 Mar 2026)');
+    expect(c.readouts[1]).toBe('14 Apr 2026: 8 headache days / 30, usual intensity 6 / 10');
+    expect(drawable(c)).toBe(true);
+  });
+
+  it('keeps the lines apart by dash as well as colour', () => {
+    const c = headacheChart(base);
+    const dashes = c.lines.map((l) => l.dash.join(','));
+    expect(new Set(dashes).size).toBe(c.lines.length);
+    expect(new Set(c.lines.map((l) => l.color)).size).toBe(c.lines.length);
+    expect(c.lines[2].points).toBe(false);
+  });
+
+  it('labels both axes with their units, gridlines at the same heights', () => {
+    const [days, ten] = headacheChart(base).yAxes;
+    expect(days).toMatchObject({ label: 'days / 30', min: 0, max: 30, side: 'left' });
+    expect(ten).toMatchObject({ label: 'intensity 0–10', min: 0, max: 10, side: 'right' });
+    expect(days.splits.length).toBe(ten.splits.length);
+    expect(days.splits.map((v) => v / 30)).toEqual(ten.splits.map((v) => v / 10));
+  });
+
+  it('sorts by date and matches intensity by date when the lists disagree', () => {
+    const c = headacheChart({
+      baseline_date: null,
+      baseline_headache_days: null,
+      headache_days: [
+        { date: '2026-05-01', value: 4 },
+        { date: '2026-01-10', value: 10 },
+      ],
+      usual_intensity: [{ date: '2026-01-10', value: 8 }],
+    });
+    expect(c.xs[0]).toBeLessThan(c.xs[1]);
+    expect(c.lines[0].values).toEqual([10, 4]);
+    expect(c.lines[1].values).toEqual([8, null]);
+    // Without a baseline from the core, the first intake is the baseline.
+    expect(c.lines[2].values).toEqual([10, 10]);
+    expect(c.readouts[1]).toBe('1 May 2026: 4 headache days / 30');
+  });
+
+  it('is not drawn with fewer than two intakes', () => {
+    expect(drawable(headacheChart({ ...base, headache_days: [base.headache_days[0]] }))).toBe(false);
+    const none = headacheChart({ baseline_date: null, baseline_headache_days: null, headache_days: [], usual_intensity: [] });
+    expect(drawable(none)).toBe(false);
+    expect(none.lines).toHaveLength(2);
+  });
+});
+
+describe('pain chart', () => {
+  const s = (started_at: string, before: number, after: number) => ({
+    session_id: started_at,
+    started_at,
+    before,
+    after,
+    change: before - after,
+  });
+
+  it('draws before and after per session, oldest first', () => {
+    const c = painChart({
+      session_pain: [s('2026-04-01T10:00:00Z', 6, 3), s('2026-03-03T10:00:00Z', 7, 4)],
+    });
+    expect(c.xs).toEqual([Date.UTC(2026, 2, 3, 10) / 1000, Date.UTC(2026, 3, 1, 10) / 1000]);
+    expect(c.lines.map((l) => l.label)).toEqual(['Before the session', 'After the session']);
+    expect(c.lines[0].values).toEqual([7, 6]);
+    expect(c.lines[1].values).toEqual([4, 3]);
+    expect(c.lines[0].dash).not.toEqual(c.lines[1].dash);
+    expect(c.lines[0].color).not.toBe(c.lines[1].color);
+    expect(c.yAxes).toEqual([expect.objectContaining({ label: 'pain 0–10', min: 0, max: 10 })]);
+    expect(c.readouts[0]).toMatch(/: pain 7 before, 4 after$/);
+  });
+
+  it('is not drawn for a single session', () => {
+    expect(drawable(painChart({ session_pain: [s('2026-03-03T10:00:00Z', 7, 4)] }))).toBe(false);
+  });
+});
+
+describe('axis', () => {
+  it('pads the x range so the end points are whole', () => {
+    const [lo, hi] = paddedRange(1000 * DAY, 1100 * DAY);
+    expect(lo).toBeLessThan(1000 * DAY);
+    expect(hi).toBeGreaterThan(1100 * DAY);
+    const [a, b] = paddedRange(5 * DAY, 5 * DAY);
+    expect(b - a).toBe(14 * DAY);
+  });
+
+  it('labels dates by day, the year only when it first shows or changes', () => {
+    const t = (y: number, m: number, d: number, h = 0) => new Date(y, m, d, h).getTime() / 1000;
+    expect(axisDateLabels([t(2025, 11, 20), t(2025, 11, 27), t(2026, 0, 3)], 30 * DAY)).toEqual([
+      '20 Dec\n2025',
+      '27 Dec',
+      '3 Jan\n2026',
+    ]);
+    expect(axisDateLabels([t(2025, 0, 1), t(2025, 6, 1), t(2026, 0, 1)], 400 * DAY)).toEqual([
+      'Jan\n2025',
+      'Jul',
+      'Jan\n2026',
+    ]);
+    // Ticks within one day do not repeat the date.
+    expect(axisDateLabels([t(2026, 2, 3, 6), t(2026, 2, 3, 12), t(2026, 2, 4)], DAY)).toEqual([
+      '3 Mar\n2026',
+      '',
+      '4 Mar',
+    ]);
+  });
+});
+
+describe('uPlot options', () => {
+  const hovered: (number | null)[] = [];
+  const opts = uplotOptions(headacheChart(base), theme, { width: 420, height: 260 }, (i) => hovered.push(i));
+
+  it('sizes the chart and hides uPlot’s own legend', () => {
+    expect(opts.width).toBe(420);
+    expect(opts.height).toBe(260);
+    expect(opts.legend?.show).toBe(false);
+  });
+
+  it('draws each line in its theme colour and dash', () => {
+    const series = opts.series.slice(1);
+    expect(series.map((s) => s.stroke)).toEqual(['color(--accent)', 'color(--mark-pain-line)', 'color(--muted)']);
+    expect(series.map((s) => s.dash)).toEqual([[], [3, 3], [10, 6]]);
+    expect(series.map((s) => s.scale)).toEqual(['days', 'ten', 'days']);
+  });
+
+  it('fixes the y scales and labels the axes in a legible font', () => {
+    expect(opts.scales?.days?.range).toEqual([0, 30]);
+    expect(opts.scales?.ten?.range).toEqual([0, 10]);
+    expect(opts.scales?.x?.time).toBe(true);
+    const axes = opts.axes ?? [];
+    expect(axes.map((a) => a.label)).toEqual([undefined, 'days / 30', 'intensity 0–10']);
+    expect(axes.map((a) => a.side)).toEqual([undefined, 3, 1]);
+    expect(AXIS_FONT_PX).toBeGreaterThanOrEqual(12);
+    for (const a of axes) {
+      expect(a.font).toBe(`${AXIS_FONT_PX}px system-ui`);
+      expect(a.stroke).toBe(theme.muted);
+    }
+    expect(axes[1].labelFont).toContain(`${AXIS_FONT_PX}px`);
+    expect(axes[1].splits).toEqual([0, 6, 12, 18, 24, 30]);
+  });
+
+  it('reports the pointed-at point, and none when the pointer leaves', () => {
+    const hook = opts.hooks?.setCursor;
+    const fn = Array.isArray(hook) ? hook[0] : hook;
+    expect(fn).toBeTypeOf('function');
+    fn!({ cursor: { idx: 2, left: 40 } } as never);
+    fn!({ cursor: { idx: 2, left: -10 } } as never);
+    fn!({ cursor: { idx: null, left: 30 } } as never);
+    expect(hovered).toEqual([2, null, null]);
+  });
+});

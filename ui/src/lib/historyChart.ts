@@ -1,0 +1,276 @@
+// The two outcome charts: their data (from the core's points, only rearranged for drawing),
+// their look, and the uPlot options built from both. Pure, so it is tested without a DOM;
+// `uplot` is imported for its types only.
+
+import type uPlot from 'uplot';
+import type { ClientOutcomes } from './bindings/ClientOutcomes';
+import { formatDate, formatInstant } from './format';
+import { formatNumber } from './history';
+
+/** One line on a chart. `color` names a theme token (a CSS custom property). */
+export interface LineSpec {
+  label: string;
+  values: (number | null)[];
+  color: string;
+  /** Canvas dash pattern; [] for a solid line. */
+  dash: number[];
+  width: number;
+  points: boolean;
+  scale: string;
+}
+
+export interface YAxisSpec {
+  scale: string;
+  label: string;
+  min: number;
+  max: number;
+  /** Where the ticks go; the two axes of one chart use the same count so the grid lines up. */
+  splits: number[];
+  side: 'left' | 'right';
+  grid: boolean;
+}
+
+export interface ChartSpec {
+  /** Unix seconds, ascending. */
+  xs: number[];
+  lines: LineSpec[];
+  yAxes: YAxisSpec[];
+  /** What hovering each x shows, one per entry of `xs`. */
+  readouts: string[];
+}
+
+/** Colours and font the chart is drawn with, read from the theme when it is drawn. */
+export interface ChartTheme {
+  text: string;
+  muted: string;
+  border: string;
+  surface: string;
+  fontFamily: string;
+  /** A token's value, e.g. `color('--accent')`. */
+  color: (token: string) => string;
+}
+
+const DAY = 86_400;
+
+/** A calendar date (`YYYY-MM-DD`) as Unix seconds at local midnight, null when not a date. */
+export function dateToSeconds(date: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) return null;
+  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return Number.isNaN(d.getTime()) ? null : d.getTime() / 1000;
+}
+
+/** An RFC 3339 instant as Unix seconds, null when it cannot be read. */
+export function instantToSeconds(instant: string): number | null {
+  const t = Date.parse(instant);
+  return Number.isNaN(t) ? null : t / 1000;
+}
+
+/** Indices of `xs` in ascending order, ties kept in their given order. */
+function ascending(xs: number[]): number[] {
+  return xs.map((_, i) => i).sort((a, b) => xs[a] - xs[b] || a - b);
+}
+
+// Grid lines at the same heights on both axes: 0-30 days in sixes, 0-10 in twos.
+const DAYS_SPLITS = [0, 6, 12, 18, 24, 30];
+const TEN_SPLITS = [0, 2, 4, 6, 8, 10];
+
+/**
+ * Headache days per 30 days and usual intensity by intake date, with the baseline as a
+ * dashed level line. The two series come from the same intakes; intensity is matched by date.
+ */
+export function headacheChart(
+  o: Pick<ClientOutcomes, 'headache_days' | 'usual_intensity' | 'baseline_headache_days' | 'baseline_date'>,
+): ChartSpec {
+  const rows = o.headache_days
+    .map((p, i) => ({ p, i, x: dateToSeconds(p.date) }))
+    .filter((r): r is { p: (typeof o.headache_days)[number]; i: number; x: number } => r.x !== null);
+  // Intensity points are matched to day points by position when the dates agree, else by date.
+  const intensityFor = (date: string, i: number): number | null => {
+    const same = o.usual_intensity[i];
+    if (same && same.date === date) return same.value;
+    return o.usual_intensity.find((q) => q.date === date)?.value ?? null;
+  };
+  const order = ascending(rows.map((r) => r.x));
+  const sorted = order.map((k) => rows[k]);
+  const xs = sorted.map((r) => r.x);
+  const days = sorted.map((r) => r.p.value);
+  const intensity = sorted.map((r) => intensityFor(r.p.date, r.i));
+  const baseline = o.baseline_headache_days ?? days[0] ?? null;
+  const baselineDate = o.baseline_date ?? sorted[0]?.p.date ?? null;
+
+  const lines: LineSpec[] = [
+    { label: 'Headache days (days / 30)', values: days, color: '--accent', dash: [], width: 2.5, points: true, scale: 'days' },
+    {
+      label: 'Usual intensity (0–10, right axis)',
+      values: intensity,
+      color: '--mark-pain-line',
+      dash: [3, 3],
+      width: 2,
+      points: true,
+      scale: 'ten',
+    },
+  ];
+  if (baseline !== null) {
+    lines.push({
+      label: `Baseline (${formatNumber(baseline)} days${baselineDate ? `, ${formatDate(baselineDate)}` : ''})`,
+      values: xs.map(() => baseline),
+      color: '--muted',
+      dash: [10, 6],
+      width: 1.5,
+      points: false,
+      scale: 'days',
+    });
+  }
+
+  return {
+    xs,
+    lines,
+    yAxes: [
+      { scale: 'days', label: 'days / 30', min: 0, max: 30, splits: DAYS_SPLITS, side: 'left', grid: true },
+      { scale: 'ten', label: 'intensity 0–10', min: 0, max: 10, splits: TEN_SPLITS, side: 'right', grid: false },
+    ],
+    readouts: sorted.map((r, k) => {
+      const i = intensity[k];
+      const tail = i === null ? '' : `, usual intensity ${formatNumber(i)} / 10`;
+      return `${formatDate(r.p.date)}: ${formatNumber(r.p.value)} headache days / 30${tail}`;
+    }),
+  };
+}
+
+/** Pain before and after each signed session (0-10), by session date. */
+export function painChart(o: Pick<ClientOutcomes, 'session_pain'>): ChartSpec {
+  const rows = o.session_pain
+    .map((s) => ({ s, x: instantToSeconds(s.started_at) }))
+    .filter((r): r is { s: (typeof o.session_pain)[number]; x: number } => r.x !== null);
+  const sorted = ascending(rows.map((r) => r.x)).map((k) => rows[k]);
+  return {
+    xs: sorted.map((r) => r.x),
+    lines: [
+      { label: 'Before the session', values: sorted.map((r) => r.s.before), color: '--warning-text', dash: [7, 4], width: 2, points: true, scale: 'ten' },
+      { label: 'After the session', values: sorted.map((r) => r.s.after), color: '--accent', dash: [], width: 2.5, points: true, scale: 'ten' },
+    ],
+    yAxes: [{ scale: 'ten', label: 'pain 0–10', min: 0, max: 10, splits: TEN_SPLITS, side: 'left', grid: true }],
+    readouts: sorted.map((r) => `${formatInstant(r.s.started_at)}: pain ${r.s.before} before, ${r.s.after} after`),
+  };
+}
+
+/** True when a chart has enough to draw a line: two points in time. */
+export const drawable = (spec: ChartSpec): boolean => spec.xs.length >= 2;
+
+/** The x range with room at both ends, so the first and last points are not cut in half. */
+export function paddedRange(min: number, max: number): [number, number] {
+  const pad = max > min ? Math.max((max - min) * 0.06, DAY / 2) : 7 * DAY;
+  return [min - pad, max + pad];
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * Labels for the date axis: "3 Mar" (or "Mar" over a long span), with the year on a second
+ * line on the first label and wherever it changes. A label that would repeat the one before
+ * (ticks within one day) is left blank.
+ */
+export function axisDateLabels(splits: number[], spanSeconds: number): string[] {
+  const monthly = spanSeconds > 300 * DAY;
+  let prev = '';
+  let prevYear: number | null = null;
+  return splits.map((s) => {
+    const d = new Date(s * 1000);
+    const text = monthly ? MONTHS[d.getMonth()] : `${d.getDate()} ${MONTHS[d.getMonth()]}`;
+    const year = d.getFullYear();
+    const key = `${text} ${year}`;
+    if (key === prev) return '';
+    prev = key;
+    const withYear = year !== prevYear ? `${text}\n${year}` : text;
+    prevYear = year;
+    return withYear;
+  });
+}
+
+/** The font size, in CSS pixels, of axis values and labels (at least 12 px to stay legible). */
+export const AXIS_FONT_PX = 13;
+
+/** The uPlot options for a spec, drawn in `theme`. `onHover` gets the pointed-at index. */
+export function uplotOptions(
+  spec: ChartSpec,
+  theme: ChartTheme,
+  size: { width: number; height: number },
+  onHover: (idx: number | null) => void,
+): uPlot.Options {
+  const font = `${AXIS_FONT_PX}px ${theme.fontFamily}`;
+  const labelFont = `600 ${AXIS_FONT_PX}px ${theme.fontFamily}`;
+  const tickLines = { show: true, stroke: theme.border, width: 1, size: 4 };
+
+  const scales: uPlot.Scales = {
+    x: { time: true, range: (_u, min, max) => paddedRange(min, max) },
+  };
+  for (const a of spec.yAxes) scales[a.scale] = { auto: false, range: [a.min, a.max] };
+
+  return {
+    width: size.width,
+    height: size.height,
+    legend: { show: false },
+    padding: [12, 8, 0, 0],
+    cursor: {
+      y: false,
+      drag: { x: false, y: false, setScale: false },
+      points: { size: 10, width: 2 },
+    },
+    scales,
+    series: [
+      {},
+      ...spec.lines.map(
+        (l): uPlot.Series => ({
+          label: l.label,
+          scale: l.scale,
+          stroke: theme.color(l.color),
+          width: l.width,
+          dash: l.dash,
+          spanGaps: true,
+          points: l.points
+            ? { show: true, size: 8, width: 2, stroke: theme.color(l.color), fill: theme.surface }
+            : { show: false },
+        }),
+      ),
+    ],
+    axes: [
+      {
+        scale: 'x',
+        space: 72,
+        size: 52,
+        font,
+        stroke: theme.muted,
+        grid: { show: true, stroke: theme.border, width: 1 },
+        ticks: tickLines,
+        values: (u, splits) => axisDateLabels(splits, (u.scales.x.max ?? 0) - (u.scales.x.min ?? 0)),
+      },
+      ...spec.yAxes.map(
+        (a): uPlot.Axis => ({
+          scale: a.scale,
+          side: a.side === 'left' ? 3 : 1,
+          label: a.label,
+          labelFont,
+          labelSize: 22,
+          labelGap: 2,
+          font,
+          size: 40,
+          stroke: theme.muted,
+          grid: a.grid ? { show: true, stroke: theme.border, width: 1 } : { show: false },
+          ticks: tickLines,
+          splits: a.splits,
+          values: (_u, splits) => splits.map((v) => formatNumber(v)),
+        }),
+      ),
+    ],
+    hooks: {
+      setCursor: [
+        (u) => {
+          const idx = u.cursor.idx;
+          const off = u.cursor.left === undefined || u.cursor.left < 0;
+          onHover(off || idx === null || idx === undefined ? null : idx);
+        },
+      ],
+    },
+  };
+}
