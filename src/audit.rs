@@ -160,6 +160,7 @@ pub struct AuditVerification {
 impl Store {
     /// Walk the chain from the first entry and report the first link that does not hold.
     pub fn verify_audit(&self) -> Result<AuditVerification> {
+        self.require(crate::users::Permission::Administer)?;
         let conn = self.conn();
         let mut prev = GENESIS.to_owned();
         let mut entries = 0i64;

@@ -12,6 +12,7 @@ use crate::db::Store;
 use crate::error::{Error, Result};
 use crate::search;
 use crate::text::{fold, query_terms};
+use crate::users::Permission;
 use crate::validate::{self, DateRule, Lines};
 use crate::vocab::{self, Contraindication, Pressure};
 
@@ -350,7 +351,9 @@ fn write_flags(
 
 impl Store {
     pub fn create_client(&mut self, input: &ClientFields) -> Result<Client> {
+        self.require_any(&[Permission::Chart, Permission::ReadAllClients])?;
         let fields = input.validated(self.today())?;
+        let creator = self.actor().to_owned();
         let id = Uuid::now_v7().to_string();
         self.write(|tx, ctx| {
             let now = ctx.now_text();
@@ -361,9 +364,9 @@ impl Store {
                     medical_history, medications_preventive, medications_acute, allergies,
                     contraindications, preferred_pressure, areas_to_avoid, positioning,
                     consent_version, consent_date, notes, search_key, sort_key, version,
-                    created_at, updated_at)
+                    created_at, updated_at, created_by)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, 1, ?28, ?28)",
+                    ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, 1, ?28, ?28, ?29)",
             )?
             .execute(params![
                 id,
@@ -394,6 +397,7 @@ impl Store {
                 fields.search_key(),
                 fields.sort_key(),
                 now,
+                creator,
             ])?;
             write_flags(tx, &id, &fields.contraindication_flags)?;
             index_client(tx, &id, &now, &fields)?;
@@ -417,6 +421,7 @@ impl Store {
             .query_row([&id], |r| client_from_row(r, today))
             .optional()?
             .ok_or_else(|| Error::not_found("client"))?;
+        self.require_client(&id)?;
         client.fields.contraindication_flags = self
             .conn()
             .prepare_cached(
@@ -595,6 +600,9 @@ impl Store {
         } else {
             "archived_at IS NULL"
         });
+        if let Some(mine) = self.visible_clients_sql("clients") {
+            filter.push_str(&format!(" AND {mine}"));
+        }
         // Folded terms are ASCII letters and digits only, so they need no LIKE escaping.
         let patterns: Vec<String> = terms.iter().map(|t| format!("%{t}%")).collect();
         for i in 1..=patterns.len() {
@@ -631,6 +639,7 @@ impl Store {
     /// The audit trail of one client record, oldest first.
     pub fn client_audit(&self, id: &str) -> Result<Vec<AuditRecord>> {
         let id = validate::record_id(id, "client")?;
+        self.require_client(&id)?;
         audit::list_for(self.conn(), "client", &id)
     }
 }

@@ -12,6 +12,7 @@ use ts_rs::TS;
 use crate::db::{Store, timestamp};
 use crate::error::{Error, Result};
 use crate::outcomes::{Responder, responder_status};
+use crate::users::Permission;
 use crate::validate;
 use crate::vocab::{self, RedFlag};
 
@@ -112,6 +113,7 @@ fn name(first: String, last: String) -> String {
 
 impl Store {
     pub fn dashboard(&self, q: &DashboardQuery) -> Result<Dashboard> {
+        self.require(Permission::ClinicReports)?;
         let now = self.now();
         let today = now.date_naive();
         let to = validate::optional_day("to", "To", &q.to)?.unwrap_or(today);

@@ -8,11 +8,14 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
+use crate::app::{App, Phase, SetupInput};
 use crate::clients::ClientFields;
 use crate::db::{OpenOptions, Store};
 use crate::error::{Error, Result};
 use crate::intake::IntakeInput;
+use crate::keys::{DEFAULT_KDF, DbKey, KeyFile, keys_path};
 use crate::sessions::{BodyMark, SessionInput, SessionTechniqueInput};
+use crate::users::{NewUser, Role};
 use crate::vocab::{
     AcuteMedKind, HeadacheType, MarkKind, PainLocation, Pressure, RedFlag, Region, Side, Trigger,
 };
@@ -23,8 +26,12 @@ pub const CRANIOSACRAL: &str = "01900000-0000-7000-8000-000000000003";
 pub const SCALP: &str = "01900000-0000-7000-8000-000000000004";
 pub const CERVICAL: &str = "01900000-0000-7000-8000-000000000005";
 
-pub const THERAPIST_A: &str = "Jo Park";
-pub const THERAPIST_B: &str = "Sam Lee";
+/// Usernames; every demo account has the password [`DEMO_PASSWORD`].
+pub const ADMIN: &str = "admin";
+pub const THERAPIST_A: &str = "jo.park";
+pub const THERAPIST_B: &str = "sam.lee";
+pub const MANAGER: &str = "mia.manager";
+pub const DEMO_PASSWORD: &str = "demo password";
 
 /// The ids of what was written, for tests to look up.
 #[derive(Debug, Clone)]
@@ -62,16 +69,22 @@ impl Time {
     }
 }
 
-fn open(path: &Path, actor: &str, at: &Arc<AtomicI64>) -> Result<Store> {
+fn clock(at: &Arc<AtomicI64>) -> crate::db::Clock {
     let at = at.clone();
+    Arc::new(move || {
+        Utc.timestamp_opt(at.load(Ordering::SeqCst), 0)
+            .single()
+            .unwrap_or_else(Utc::now)
+    })
+}
+
+fn open(path: &Path, key: &DbKey, actor: &str, role: Role, at: &Arc<AtomicI64>) -> Result<Store> {
     Store::open(
         OpenOptions::file(path)
+            .key(key.clone())
             .actor(actor)
-            .clock(Arc::new(move || {
-                Utc.timestamp_opt(at.load(Ordering::SeqCst), 0)
-                    .single()
-                    .unwrap_or_else(Utc::now)
-            })),
+            .role(role)
+            .clock(clock(at)),
     )
 }
 
@@ -196,25 +209,46 @@ fn baseline_like(days: f64, intensity: f64, sleep: f64, stress: f64) -> IntakeIn
     }
 }
 
-/// Write the demo clinic into a new database at `path`, as if recorded over the ten weeks up
-/// to `now`. Refuses a file that already holds clients.
-pub fn seed_demo(path: &Path, now: DateTime<Utc>) -> Result<Demo> {
-    let at = Arc::new(AtomicI64::new(now.timestamp()));
+/// Set up a new, encrypted data folder with the demo accounts and write the demo clinic
+/// into it, as if recorded over the ten weeks up to `now`. Refuses a folder already in use.
+pub fn seed_demo(data_dir: &Path, now: DateTime<Utc>) -> Result<Demo> {
+    let at = Arc::new(AtomicI64::new((now - Duration::days(210)).timestamp()));
     let time = Time {
         at: at.clone(),
         now,
     };
-    let mut jo = open(path, THERAPIST_A, &at)?;
-    let mut sam = open(path, THERAPIST_B, &at)?;
-    let existing: i64 = jo
-        .conn()
-        .query_row("SELECT count(*) FROM clients", [], |r| r.get(0))?;
-    if existing > 0 {
+    let mut app = App::start_with(data_dir.to_path_buf(), clock(&at), DEFAULT_KDF);
+    if app.status().phase != Phase::Setup || crate::db::database_path(data_dir).exists() {
         return Err(Error::field(
             "path",
-            "That database already holds clients; the demo clinic goes into a new one.",
+            "That data folder is already in use; the demo clinic goes into a new one.",
         ));
     }
+    app.setup(&SetupInput {
+        username: ADMIN.into(),
+        display_name: "Alex Admin".into(),
+        password: DEMO_PASSWORD.into(),
+    })?;
+    for (username, name, role) in [
+        (THERAPIST_A, "Jo Park", Role::Therapist),
+        (THERAPIST_B, "Sam Lee", Role::Therapist),
+        (MANAGER, "Mia Manager", Role::Manager),
+    ] {
+        app.add_user(&NewUser {
+            username: username.into(),
+            display_name: name.into(),
+            role: Some(role),
+            password: DEMO_PASSWORD.into(),
+        })?;
+    }
+    app.logout();
+    let key = KeyFile::load(&keys_path(data_dir))?
+        .ok_or_else(|| Error::internal("the demo key file was not written"))?
+        .unlock(ADMIN, DEMO_PASSWORD)?;
+    let path = crate::db::database_path(data_dir);
+    let path = path.as_path();
+    let mut jo = open(path, &key, THERAPIST_A, Role::Therapist, &at)?;
+    let mut sam = open(path, &key, THERAPIST_B, Role::Therapist, &at)?;
 
     time.set(200, 8);
     let archived = client(

@@ -27,6 +27,10 @@ pub enum ErrorCode {
     Busy,
     /// Reading or writing the database failed.
     Storage,
+    /// The user's role may not do this.
+    Forbidden,
+    /// Nobody is logged in, or the app locked itself after being idle: log in again.
+    Locked,
     /// A bug: something that should not happen did.
     Internal,
 }

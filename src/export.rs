@@ -13,6 +13,7 @@ use crate::db::Store;
 use crate::error::{Error, Result};
 use crate::intake::Intake;
 use crate::sessions::Session;
+use crate::users::Permission;
 
 /// How far an export has got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -50,6 +51,7 @@ impl Store {
         out: impl Write,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<u32> {
+        self.require(Permission::ClinicReports)?;
         let mut w = csv::Writer::from_writer(out);
         w.write_record([
             "id",
@@ -139,6 +141,7 @@ impl Store {
         out: impl Write,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<u32> {
+        self.require(Permission::ClinicReports)?;
         let mut w = csv::Writer::from_writer(out);
         w.write_record([
             "session_id",
@@ -333,6 +336,10 @@ impl Store {
         kind: ExportKind,
         client_id: Option<&str>,
     ) -> Result<String> {
+        if !kind.needs_client() {
+            // Refused before the save dialog opens, not after a file was chosen.
+            self.require(Permission::ClinicReports)?;
+        }
         let today = self.today().format("%Y-%m-%d");
         let ext = kind.extension();
         let client = match (kind.needs_client(), client_id) {

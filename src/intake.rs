@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::audit::AuditEntry;
 use crate::db::Store;
 use crate::error::{Error, Result};
+use crate::users::Permission;
 use crate::validate::{self, DateRule, Lines};
 use crate::vocab::{AcuteMedKind, HeadacheType, PainLocation, RedFlag, Side, Symptom, Trigger};
 
@@ -398,6 +399,7 @@ fn intake_from_row(r: &Row<'_>) -> rusqlite::Result<Intake> {
 impl Store {
     /// Record an intake for a client. Red flags stay open on the client until acknowledged.
     pub fn record_intake(&mut self, client_id: &str, input: &IntakeInput) -> Result<Intake> {
+        self.require(Permission::Chart)?;
         let client = self.get_client(client_id)?;
         if client.archived_at.is_some() {
             return Err(Error::conflict(
@@ -486,11 +488,13 @@ impl Store {
             .query_row([&id], intake_from_row)
             .optional()?
             .ok_or_else(|| Error::not_found("intake"))
+            .and_then(|i| self.require_client(&i.client_id).map(|()| i))
     }
 
     /// A client's intakes, newest first.
     pub fn list_intakes(&self, client_id: &str) -> Result<Vec<Intake>> {
         let client_id = validate::record_id(client_id, "client")?;
+        self.require_client(&client_id)?;
         let rows = self
             .conn()
             .prepare_cached(&format!(
@@ -508,6 +512,7 @@ impl Store {
         intake_id: &str,
         referral_note: &str,
     ) -> Result<Intake> {
+        self.require(Permission::Chart)?;
         let intake = self.get_intake(intake_id)?;
         if intake.red_flags.is_empty() {
             return Err(Error::conflict(

@@ -19,10 +19,11 @@ pub mod sessions;
 pub mod settings;
 pub mod techniques;
 pub mod text;
+pub mod users;
 pub mod validate;
 pub mod vocab;
 
-pub use app::{App, AppStatus};
+pub use app::{App, AppStatus, Phase};
 pub use clients::{Client, ClientFields, ClientPage, ClientQuery, ClientSummary};
 pub use db::{OpenOptions, Store};
 pub use error::{Error, ErrorCode, Result};

@@ -218,6 +218,7 @@ pub fn compute(
 
 impl Store {
     pub fn client_outcomes(&self, client_id: &str) -> Result<ClientOutcomes> {
+        self.get_client(client_id)?; // not found, or not this user's client
         let intakes = self.list_intakes(client_id)?;
         let sessions = self.list_sessions(client_id)?;
         Ok(compute(&intakes, &sessions, self.today()))

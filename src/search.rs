@@ -255,6 +255,11 @@ impl Store {
             filter
                 .push_str(" AND d.client_id IN (SELECT id FROM clients WHERE archived_at IS NULL)");
         }
+        if let Some(mine) = self.visible_clients_sql("c") {
+            filter.push_str(&format!(
+                " AND d.client_id IN (SELECT c.id FROM clients c WHERE {mine})"
+            ));
+        }
         let args = params![
             fts,
             client_id.clone().unwrap_or_default(),

@@ -14,6 +14,7 @@ use crate::audit::AuditEntry;
 use crate::db::{Store, timestamp};
 use crate::error::{Error, Result};
 use crate::search;
+use crate::users::Permission;
 use crate::validate::{self, Lines};
 use crate::vocab::{self, MarkKind, Pressure, Region};
 
@@ -399,6 +400,7 @@ fn signed_error() -> Error {
 impl Store {
     /// Start a new draft note for a client, dated now.
     pub fn start_session(&mut self, client_id: &str) -> Result<Session> {
+        self.require(Permission::Chart)?;
         let client = self.get_client(client_id)?;
         if client.archived_at.is_some() {
             return Err(Error::conflict(
@@ -429,6 +431,7 @@ impl Store {
     /// Save what the therapist has typed so far. Called often (debounced) by the form.
     pub fn save_session_draft(&mut self, id: &str, input: &SessionInput) -> Result<Session> {
         let current = self.get_session(id)?;
+        self.require_own_note(&current.therapist)?;
         if current.status == SessionStatus::Signed {
             return Err(signed_error());
         }
@@ -473,6 +476,7 @@ impl Store {
     /// Sign a complete note. After this it is locked; changes are amendments.
     pub fn sign_session(&mut self, id: &str) -> Result<Session> {
         let s = self.get_session(id)?;
+        self.require_own_note(&s.therapist)?;
         if s.status == SessionStatus::Signed {
             return Err(signed_error());
         }
@@ -538,6 +542,9 @@ impl Store {
     /// Add an amendment to a signed note: dated, authored, with a reason. The original stays.
     pub fn amend_session(&mut self, id: &str, reason: &str, body: &str) -> Result<Session> {
         let s = self.get_session(id)?;
+        if s.therapist != self.actor() {
+            self.require(Permission::AmendAnyNote)?;
+        }
         if s.status != SessionStatus::Signed {
             return Err(Error::conflict(
                 "This note is still a draft: edit it directly. Amendments are for signed notes.",
@@ -676,6 +683,7 @@ impl Store {
     /// A client's session notes, newest first.
     pub fn list_sessions(&self, client_id: &str) -> Result<Vec<SessionSummary>> {
         let client_id = validate::record_id(client_id, "client")?;
+        self.require_client(&client_id)?;
         let conn = self.conn();
         let rows = conn
             .prepare_cached(

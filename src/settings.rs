@@ -7,6 +7,7 @@ use ts_rs::TS;
 use crate::audit::AuditEntry;
 use crate::db::Store;
 use crate::error::Result;
+use crate::users::Permission;
 use crate::validate::{self, Lines};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -34,6 +35,7 @@ impl Store {
     }
 
     pub fn update_clinic_settings(&mut self, input: &ClinicSettings) -> Result<ClinicSettings> {
+        self.require(Permission::Administer)?;
         let v = ClinicSettings {
             name: validate::text("name", "Clinic name", &input.name, 200, Lines::One)?,
             address: validate::text("address", "Address", &input.address, 500, Lines::Many)?,
@@ -56,5 +58,40 @@ impl Store {
             ))
         })?;
         self.clinic_settings()
+    }
+
+    /// Minutes without a command before the app locks itself (1 to 240; default 10).
+    pub fn idle_lock_minutes(&self) -> Result<u32> {
+        Ok(self.conn().query_row(
+            "SELECT idle_lock_minutes FROM clinic_settings WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn set_idle_lock_minutes(&mut self, minutes: u32) -> Result<u32> {
+        self.require(Permission::Administer)?;
+        if !(1..=240).contains(&minutes) {
+            return Err(crate::error::Error::field(
+                "idle_lock_minutes",
+                "Lock after 1 to 240 minutes without use.",
+            ));
+        }
+        self.write(|tx, _| {
+            tx.execute(
+                "UPDATE clinic_settings SET idle_lock_minutes = ?1 WHERE id = 1",
+                [minutes],
+            )?;
+            Ok((
+                (),
+                AuditEntry {
+                    action: "settings.update",
+                    entity: "clinic_settings",
+                    entity_id: "1".to_owned(),
+                    summary: format!("set the idle lock to {minutes} minutes"),
+                },
+            ))
+        })?;
+        Ok(minutes)
     }
 }

@@ -10,6 +10,7 @@ use crate::audit::AuditEntry;
 use crate::db::Store;
 use crate::error::{Error, Result};
 use crate::text::fold;
+use crate::users::Permission;
 use crate::validate::{self, Lines};
 use crate::vocab::{self, Contraindication};
 
@@ -124,6 +125,7 @@ impl Store {
     }
 
     pub fn add_technique(&mut self, input: &TechniqueInput) -> Result<Technique> {
+        self.require(Permission::ManageTechniques)?;
         let (name, description, key) = input.validated()?;
         if self.technique_name_taken(&key, "")? {
             return Err(Error::field(
@@ -153,6 +155,7 @@ impl Store {
 
     /// Rename a technique or change its description. Past notes show the new name.
     pub fn update_technique(&mut self, id: &str, input: &TechniqueInput) -> Result<Technique> {
+        self.require(Permission::ManageTechniques)?;
         let current = self.get_technique(id)?;
         let (name, description, key) = input.validated()?;
         if self.technique_name_taken(&key, &current.id)? {
@@ -186,6 +189,7 @@ impl Store {
 
     /// Retire (hide from new notes) or bring back a technique.
     pub fn set_technique_retired(&mut self, id: &str, retired: bool) -> Result<Technique> {
+        self.require(Permission::ManageTechniques)?;
         let current = self.get_technique(id)?;
         if current.retired == retired {
             return Ok(current);

@@ -85,19 +85,21 @@ fn a_rehashed_forgery_without_the_chain_still_fails() {
 
 #[test]
 fn entries_written_before_the_chain_existed_are_chained_by_the_migration() {
-    let (d, s) = store_with_entries(4);
-    drop(s);
-    // Put the file back the way version 4 of the schema left it.
-    tamper(
-        &d,
-        "ALTER TABLE audit_log DROP COLUMN hash;
-         CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-         CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-         PRAGMA user_version = 4;",
-    );
-    let mut s = Store::open(OpenOptions::file(database_path(d.path()))).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = database_path(dir.path());
+    {
+        // Schema 4, with audit entries as the version before the chain wrote them.
+        let c = stillpoint::db::create_at_schema_version(&path, 4).unwrap();
+        for i in 1..=4 {
+            c.execute(
+                "INSERT INTO audit_log (at, actor, action, entity, entity_id, summary)
+                 VALUES (?1, 'local', 'client.create', 'client', ?2, 'created the client record')",
+                rusqlite::params![format!("2026-01-0{i}T10:00:00.000Z"), format!("id-{i}")],
+            )
+            .unwrap();
+        }
+    }
+    let mut s = Store::open(OpenOptions::file(&path)).unwrap();
     s.create_client(&ClientFields {
         first_name: "After".into(),
         last_name: "Upgrade".into(),

@@ -471,8 +471,15 @@ fn the_app_creates_its_data_folder_and_database() {
     let data = dir.path().join("nested").join("stillpoint");
     let mut app = App::start_in(data.clone());
     let status = app.status();
-    assert!(status.ready, "{:?}", status.error);
+    assert_eq!(status.phase, stillpoint::Phase::Setup, "{:?}", status.error);
     assert!(status.database_file.ends_with("stillpoint.db"));
+    app.setup(&stillpoint::app::SetupInput {
+        username: "admin".into(),
+        display_name: "Alex Admin".into(),
+        password: "a long passphrase".into(),
+    })
+    .unwrap();
     app.store().unwrap().create_client(&zoe()).unwrap();
     assert!(data.join("stillpoint.db").exists());
+    assert!(data.join("keys.json").exists());
 }

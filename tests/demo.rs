@@ -5,8 +5,10 @@
 use chrono::{TimeZone, Utc};
 use stillpoint::dashboard::DashboardQuery;
 use stillpoint::demo::{self, THERAPIST_A, THERAPIST_B};
+use stillpoint::keys::{KeyFile, keys_path};
 use stillpoint::outcomes::Responder;
 use stillpoint::search::SearchQuery;
+use stillpoint::users::Role;
 use stillpoint::{OpenOptions, Store, db::database_path};
 
 #[test]
@@ -14,8 +16,20 @@ fn the_demo_clinic_adds_up() {
     let dir = tempfile::tempdir().unwrap();
     let path = database_path(dir.path());
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
-    let d = demo::seed_demo(&path, now).unwrap();
-    let s = Store::open(OpenOptions::file(&path).clock(std::sync::Arc::new(move || now))).unwrap();
+    let d = demo::seed_demo(dir.path(), now).unwrap();
+    let key = KeyFile::load(&keys_path(dir.path()))
+        .unwrap()
+        .unwrap()
+        .unlock(demo::MANAGER, demo::DEMO_PASSWORD)
+        .unwrap();
+    let s = Store::open(
+        OpenOptions::file(&path)
+            .key(key)
+            .actor(demo::MANAGER)
+            .role(Role::Manager)
+            .clock(std::sync::Arc::new(move || now)),
+    )
+    .unwrap();
 
     let dash = s
         .dashboard(&DashboardQuery {
@@ -121,6 +135,6 @@ fn the_demo_clinic_adds_up() {
     );
 
     // The demo goes only into a new database.
-    let again = demo::seed_demo(&path, now).unwrap_err();
+    let again = demo::seed_demo(dir.path(), now).unwrap_err();
     assert_eq!(again.field.as_deref(), Some("path"));
 }

@@ -1,5 +1,6 @@
-//! `stillpoint-seed DATA_DIR`: write the demo clinic into a new database in DATA_DIR, as if
-//! recorded over the ten weeks up to now. For demos, screenshots and end-to-end tests.
+//! `stillpoint-seed DATA_DIR`: set up a new, encrypted data folder with the demo accounts
+//! (admin, jo.park, sam.lee, mia.manager; password "demo password") and write the demo clinic
+//! into it, as if recorded over the ten weeks up to now. For demos, screenshots and tests.
 
 use std::process::ExitCode;
 
@@ -8,13 +9,15 @@ fn main() -> ExitCode {
         eprintln!("usage: stillpoint-seed DATA_DIR");
         return ExitCode::from(2);
     };
-    let path = stillpoint::db::database_path(std::path::Path::new(&dir));
-    match stillpoint::demo::seed_demo(&path, chrono::Utc::now()) {
+    let dir = std::path::Path::new(&dir);
+    let path = stillpoint::db::database_path(dir);
+    match stillpoint::demo::seed_demo(dir, chrono::Utc::now()) {
         Ok(demo) => {
             println!(
                 "{}",
                 serde_json::json!({
                     "database": path.display().to_string(),
+                "password": stillpoint::demo::DEMO_PASSWORD,
                     "ann": demo.ann, "ravi": demo.ravi, "maria": demo.maria, "li": demo.li,
                     "archived": demo.archived,
                     "ann_amended_session": demo.ann_amended_session, "li_draft": demo.li_draft,

@@ -14,6 +14,7 @@ use rusqlite_migration::{M, Migrations};
 use crate::audit::{self, AuditEntry};
 use crate::error::{Error, ErrorCode, Result};
 use crate::keys::DbKey;
+use crate::users::Role;
 
 /// The name of the database file inside the data folder.
 pub const DATABASE_FILE: &str = "stillpoint.db";
@@ -28,6 +29,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
             include_str!("migrations/0005_audit_chain.sql"),
             audit::chain_existing_entries,
         ),
+        M::up(include_str!("migrations/0006_users.sql")),
     ])
 });
 
@@ -35,7 +37,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 5;
+const MIGRATION_COUNT: usize = 6;
 
 /// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -55,6 +57,8 @@ pub struct OpenOptions {
     /// The raw SQLCipher key; `None` opens a plaintext database (tests and tools only: the
     /// app always opens with a key).
     pub key: Option<DbKey>,
+    /// The logged-in user's role; `None` (tools and tests) is allowed everything.
+    pub role: Option<Role>,
 }
 
 impl OpenOptions {
@@ -64,6 +68,7 @@ impl OpenOptions {
             actor: "local".to_owned(),
             clock: system_clock(),
             key: None,
+            role: None,
         }
     }
 
@@ -73,6 +78,7 @@ impl OpenOptions {
             actor: "local".to_owned(),
             clock: system_clock(),
             key: None,
+            role: None,
         }
     }
 
@@ -90,6 +96,11 @@ impl OpenOptions {
         self.key = Some(key);
         self
     }
+
+    pub fn role(mut self, role: Role) -> Self {
+        self.role = Some(role);
+        self
+    }
 }
 
 /// An open Stillpoint database and who is using it.
@@ -99,6 +110,18 @@ pub struct Store {
     clock: Clock,
     path: Option<PathBuf>,
     key: Option<DbKey>,
+    role: Option<Role>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("actor", &self.actor)
+            .field("role", &self.role)
+            .field("encrypted", &self.key.is_some())
+            .finish()
+    }
 }
 
 /// What a write needs besides the transaction: the time and the actor.
@@ -141,6 +164,7 @@ impl Store {
             clock: options.clock,
             path: options.path.clone(),
             key: options.key.clone(),
+            role: options.role,
         };
         store.unlock()?;
         store.configure(options.path.is_some())?;
@@ -232,11 +256,22 @@ impl Store {
             actor: self.actor.clone(),
             clock: self.clock.clone(),
             key: self.key.clone(),
+            role: self.role,
         })
     }
 
     pub fn actor(&self) -> &str {
         &self.actor
+    }
+
+    /// The logged-in user's role; `None` for tools and tests.
+    pub fn role(&self) -> Option<Role> {
+        self.role
+    }
+
+    /// Set once the user's row has been read at login.
+    pub(crate) fn set_role(&mut self, role: Role) {
+        self.role = Some(role);
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -270,6 +305,15 @@ impl Store {
         tx.commit()?;
         Ok(value)
     }
+}
+
+/// Create an unencrypted database at an older schema version, as an earlier Stillpoint
+/// left it: for upgrade tests only.
+#[doc(hidden)]
+pub fn create_at_schema_version(path: &Path, version: usize) -> Result<Connection> {
+    let mut conn = Connection::open(path)?;
+    MIGRATIONS.to_version(&mut conn, version)?;
+    Ok(conn)
 }
 
 /// The data folder: `STILLPOINT_DATA_DIR` when set, else the user's data folder

@@ -1,0 +1,357 @@
+//! Users, roles and the lock, through `App` as the desktop shell uses it: first-run setup,
+//! logins, a wrong password, a user added later, a password change, recovery with the
+//! recovery key, roles enforced in the core with an audit entry, and the idle lock.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::{TimeZone, Utc};
+use stillpoint::app::SetupInput;
+use stillpoint::dashboard::DashboardQuery;
+use stillpoint::keys::DEFAULT_KDF;
+use stillpoint::users::{NewUser, Role};
+use stillpoint::{App, ClientFields, ErrorCode, Phase};
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    now: Arc<AtomicI64>,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        Fixture {
+            dir: tempfile::tempdir().unwrap(),
+            now: Arc::new(AtomicI64::new(
+                Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0)
+                    .unwrap()
+                    .timestamp(),
+            )),
+        }
+    }
+
+    fn app(&self) -> App {
+        let now = self.now.clone();
+        App::start_with(
+            self.dir.path().to_path_buf(),
+            Arc::new(move || Utc.timestamp_opt(now.load(Ordering::SeqCst), 0).unwrap()),
+            DEFAULT_KDF,
+        )
+    }
+
+    fn wait_minutes(&self, m: i64) {
+        self.now.fetch_add(m * 60, Ordering::SeqCst);
+    }
+}
+
+const ADMIN_PW: &str = "admin passphrase 1";
+
+fn set_up(f: &Fixture) -> (App, String) {
+    let mut app = f.app();
+    assert_eq!(app.status().phase, Phase::Setup);
+    let done = app
+        .setup(&SetupInput {
+            username: "Admin".into(),
+            display_name: "Alex Admin".into(),
+            password: ADMIN_PW.into(),
+        })
+        .unwrap();
+    assert_eq!(done.status.phase, Phase::Ready);
+    assert_eq!(done.status.user.as_ref().unwrap().role, Role::Administrator);
+    (app, done.recovery_key)
+}
+
+fn add(app: &mut App, username: &str, role: Role, password: &str) {
+    app.add_user(&NewUser {
+        username: username.into(),
+        display_name: format!("{username} person"),
+        role: Some(role),
+        password: password.into(),
+    })
+    .unwrap();
+}
+
+fn client(app: &mut App, first: &str) -> String {
+    app.store()
+        .unwrap()
+        .create_client(&ClientFields {
+            first_name: first.into(),
+            last_name: "Client".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .id
+}
+
+#[test]
+fn setup_then_login_with_the_right_password_only() {
+    let f = Fixture::new();
+    let (mut app, recovery) = set_up(&f);
+    assert_eq!(recovery.len(), 64);
+    client(&mut app, "Ann");
+    app.logout();
+    assert_eq!(app.store().err().unwrap().code, ErrorCode::Locked);
+
+    // A fresh start (the app restarted) asks for a login.
+    let mut app = f.app();
+    assert_eq!(app.status().phase, Phase::Login);
+    let err = app.login("admin", "wrong password!").unwrap_err();
+    assert_eq!(err.code, ErrorCode::Validation);
+    assert_eq!(err.field.as_deref(), Some("password"));
+    assert!(err.message.contains("not right"));
+    assert_eq!(
+        app.login("nobody", ADMIN_PW).unwrap_err().field.as_deref(),
+        Some("password")
+    );
+    let status = app.login(" ADMIN ", ADMIN_PW).unwrap();
+    assert_eq!(status.user.unwrap().display_name, "Alex Admin");
+    assert_eq!(
+        app.store()
+            .unwrap()
+            .list_clients(&Default::default())
+            .unwrap()
+            .total,
+        1
+    );
+    // Setup happens once.
+    assert_eq!(
+        app.setup(&SetupInput::default()).unwrap_err().code,
+        ErrorCode::Conflict
+    );
+}
+
+#[test]
+fn setup_refuses_a_weak_password_and_a_bad_username_and_writes_nothing() {
+    let f = Fixture::new();
+    let mut app = f.app();
+    let err = app
+        .setup(&SetupInput {
+            username: "admin".into(),
+            display_name: "Alex".into(),
+            password: "short".into(),
+        })
+        .unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("password"));
+    let err = app
+        .setup(&SetupInput {
+            username: "<script>".into(),
+            display_name: "Alex".into(),
+            password: ADMIN_PW.into(),
+        })
+        .unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("username"));
+    assert!(
+        std::fs::read_dir(f.dir.path()).unwrap().next().is_none(),
+        "nothing written"
+    );
+    assert_eq!(app.status().phase, Phase::Setup);
+}
+
+#[test]
+fn a_user_added_later_logs_in_and_a_password_change_and_recovery_work() {
+    let f = Fixture::new();
+    let (mut app, recovery) = set_up(&f);
+    add(&mut app, "jo.park", Role::Therapist, "jo's first password");
+    app.logout();
+    app.login("jo.park", "jo's first password").unwrap();
+
+    // Change: the old password stops working, the new one works.
+    let err = app
+        .change_password("not it at all", "jo's second password")
+        .unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("current_password"));
+    app.change_password("jo's first password", "jo's second password")
+        .unwrap();
+    app.logout();
+    assert!(app.login("jo.park", "jo's first password").is_err());
+    app.login("jo.park", "jo's second password").unwrap();
+    app.logout();
+
+    // Forgotten: the recovery key sets a new one (and logs in).
+    let err = app
+        .recover("AAAA-BBBB", "jo.park", "jo's third password")
+        .unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("recovery_key"));
+    let status = app
+        .recover(&recovery.to_lowercase(), "jo.park", "jo's third password")
+        .unwrap();
+    assert_eq!(status.user.unwrap().username, "jo.park");
+    app.logout();
+    app.login("jo.park", "jo's third password").unwrap();
+}
+
+#[test]
+fn roles_are_enforced_in_the_core_and_refusals_are_audited() {
+    let f = Fixture::new();
+    let (mut app, _) = set_up(&f);
+    add(&mut app, "jo.park", Role::Therapist, "jo password 123");
+    add(&mut app, "sam.lee", Role::Therapist, "sam password 123");
+    add(&mut app, "mia.manager", Role::Manager, "mia password 123");
+    app.logout();
+
+    app.login("jo.park", "jo password 123").unwrap();
+    let jos = client(&mut app, "Jos");
+    let err = app
+        .store()
+        .unwrap()
+        .dashboard(&DashboardQuery::default())
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Forbidden);
+    assert!(err.message.contains("therapist"), "{}", err.message);
+    assert_eq!(
+        app.add_user(&NewUser {
+            username: "evil".into(),
+            display_name: "Evil".into(),
+            role: Some(Role::Administrator),
+            password: "evil password 1".into(),
+        })
+        .unwrap_err()
+        .code,
+        ErrorCode::Forbidden
+    );
+    app.logout();
+
+    app.login("sam.lee", "sam password 123").unwrap();
+    let sams = client(&mut app, "Sams");
+    // Sam sees only Sam's client, and cannot open Jo's.
+    let page = app
+        .store()
+        .unwrap()
+        .list_clients(&Default::default())
+        .unwrap();
+    assert_eq!(
+        page.items.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        vec![sams.as_str()]
+    );
+    assert_eq!(
+        app.store().unwrap().get_client(&jos).unwrap_err().code,
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        app.store().unwrap().start_session(&jos).unwrap_err().code,
+        ErrorCode::Forbidden
+    );
+    app.logout();
+
+    // The manager reads everything and the dashboard, but does not chart.
+    app.login("mia.manager", "mia password 123").unwrap();
+    assert_eq!(
+        app.store()
+            .unwrap()
+            .list_clients(&Default::default())
+            .unwrap()
+            .total,
+        2
+    );
+    app.store()
+        .unwrap()
+        .dashboard(&DashboardQuery::default())
+        .unwrap();
+    assert_eq!(
+        app.store().unwrap().start_session(&jos).unwrap_err().code,
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        app.store().unwrap().verify_audit().unwrap_err().code,
+        ErrorCode::Forbidden
+    );
+    app.logout();
+
+    app.login("admin", ADMIN_PW).unwrap();
+    let denied: Vec<(String, String)> = app
+        .store()
+        .unwrap()
+        .conn()
+        .prepare("SELECT actor, summary FROM audit_log WHERE action = 'access.denied' ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let actors: Vec<&str> = denied.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        actors,
+        vec![
+            "jo.park",
+            "jo.park",
+            "sam.lee",
+            "sam.lee",
+            "mia.manager",
+            "mia.manager"
+        ]
+    );
+    assert!(denied[0].1.contains("clinic reports"), "{}", denied[0].1);
+    assert!(app.store().unwrap().verify_audit().unwrap().intact);
+}
+
+#[test]
+fn the_app_locks_after_the_idle_time_and_a_login_carries_on() {
+    let f = Fixture::new();
+    let (mut app, _) = set_up(&f);
+    let id = client(&mut app, "Ann");
+    f.wait_minutes(9);
+    app.store().unwrap(); // still open: 9 minutes is within the default 10
+    f.wait_minutes(11);
+    let err = app.store().unwrap_err();
+    assert_eq!(err.code, ErrorCode::Locked);
+    let status = app.status();
+    assert_eq!(status.phase, Phase::Login);
+    assert!(status.login_reason.unwrap().contains("idle"));
+    assert_eq!(status.last_username.as_deref(), Some("admin"));
+    app.login("admin", ADMIN_PW).unwrap();
+    assert_eq!(
+        app.store()
+            .unwrap()
+            .get_client(&id)
+            .unwrap()
+            .fields
+            .first_name,
+        "Ann"
+    );
+
+    // The setting is the administrator's, from 1 to 240 minutes.
+    assert_eq!(
+        app.set_idle_lock_minutes(0).unwrap_err().field.as_deref(),
+        Some("idle_lock_minutes")
+    );
+    app.set_idle_lock_minutes(2).unwrap();
+    f.wait_minutes(3);
+    assert_eq!(app.store().unwrap_err().code, ErrorCode::Locked);
+}
+
+#[test]
+fn a_database_from_before_encryption_is_encrypted_at_setup() {
+    let f = Fixture::new();
+    let db = stillpoint::db::database_path(f.dir.path());
+    {
+        let mut plain = stillpoint::Store::open(stillpoint::OpenOptions::file(&db)).unwrap();
+        plain
+            .create_client(&ClientFields {
+                first_name: "Quillonbeck".into(),
+                last_name: "Legacy".into(),
+                ..Default::default()
+            })
+            .unwrap();
+    }
+    let mut app = f.app();
+    let status = app.status();
+    assert_eq!(status.phase, Phase::Setup);
+    assert!(status.has_unencrypted_data);
+    app.setup(&SetupInput {
+        username: "admin".into(),
+        display_name: "Alex Admin".into(),
+        password: ADMIN_PW.into(),
+    })
+    .unwrap();
+    let page = app
+        .store()
+        .unwrap()
+        .list_clients(&Default::default())
+        .unwrap();
+    assert_eq!(page.items[0].first_name, "Quillonbeck");
+    app.logout();
+    for entry in std::fs::read_dir(f.dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(!bytes.windows(11).any(|w| w == b"Quillonbeck"));
+    }
+}
