@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use zeroize::Zeroizing;
 
+use crate::backup::{self, BackupInfo, BackupReport};
 use crate::db::{self, Clock, OpenOptions, Store, system_clock};
 use crate::error::{Error, ErrorCode, Result};
 use crate::keys::{self, DEFAULT_KDF, DbKey, KdfParams, KeyFile};
@@ -428,6 +429,91 @@ impl App {
         let m = o.store.set_idle_lock_minutes(minutes)?;
         o.idle = Duration::minutes(i64::from(m));
         Ok(m)
+    }
+}
+
+impl App {
+    /// The data folder and a second connection for a backup, so the backup runs without
+    /// holding up the screens. Administrators only.
+    pub fn backup_source(&mut self) -> Result<(Store, PathBuf)> {
+        let dir = self.dir()?.to_path_buf();
+        let store = self.store()?;
+        store.require(Permission::Administer)?;
+        Ok((store.open_another()?, dir))
+    }
+
+    /// For the schedule: a connection when someone is logged in and the newest backup is
+    /// older than the schedule's interval; `None` otherwise. Does not count as activity.
+    pub fn scheduled_backup_source(&self) -> Option<(Store, PathBuf)> {
+        let State::Open(o) = &self.state else {
+            return None;
+        };
+        let dir = self.data_dir.clone()?;
+        let newest = backup::list_in(&dir)
+            .ok()?
+            .into_iter()
+            .find(|b| !b.before_restore)
+            .and_then(|b| DateTime::parse_from_rfc3339(&b.taken_at).ok());
+        let due = match newest {
+            Some(t) => (self.clock)() - t.to_utc() >= Duration::hours(backup::SCHEDULE_HOURS),
+            None => true,
+        };
+        if !due {
+            return None;
+        }
+        o.store.open_another().ok().map(|s| (s, dir))
+    }
+
+    /// The backup taken when the app closes (if someone is logged in).
+    pub fn backup_on_close(&mut self) -> Option<Result<BackupReport>> {
+        let dir = self.data_dir.clone()?;
+        match &self.state {
+            State::Open(o) => Some(o.store.backup_scheduled(&dir, &mut |_| {})),
+            _ => None,
+        }
+    }
+
+    pub fn list_backups(&mut self) -> Result<Vec<BackupInfo>> {
+        let dir = self.dir()?.to_path_buf();
+        self.store()?.require(Permission::Administer)?;
+        backup::list_in(&dir)
+    }
+
+    /// Replace the database with a backup, after checking the backup and keeping a copy of
+    /// the database as it is now (`pre-restore-…`). The user stays logged in.
+    pub fn restore_backup(&mut self, name: &str) -> Result<AppStatus> {
+        let dir = self.dir()?.to_path_buf();
+        let o = self.open()?;
+        o.store.require(Permission::Administer)?;
+        let chosen = backup::list_in(&dir)?
+            .into_iter()
+            .find(|b| b.name == name)
+            .ok_or_else(|| Error::field("backup", "That backup is not in the backups folder."))?;
+        let from = PathBuf::from(&chosen.path);
+        backup::verify_file(&from, Some(&o.key), None)?;
+        o.store
+            .backup_unchecked(&dir, backup::PRE_RESTORE, &mut |_| {})?;
+        let key = o.key.clone();
+        let username = o.user.username.clone();
+        self.state = State::Login {
+            reason: Some("The database is being restored.".to_owned()),
+        };
+        let db_path = db::database_path(&dir);
+        let tmp = db_path.with_extension("db.restoring");
+        std::fs::copy(&from, &tmp)?;
+        std::fs::File::open(&tmp)?.sync_all()?;
+        for suffix in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(PathBuf::from(format!("{}{suffix}", db_path.display())));
+        }
+        std::fs::rename(&tmp, &db_path)?;
+        self.open_as(key, &username)?;
+        if let State::Open(o) = &mut self.state {
+            o.store.audit_account(
+                "backup.restore",
+                &format!("restored the database from {}", chosen.name),
+            )?;
+        }
+        Ok(self.status())
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod audit;
+pub mod backup;
 pub mod clients;
 pub mod dashboard;
 pub mod db;

@@ -269,6 +269,11 @@ impl Store {
         self.role
     }
 
+    /// The database key, when the file is encrypted (backups are keyed with it too).
+    pub(crate) fn key(&self) -> Option<&DbKey> {
+        self.key.as_ref()
+    }
+
     /// Set once the user's row has been read at login.
     pub(crate) fn set_role(&mut self, role: Role) {
         self.role = Some(role);
