@@ -3,7 +3,9 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use stillpoint::audit::AuditRecord;
+use stillpoint::app::{SetupDone, SetupInput};
+use stillpoint::audit::{AuditRecord, AuditVerification};
+use stillpoint::backup::{BackupInfo, BackupReport};
 use stillpoint::dashboard::{Dashboard, DashboardQuery};
 use stillpoint::export::{ExportKind, ExportReport, Progress};
 use stillpoint::history::ClientHistory;
@@ -11,7 +13,9 @@ use stillpoint::intake::{ClientAlerts, Intake, IntakeInput};
 use stillpoint::outcomes::ClientOutcomes;
 use stillpoint::search::{SearchQuery, SearchResults};
 use stillpoint::sessions::{Session, SessionInput, SessionSummary};
+use stillpoint::settings::ClinicSettings;
 use stillpoint::techniques::{Technique, TechniqueInput};
+use stillpoint::users::{NewUser, User};
 use stillpoint::vocab::Vocabulary;
 use stillpoint::{App, AppStatus, Client, ClientFields, ClientPage, ClientQuery, Result, Store};
 use tauri::ipc::Channel;
@@ -20,6 +24,11 @@ use tauri::{AppHandle, State};
 use crate::save_dialog;
 
 type AppState<'a> = State<'a, Mutex<App>>;
+
+/// Run `f` against the app itself (login, setup, users, backups).
+fn with_app<T>(state: &AppState<'_>, f: impl FnOnce(&mut App) -> T) -> T {
+    f(&mut state.lock().unwrap_or_else(PoisonError::into_inner))
+}
 
 /// Run `f` against the open store. A panic elsewhere never leaves the state unusable.
 fn with_store<T>(state: &AppState<'_>, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
@@ -209,4 +218,107 @@ pub fn export(
             on_progress.send(p).ok();
         })
         .map(Some)
+}
+
+// First run, login, lock, users.
+
+#[tauri::command(async)]
+pub fn setup(state: AppState<'_>, input: SetupInput) -> Result<SetupDone> {
+    with_app(&state, |a| a.setup(&input))
+}
+
+#[tauri::command(async)]
+pub fn login(state: AppState<'_>, username: String, password: String) -> Result<AppStatus> {
+    with_app(&state, |a| a.login(&username, &password))
+}
+
+#[tauri::command(async)]
+pub fn logout(state: AppState<'_>) -> AppStatus {
+    with_app(&state, |a| a.logout())
+}
+
+#[tauri::command(async)]
+pub fn change_password(state: AppState<'_>, current: String, new: String) -> Result<()> {
+    with_app(&state, |a| a.change_password(&current, &new))
+}
+
+#[tauri::command(async)]
+pub fn recover(
+    state: AppState<'_>,
+    recovery_key: String,
+    username: String,
+    new_password: String,
+) -> Result<AppStatus> {
+    with_app(&state, |a| {
+        a.recover(&recovery_key, &username, &new_password)
+    })
+}
+
+#[tauri::command(async)]
+pub fn list_users(state: AppState<'_>) -> Result<Vec<User>> {
+    with_store(&state, |s| s.list_users())
+}
+
+#[tauri::command(async)]
+pub fn add_user(state: AppState<'_>, input: NewUser) -> Result<User> {
+    with_app(&state, |a| a.add_user(&input))
+}
+
+#[tauri::command(async)]
+pub fn set_user_disabled(state: AppState<'_>, username: String, disabled: bool) -> Result<User> {
+    with_store(&state, |s| s.set_user_disabled(&username, disabled))
+}
+
+#[tauri::command(async)]
+pub fn set_user_password(state: AppState<'_>, username: String, password: String) -> Result<()> {
+    with_app(&state, |a| a.set_user_password(&username, &password))
+}
+
+// Administration: audit check, settings, backups.
+
+#[tauri::command(async)]
+pub fn verify_audit(state: AppState<'_>) -> Result<AuditVerification> {
+    with_store(&state, |s| s.verify_audit())
+}
+
+#[tauri::command(async)]
+pub fn clinic_settings(state: AppState<'_>) -> Result<ClinicSettings> {
+    with_store(&state, |s| s.clinic_settings())
+}
+
+#[tauri::command(async)]
+pub fn update_clinic_settings(
+    state: AppState<'_>,
+    input: ClinicSettings,
+) -> Result<ClinicSettings> {
+    with_store(&state, |s| s.update_clinic_settings(&input))
+}
+
+#[tauri::command(async)]
+pub fn idle_lock_minutes(state: AppState<'_>) -> Result<u32> {
+    with_store(&state, |s| s.idle_lock_minutes())
+}
+
+#[tauri::command(async)]
+pub fn set_idle_lock_minutes(state: AppState<'_>, minutes: u32) -> Result<u32> {
+    with_app(&state, |a| a.set_idle_lock_minutes(minutes))
+}
+
+#[tauri::command(async)]
+pub fn list_backups(state: AppState<'_>) -> Result<Vec<BackupInfo>> {
+    with_app(&state, |a| a.list_backups())
+}
+
+/// The backup runs on a second connection, outside the lock: the screens keep working.
+#[tauri::command(async)]
+pub fn backup_now(state: AppState<'_>, on_progress: Channel<Progress>) -> Result<BackupReport> {
+    let (reader, dir) = with_app(&state, |a| a.backup_source())?;
+    reader.backup(&dir, &mut |p| {
+        on_progress.send(p).ok();
+    })
+}
+
+#[tauri::command(async)]
+pub fn restore_backup(state: AppState<'_>, name: String) -> Result<AppStatus> {
+    with_app(&state, |a| a.restore_backup(&name))
 }

@@ -3,14 +3,43 @@
 mod commands;
 mod save_dialog;
 
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
 
 use stillpoint::App;
+use tauri::{Manager, RunEvent};
+
+/// How often the shell asks the core whether a scheduled backup is due.
+const BACKUP_TICK: Duration = Duration::from_secs(5 * 60);
+
+fn lock(app: &tauri::AppHandle) -> std::sync::MutexGuard<'_, App> {
+    app.state::<Mutex<App>>()
+        .inner()
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+}
 
 pub fn run() -> tauri::Result<()> {
-    tauri::Builder::default()
+    let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(Mutex::new(App::start()))
+        .setup(|app| {
+            // The core decides when a backup is due; this thread only asks, and backs up on
+            // a second connection without holding the lock.
+            let handle = app.handle().clone();
+            std::thread::spawn(move || {
+                loop {
+                    std::thread::sleep(BACKUP_TICK);
+                    let source = lock(&handle).scheduled_backup_source();
+                    if let Some((reader, dir)) = source
+                        && let Err(e) = reader.backup_scheduled(&dir, &mut |_| {})
+                    {
+                        eprintln!("stillpoint: scheduled backup failed: {}", e.message);
+                    }
+                }
+            });
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::list_clients,
@@ -40,6 +69,31 @@ pub fn run() -> tauri::Result<()> {
             commands::search,
             commands::client_history,
             commands::export,
+            commands::setup,
+            commands::login,
+            commands::logout,
+            commands::change_password,
+            commands::recover,
+            commands::list_users,
+            commands::add_user,
+            commands::set_user_disabled,
+            commands::set_user_password,
+            commands::verify_audit,
+            commands::clinic_settings,
+            commands::update_clinic_settings,
+            commands::idle_lock_minutes,
+            commands::set_idle_lock_minutes,
+            commands::list_backups,
+            commands::backup_now,
+            commands::restore_backup,
         ])
-        .run(tauri::generate_context!())
+        .build(tauri::generate_context!())?;
+    app.run(|handle, event| {
+        if let RunEvent::Exit = event
+            && let Some(Err(e)) = lock(handle).backup_on_close()
+        {
+            eprintln!("stillpoint: backup on close failed: {}", e.message);
+        }
+    });
+    Ok(())
 }

@@ -5,6 +5,14 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import type { AppStatus } from './bindings/AppStatus';
 import type { AuditRecord } from './bindings/AuditRecord';
+import type { AuditVerification } from './bindings/AuditVerification';
+import type { BackupInfo } from './bindings/BackupInfo';
+import type { BackupReport } from './bindings/BackupReport';
+import type { ClinicSettings } from './bindings/ClinicSettings';
+import type { NewUser } from './bindings/NewUser';
+import type { SetupDone } from './bindings/SetupDone';
+import type { SetupInput } from './bindings/SetupInput';
+import type { User } from './bindings/User';
 import type { Client } from './bindings/Client';
 import type { ClientAlerts } from './bindings/ClientAlerts';
 import type { ClientFields } from './bindings/ClientFields';
@@ -42,6 +50,8 @@ const CODES: Record<ErrorCode, true> = {
   disk_full: true,
   busy: true,
   storage: true,
+  forbidden: true,
+  locked: true,
   internal: true,
 };
 
@@ -226,4 +236,83 @@ export function exportTo(
   const channel = new Channel<Progress>();
   channel.onmessage = onProgress;
   return call('export', { kind, clientId, onProgress: channel });
+}
+
+// First run, login and the lock. A `locked` error from any command means the app locked
+// itself (idle) or nobody is logged in: show the login screen, keep what is on screen.
+
+/** First run: the administrator; returns the recovery key, to show once. */
+export function setup(input: SetupInput): Promise<SetupDone> {
+  return call('setup', { input });
+}
+
+export function login(username: string, password: string): Promise<AppStatus> {
+  return call('login', { username, password });
+}
+
+export function logout(): Promise<AppStatus> {
+  return call('logout');
+}
+
+export function changePassword(current: string, newPassword: string): Promise<void> {
+  return call('change_password', { current, new: newPassword });
+}
+
+/** Forgotten password: the recovery key sets a new one for `username` and logs them in. */
+export function recover(recoveryKey: string, username: string, newPassword: string): Promise<AppStatus> {
+  return call('recover', { recoveryKey, username, newPassword });
+}
+
+// Administration (administrators only; others get `forbidden`).
+
+export function listUsers(): Promise<User[]> {
+  return call('list_users');
+}
+
+export function addUser(input: NewUser): Promise<User> {
+  return call('add_user', { input });
+}
+
+export function setUserDisabled(username: string, disabled: boolean): Promise<User> {
+  return call('set_user_disabled', { username, disabled });
+}
+
+export function setUserPassword(username: string, password: string): Promise<void> {
+  return call('set_user_password', { username, password });
+}
+
+export function verifyAudit(): Promise<AuditVerification> {
+  return call('verify_audit');
+}
+
+export function clinicSettings(): Promise<ClinicSettings> {
+  return call('clinic_settings');
+}
+
+export function updateClinicSettings(input: ClinicSettings): Promise<ClinicSettings> {
+  return call('update_clinic_settings', { input });
+}
+
+export function idleLockMinutes(): Promise<number> {
+  return call('idle_lock_minutes');
+}
+
+export function setIdleLockMinutes(minutes: number): Promise<number> {
+  return call('set_idle_lock_minutes', { minutes });
+}
+
+export function listBackups(): Promise<BackupInfo[]> {
+  return call('list_backups');
+}
+
+/** A hot backup into the backups folder, verified; progress in pages. */
+export function backupNow(onProgress: (p: Progress) => void = () => {}): Promise<BackupReport> {
+  const channel = new Channel<Progress>();
+  channel.onmessage = onProgress;
+  return call('backup_now', { onProgress: channel });
+}
+
+/** Replace the database with a backup (a copy of the current one is kept first). */
+export function restoreBackup(name: string): Promise<AppStatus> {
+  return call('restore_backup', { name });
 }
