@@ -44,6 +44,7 @@ fn stillpoint_commands() -> &'static [&'static str] {
         "setup",
         "login",
         "logout",
+        "lock_now",
         "change_password",
         "recover",
         "list_users",

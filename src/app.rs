@@ -206,12 +206,18 @@ impl App {
         }
     }
 
+    /// The screen locked at the user's request, or by the UI's idle timer.
+    pub fn lock_now(&mut self) -> AppStatus {
+        if matches!(self.state, State::Open(_)) {
+            self.lock("Stillpoint is locked. Log in to go on; nothing typed was lost.");
+        }
+        self.status()
+    }
+
     /// Close the store and show the login screen with `reason`.
     fn lock(&mut self, reason: &str) {
         if let State::Open(o) = &mut self.state {
-            let _ = o
-                .store
-                .audit_account("user.lock", "locked after being idle");
+            let _ = o.store.audit_account("user.lock", reason);
         }
         self.state = State::Login {
             reason: Some(reason.to_owned()),

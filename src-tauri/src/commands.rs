@@ -238,6 +238,11 @@ pub fn logout(state: AppState<'_>) -> AppStatus {
 }
 
 #[tauri::command(async)]
+pub fn lock_now(state: AppState<'_>) -> AppStatus {
+    with_app(&state, |a| a.lock_now())
+}
+
+#[tauri::command(async)]
 pub fn change_password(state: AppState<'_>, current: String, new: String) -> Result<()> {
     with_app(&state, |a| a.change_password(&current, &new))
 }

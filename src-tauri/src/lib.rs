@@ -72,6 +72,7 @@ pub fn run() -> tauri::Result<()> {
             commands::setup,
             commands::login,
             commands::logout,
+            commands::lock_now,
             commands::change_password,
             commands::recover,
             commands::list_users,

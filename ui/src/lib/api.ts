@@ -254,6 +254,11 @@ export function logout(): Promise<AppStatus> {
   return call('logout');
 }
 
+/** Lock the screen now (the lock button, or the idle timer); the login screen follows. */
+export function lockNow(): Promise<AppStatus> {
+  return call('lock_now');
+}
+
 export function changePassword(current: string, newPassword: string): Promise<void> {
   return call('change_password', { current, new: newPassword });
 }
