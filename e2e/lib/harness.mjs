@@ -51,7 +51,7 @@ async function waitForPort(port, ms) {
  * Start the app on `dataDir`; resolves once the UI has said it is ready. `env` adds to the
  * app's environment (e.g. a HOME of its own, where the save dialog opens).
  */
-export async function launch(dataDir, { env = {} } = {}) {
+export async function launch(dataDir, { env = {}, as = ADMIN } = {}) {
   for (const [what, path] of [['app binary', APP_BINARY], ['tauri-driver', TAURI_DRIVER]]) {
     if (!existsSync(path)) throw new Error(`${what} not found at ${path}; run make e2e`);
   }
@@ -76,6 +76,7 @@ export async function launch(dataDir, { env = {} } = {}) {
       capabilities: { 'tauri:options': { application: APP_BINARY } },
     });
     await browser.setTimeout({ implicit: 0 });
+    if (as) await logIn(browser, as);
     await browser.waitUntil(
       async () => (await browser.execute(() => document.body?.dataset.ready ?? '')) === 'true',
       { timeout: 20000, timeoutMsg: 'the UI never reported ready' },
@@ -85,6 +86,47 @@ export async function launch(dataDir, { env = {} } = {}) {
     throw new Error(`launch failed: ${e.message}\n--- tauri-driver log ---\n${log.join('')}`);
   }
   return { browser, driver, exited, dataDir, log };
+}
+
+/** The administrator the harness sets up on a new data folder (and the demo's admin). */
+export const ADMIN = { username: 'admin', password: 'demo password', displayName: 'Alex Admin' };
+
+async function typeInto(browser, sel, value) {
+  const input = await browser.$(sel);
+  await input.waitForDisplayed({ timeout: 10000, timeoutMsg: `${sel} never showed` });
+  await input.clearValue();
+  await input.setValue(value);
+}
+
+/**
+ * Get past the first screen as a person would: on a new data folder, set up the
+ * administrator and acknowledge the recovery key; otherwise log in as `user`.
+ */
+export async function logIn(browser, user) {
+  let phase = '';
+  await browser.waitUntil(
+    async () => {
+      phase = await browser.execute(() => document.body?.dataset.phase ?? '');
+      return ['setup', 'login', 'ready', 'failed'].includes(phase);
+    },
+    { timeout: 20000, timeoutMsg: 'the UI never reported its phase' },
+  );
+  if (phase === 'setup') {
+    await typeInto(browser, '#field-setup-username', user.username);
+    await typeInto(browser, '#field-setup-display_name', user.displayName ?? user.username);
+    await typeInto(browser, '#field-setup-password', user.password);
+    await typeInto(browser, '#field-setup-password_confirm', user.password);
+    await (await browser.$('#setup-submit')).click();
+    const key = await browser.$('#recovery-key');
+    await key.waitForDisplayed({ timeout: 15000, timeoutMsg: 'the recovery key never showed' });
+    browser.recoveryKey = await key.getText();
+    await (await browser.$('#recovery-saved')).click();
+    await (await browser.$('#recovery-continue')).click();
+  } else if (phase === 'login') {
+    await typeInto(browser, '#field-login-username', user.username);
+    await typeInto(browser, '#field-login-password', user.password);
+    await (await browser.$('#login-submit')).click();
+  }
 }
 
 /** Every process below `pid` (WebKitWebDriver, the app, its WebKit processes). */

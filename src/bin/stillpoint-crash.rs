@@ -5,7 +5,21 @@
 //! there. Trial after trial on the same file. It ends with
 //! `crash-trials: N integrity-failures: F lost-acknowledged: L` and fails unless both are 0.
 //!
-//! `stillpoint-crash writer DIR` is the writer (started by `run`).
+//! `stillpoint-crash writer DIR` is the writer (started by `run`). The database is encrypted
+//! as in the app: the writer unlocks the key file with the harness's password. Every 500
+//! trials start on a new database, so a long soak does not spend its time checking one huge
+//! file.
+
+const USER: &str = "crash";
+const PASSWORD: &str = "crash harness password";
+const TRIALS_PER_DATABASE: u32 = 500;
+
+fn open_store(dir: &Path) -> stillpoint::Result<Store> {
+    let key = KeyFile::load(&keys_path(dir))?
+        .ok_or_else(|| stillpoint::Error::internal("no key file"))?
+        .unlock(USER, PASSWORD)?;
+    Store::open(OpenOptions::file(database_path(dir)).key(key))
+}
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -14,6 +28,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Duration;
 
+use stillpoint::keys::{DEFAULT_KDF, KeyFile, keys_path};
 use stillpoint::sessions::{SessionInput, SessionStatus, SessionTechniqueInput};
 use stillpoint::vocab::Region;
 use stillpoint::{ClientFields, OpenOptions, Store, db::database_path};
@@ -59,7 +74,7 @@ fn usage() -> ExitCode {
 /// Write forever: a client, then notes for it, some signed. Each line on stdout is printed
 /// only after the write's transaction committed: that is the acknowledgement.
 fn writer(dir: &Path) -> ExitCode {
-    let mut store = match Store::open(OpenOptions::file(database_path(dir))) {
+    let mut store = match open_store(dir) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("writer: {}", e.message);
@@ -185,10 +200,23 @@ fn run(trials: u32, dir: Option<PathBuf>) -> ExitCode {
         }
     };
     let (mut integrity_failures, mut lost_total, mut acked_total) = (0u32, 0usize, 0usize);
+    let mut db_dir = dir.clone();
     for trial in 1..=trials {
+        if (trial - 1) % TRIALS_PER_DATABASE == 0 {
+            db_dir = dir.join(format!("db-{}", (trial - 1) / TRIALS_PER_DATABASE));
+            let made = std::fs::create_dir_all(&db_dir).and_then(|_| {
+                KeyFile::create(USER, PASSWORD, DEFAULT_KDF)
+                    .and_then(|(file, _, _)| file.save(&keys_path(&db_dir)))
+                    .map_err(|e| std::io::Error::other(e.message))
+            });
+            if let Err(e) = made {
+                eprintln!("cannot prepare {}: {e}", db_dir.display());
+                return ExitCode::FAILURE;
+            }
+        }
         let child = Command::new(&me)
             .arg("writer")
-            .arg(&dir)
+            .arg(&db_dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn();
@@ -229,7 +257,7 @@ fn run(trials: u32, dir: Option<PathBuf>) -> ExitCode {
         acks.extend(rx.try_iter());
         acked_total += acks.len();
 
-        let store = match Store::open(OpenOptions::file(database_path(&dir))) {
+        let store = match open_store(&db_dir) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("trial {trial}: the database did not reopen: {}", e.message);
