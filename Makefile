@@ -15,7 +15,7 @@ SEED := target/debug/stillpoint-seed
 DEMO_DIR ?= $(CURDIR)/.demo-data
 E2E_TIMEOUT ?= 900
 
-.PHONY: help run demo build test crash-test soak deps deps-system deps-ui deps-e2e ui lint fmt-check clippy \
+.PHONY: help run demo build test crash-test soak bench deps deps-system deps-ui deps-e2e ui lint fmt-check clippy \
 	unit ui-check bindings bindings-check e2e screenshots clean
 
 help:
@@ -97,6 +97,11 @@ crash-test:
 
 soak:
 	$(MAKE) crash-test CRASH_TRIALS=10000
+
+# Measurements side by side in one run (release build): encryption's cost, login time.
+bench:
+	cargo build --release -p stillpoint --bin stillpoint-bench
+	target/release/stillpoint-bench
 
 # ts-rs writes every IPC type into ui/src/lib/bindings when the export tests run.
 bindings:
