@@ -146,7 +146,8 @@ impl Store {
 
         let sessions_per_therapist = conn
             .prepare_cached(
-                "SELECT therapist, sum(status = 'signed'), sum(status = 'draft') FROM sessions
+                "SELECT COALESCE((SELECT display_name FROM users WHERE username = sessions.therapist), therapist),
+                        sum(status = 'signed'), sum(status = 'draft') FROM sessions
                  WHERE started_at >= ?1 AND started_at < ?2
                  GROUP BY therapist ORDER BY therapist",
             )?
@@ -162,7 +163,9 @@ impl Store {
         let day_ago = timestamp(now - Duration::hours(24));
         let unsigned_notes = conn
             .prepare_cached(
-                "SELECT s.id, s.client_id, c.first_name, c.last_name, s.therapist, s.started_at, s.created_at
+                "SELECT s.id, s.client_id, c.first_name, c.last_name,
+                        COALESCE((SELECT display_name FROM users WHERE username = s.therapist), s.therapist),
+                        s.started_at, s.created_at
                  FROM sessions s JOIN clients c ON c.id = s.client_id
                  WHERE s.status = 'draft' AND s.created_at < ?1
                  ORDER BY s.created_at",
@@ -235,7 +238,8 @@ impl Store {
         };
         let select =
             "SELECT i.id, i.client_id, c.first_name, c.last_name, i.assessed_on, i.red_flags,
-                a.acknowledged_by, a.acknowledged_at, a.referral_note
+                COALESCE((SELECT display_name FROM users WHERE username = a.acknowledged_by), a.acknowledged_by),
+                a.acknowledged_at, a.referral_note
              FROM intakes i JOIN clients c ON c.id = i.client_id
              LEFT JOIN red_flag_acks a ON a.intake_id = i.id
              WHERE i.red_flags != '[]'";

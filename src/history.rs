@@ -236,6 +236,16 @@ impl Store {
             events.push(row?);
         }
 
+        // People's names rather than usernames.
+        let names: std::collections::HashMap<String, String> = conn
+            .prepare_cached("SELECT username, display_name FROM users")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for e in &mut events {
+            if let Some(name) = names.get(&e.by) {
+                e.by = name.clone();
+            }
+        }
         events.sort_by(|a, b| {
             b.at.cmp(&a.at)
                 .then_with(|| rank(b.kind).cmp(&rank(a.kind)))

@@ -4,7 +4,7 @@
 
 use chrono::{TimeZone, Utc};
 use stillpoint::dashboard::DashboardQuery;
-use stillpoint::demo::{self, THERAPIST_A, THERAPIST_B};
+use stillpoint::demo;
 use stillpoint::keys::{KeyFile, keys_path};
 use stillpoint::outcomes::Responder;
 use stillpoint::search::SearchQuery;
@@ -46,8 +46,8 @@ fn the_demo_clinic_adds_up() {
             .map(|t| (t.signed, t.drafts))
     };
     // Jo: Ann 26, 12 and 5 days ago, María 21 days ago. Sam: Ravi 17 days ago; Li's draft.
-    assert_eq!(per(THERAPIST_A), Some((4, 0)));
-    assert_eq!(per(THERAPIST_B), Some((1, 1)));
+    assert_eq!(per("Jo Park"), Some((4, 0)), "display names, not usernames");
+    assert_eq!(per("Sam Lee"), Some((1, 1)));
     assert_eq!(dash.unsigned_notes.len(), 1);
     assert_eq!(dash.unsigned_notes[0].session_id, d.li_draft);
     assert_eq!(dash.unsigned_notes[0].hours_open, 74);

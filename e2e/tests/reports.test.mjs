@@ -107,10 +107,10 @@ test('the dashboard counts match the demo clinic, and change with what is done i
   assert.equal(await statValue('open-red-flags'), 1);
   assert.equal(await statValue('referrals'), 1);
 
-  assert.equal(await text('#sessions-per-therapist tr[data-therapist="jo.park"] td.signed'), '4');
-  assert.equal(await text('#sessions-per-therapist tr[data-therapist="jo.park"] td.drafts'), '0');
-  assert.equal(await text('#sessions-per-therapist tr[data-therapist="sam.lee"] td.signed'), '1');
-  assert.equal(await text('#sessions-per-therapist tr[data-therapist="sam.lee"] td.drafts'), '1');
+  assert.equal(await text('#sessions-per-therapist tr[data-therapist="Jo Park"] td.signed'), '4');
+  assert.equal(await text('#sessions-per-therapist tr[data-therapist="Jo Park"] td.drafts'), '0');
+  assert.equal(await text('#sessions-per-therapist tr[data-therapist="Sam Lee"] td.signed'), '1');
+  assert.equal(await text('#sessions-per-therapist tr[data-therapist="Sam Lee"] td.drafts'), '1');
 
   const tp = '#technique-outcomes tr[data-technique-id="01900000-0000-7000-8000-000000000001"]';
   assert.equal(await text(`${tp} td.sessions`), '8');
