@@ -131,6 +131,10 @@ screenshots:
 	cp e2e/.artifacts/dashboard.png docs/dashboard.png
 	cp e2e/.artifacts/search.png docs/search.png
 	cp e2e/.artifacts/pdf-page.png docs/pdf-page.png
+	cp e2e/.artifacts/recovery-key.png docs/recovery-key.png
+	cp e2e/.artifacts/admin.png docs/admin.png
+	cp e2e/.artifacts/lock-screen.png docs/lock-screen.png
+	cp e2e/.artifacts/hostile-text.png docs/hostile-text.png
 
 clean:
 	cargo clean

@@ -76,11 +76,19 @@ export async function launch(dataDir, { env = {}, as = ADMIN } = {}) {
       capabilities: { 'tauri:options': { application: APP_BINARY } },
     });
     await browser.setTimeout({ implicit: 0 });
-    if (as) await logIn(browser, as);
-    await browser.waitUntil(
-      async () => (await browser.execute(() => document.body?.dataset.ready ?? '')) === 'true',
-      { timeout: 20000, timeoutMsg: 'the UI never reported ready' },
-    );
+    if (as) {
+      await logIn(browser, as);
+      await browser.waitUntil(
+        async () => (await browser.execute(() => document.body?.dataset.ready ?? '')) === 'true',
+        { timeout: 20000, timeoutMsg: 'the UI never reported ready' },
+      );
+    } else {
+      // The caller drives the first screen itself: wait until there is one.
+      await browser.waitUntil(
+        async () => ['setup', 'login', 'ready', 'failed'].includes(await browser.execute(() => document.body?.dataset.phase ?? '')),
+        { timeout: 20000, timeoutMsg: 'the UI never reported its phase' },
+      );
+    }
   } catch (e) {
     await stop({ browser, driver, exited });
     throw new Error(`launch failed: ${e.message}\n--- tauri-driver log ---\n${log.join('')}`);

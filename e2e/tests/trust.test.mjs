@@ -140,6 +140,7 @@ test('hostile text is plain text on every screen, and nothing runs', async () =>
   assert.ok((await text('#client-name')).includes(HOSTILE_NAME));
   assert.ok((await bodyText()).includes('<script>window.__pwned = 1</script>'));
   await assertNothingRan('client page');
+  await screenshot(app, 'hostile-text', { screen: true });
   // History and outcomes.
   await click('#open-history');
   await visible('#history-title');
@@ -161,7 +162,6 @@ test('hostile text is plain text on every screen, and nothing runs', async () =>
   await click('#nav-dashboard');
   await visible('[data-testid="stat-active-clients"]');
   await assertNothingRan('dashboard');
-  await screenshot(app, 'hostile-text', { screen: true });
 });
 
 test('records are encrypted on disk: the client name is in no file', async () => {

@@ -132,3 +132,65 @@ describe('commands', () => {
     await expect(api.getClient('x')).rejects.toMatchObject({ code: 'internal' });
   });
 });
+
+const { auth, signedIn, signedOut } = await import('./auth.svelte');
+type AppStatus = import('./bindings/AppStatus').AppStatus;
+
+describe('a locked core', () => {
+  const status = (username: string | null): AppStatus => ({
+      phase: username ? 'ready' : 'login',
+      ready: !!username,
+      data_dir: '/d',
+      database_file: '/d/stillpoint.db',
+      error: null,
+      version: '1',
+      user: username
+        ? { username, display_name: username, role: 'therapist', created_at: '2026-01-01T00:00:00Z', disabled_at: null }
+        : null,
+      last_username: username,
+      login_reason: null,
+      has_unencrypted_data: false,
+    });
+  const refuse = () =>
+    invoke.mockImplementation(async () => {
+      throw { code: 'locked', message: 'Log in to go on.' };
+    });
+
+  it('shows the lock screen and still rejects the call', async () => {
+    signedIn(status('jo'));
+    refuse();
+    await expect(api.getClient('x')).rejects.toMatchObject({ code: 'locked' });
+    expect(auth.locked).toBe(true);
+    signedIn(status('jo'));
+    expect(auth.locked).toBe(false);
+  });
+
+  it('ignores other errors, and locked answers when nobody is logged in', async () => {
+    signedIn(status('jo'));
+    invoke.mockImplementation(async () => {
+      throw { code: 'forbidden', message: 'A therapist may not see the dashboard.' };
+    });
+    await expect(api.getClient('x')).rejects.toMatchObject({ code: 'forbidden' });
+    expect(auth.locked).toBe(false);
+    signedOut();
+    refuse();
+    await expect(api.getClient('x')).rejects.toMatchObject({ code: 'locked' });
+    expect(auth.locked).toBe(false);
+  });
+
+  it('ignores a locked answer to a call from before the latest login', async () => {
+    signedIn(status('jo'));
+    let fail!: () => void;
+    invoke.mockImplementation(
+      () =>
+        new Promise((_, reject) => {
+          fail = () => reject({ code: 'locked', message: 'Log in to go on.' });
+        }),
+    );
+    const pending = api.saveSessionDraft('s1', {} as never);
+    signedIn(status('jo'));
+    fail();
+    await expect(pending).rejects.toMatchObject({ code: 'locked' });
+    expect(auth.locked).toBe(false);
+  });
+});

@@ -37,6 +37,7 @@ import type { SessionSummary } from './bindings/SessionSummary';
 import type { Technique } from './bindings/Technique';
 import type { TechniqueInput } from './bindings/TechniqueInput';
 import type { Vocabulary } from './bindings/Vocabulary';
+import { reportLocked, sessionEpoch } from './auth.svelte';
 
 export type { AppError };
 
@@ -99,10 +100,15 @@ export function toAppError(e: unknown): AppError {
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  const startedIn = sessionEpoch();
   try {
     return await invoke<T>(command, args);
   } catch (e) {
-    throw toAppError(e);
+    const err = toAppError(e);
+    // The core has locked itself (idle) or nobody is logged in: the lock screen covers the
+    // shell; the caller still gets the error (and e.g. the note's autosave retries later).
+    if (err.code === 'locked') reportLocked(startedIn);
+    throw err;
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOME, back, current, push, replace, reset, section, title, type View } from './nav';
+import { HOME, back, current, push, replace, reset, section, showsSection, sidebarFor, title, type View } from './nav';
 
 describe('navigation stack', () => {
   it('returns to the screen the form was opened from', () => {
@@ -45,5 +45,35 @@ describe('charting screens', () => {
     expect(title({ name: 'session', id: 's' })).toBe('Session note');
     expect(title({ name: 'intake', clientId: 'c' })).toBe('New intake');
     expect(title({ name: 'techniques' })).toBe('Techniques');
+    expect(title({ name: 'admin' })).toBe('Administration');
+  });
+});
+
+describe('the sidebar by role', () => {
+  const sections = (role: Parameters<typeof sidebarFor>[0]) => sidebarFor(role).map((i) => i.section);
+
+  it('shows therapists their charting screens only', () => {
+    expect(sections('therapist')).toEqual(['clients', 'search', 'techniques']);
+  });
+
+  it('adds the dashboard for managers, and administration for administrators', () => {
+    expect(sections('manager')).toEqual(['clients', 'search', 'dashboard', 'techniques']);
+    expect(sections('administrator')).toEqual(['clients', 'search', 'dashboard', 'techniques', 'admin']);
+    expect(sidebarFor('administrator').find((i) => i.section === 'admin')?.label).toBe('Administration');
+  });
+
+  it('shows nothing to nobody', () => {
+    expect(sidebarFor(null)).toEqual([]);
+    expect(showsSection(undefined, 'clients')).toBe(false);
+  });
+
+  it('answers for one section', () => {
+    expect(showsSection('therapist', 'dashboard')).toBe(false);
+    expect(showsSection('manager', 'admin')).toBe(false);
+    expect(showsSection('administrator', 'admin')).toBe(true);
+  });
+
+  it('lights the administration item for its screens', () => {
+    expect(section(reset({ name: 'admin' }))).toBe('admin');
   });
 });

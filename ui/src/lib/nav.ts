@@ -1,6 +1,7 @@
 // Which screen is shown, as a small stack so "Cancel" can return to where the user was.
 
 import type { Client } from './bindings/Client';
+import type { Role } from './bindings/Role';
 
 export type View =
   | { name: 'list' }
@@ -12,7 +13,8 @@ export type View =
   | { name: 'techniques' }
   | { name: 'history'; clientId: string }
   | { name: 'dashboard' }
-  | { name: 'search'; text?: string };
+  | { name: 'search'; text?: string }
+  | { name: 'admin' };
 
 export const HOME: View = { name: 'list' };
 
@@ -40,11 +42,40 @@ export function reset(view: View = HOME): View[] {
 }
 
 /** The sidebar item a stack belongs to: the screen it was started from. */
-export type Section = 'clients' | 'techniques' | 'dashboard' | 'search';
+export type Section = 'clients' | 'techniques' | 'dashboard' | 'search' | 'admin';
 
 export function section(stack: readonly View[]): Section {
   const first = stack[0]?.name;
-  return first === 'techniques' || first === 'dashboard' || first === 'search' ? first : 'clients';
+  return first === 'techniques' || first === 'dashboard' || first === 'search' || first === 'admin'
+    ? first
+    : 'clients';
+}
+
+/** The sidebar, in order. */
+export const SIDEBAR: readonly { section: Section; label: string }[] = [
+  { section: 'clients', label: 'Clients' },
+  { section: 'search', label: 'Search' },
+  { section: 'dashboard', label: 'Dashboard' },
+  { section: 'techniques', label: 'Techniques' },
+  { section: 'admin', label: 'Administration' },
+];
+
+// Which sidebar items each role sees. This only hides what a role cannot use: the core
+// refuses anything a role may not do, whatever the screens show.
+const SECTIONS_FOR: Record<Role, readonly Section[]> = {
+  therapist: ['clients', 'search', 'techniques'],
+  manager: ['clients', 'search', 'dashboard', 'techniques'],
+  administrator: ['clients', 'search', 'dashboard', 'techniques', 'admin'],
+};
+
+/** The sidebar items shown to `role` (none to nobody). */
+export function sidebarFor(role: Role | null | undefined): { section: Section; label: string }[] {
+  const allowed = role ? SECTIONS_FOR[role] : [];
+  return SIDEBAR.filter((item) => allowed.includes(item.section));
+}
+
+export function showsSection(role: Role | null | undefined, s: Section): boolean {
+  return role ? SECTIONS_FOR[role].includes(s) : false;
 }
 
 export function title(view: View): string {
@@ -69,5 +100,7 @@ export function title(view: View): string {
       return 'Clinic dashboard';
     case 'search':
       return 'Search';
+    case 'admin':
+      return 'Administration';
   }
 }
