@@ -275,6 +275,16 @@ impl Store {
         if let Ok(d) = std::fs::File::open(&dir) {
             d.sync_all().ok();
         }
+        // The backups open only with a key from keys.json (or the recovery key, which is
+        // also wrapped there): keep a copy of it beside them, so the folder is complete.
+        // It holds only wrapped keys, never the database key itself.
+        let keys = crate::keys::keys_path(data_dir);
+        if keys.exists() {
+            let tmp_keys = dir.join(".keys.json.partial");
+            std::fs::copy(&keys, &tmp_keys)?;
+            std::fs::File::open(&tmp_keys)?.sync_all()?;
+            std::fs::rename(&tmp_keys, dir.join(crate::keys::KEYS_FILE))?;
+        }
         let names: Vec<String> = list_in(data_dir)?.into_iter().map(|b| b.name).collect();
         let removed = rotation(&names, self.now());
         for name in &removed {

@@ -50,6 +50,12 @@ fn a_backup_is_encrypted_verified_and_restores_the_old_state() {
         !bytes.windows(CANARY.len()).any(|w| w == CANARY.as_bytes()),
         "backup in plaintext"
     );
+    // The key file travels with the backups, so the folder alone (plus a password or the
+    // recovery key) is enough to get the records back.
+    assert_eq!(
+        std::fs::read(dir.path().join("backups/keys.json")).unwrap(),
+        std::fs::read(dir.path().join("keys.json")).unwrap()
+    );
 
     // Something happens after the backup; the restore takes it away again.
     let later = add_client(&mut app, "Later");
