@@ -3,30 +3,14 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use chrono::{TimeZone, Utc};
+use stillpoint::Store;
 use stillpoint::intake::IntakeInput;
 use stillpoint::outcomes::Responder;
-use stillpoint::{ClientFields, OpenOptions, Store, db::database_path};
 
 const SCALP: &str = "01900000-0000-7000-8000-000000000004";
 
 fn setup() -> (tempfile::TempDir, Store, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(OpenOptions::file(database_path(dir.path())).clock(Arc::new(
-        || Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap(),
-    )))
-    .unwrap();
-    let id = store
-        .create_client(&ClientFields {
-            first_name: "Ann".into(),
-            last_name: "Smith".into(),
-            ..Default::default()
-        })
-        .unwrap()
-        .id;
-    (dir, store, id)
+    common::store_with_ann()
 }
 
 fn intake(
