@@ -18,6 +18,7 @@ pub mod pdf;
 pub mod search;
 pub mod sessions;
 pub mod settings;
+pub mod synth;
 pub mod techniques;
 pub mod text;
 pub mod users;
