@@ -15,7 +15,7 @@ SEED := target/debug/stillpoint-seed
 DEMO_DIR ?= $(CURDIR)/.demo-data
 E2E_TIMEOUT ?= 900
 
-.PHONY: help run demo build test crash-test soak bench deps deps-system deps-ui deps-e2e ui lint fmt-check clippy \
+.PHONY: help run demo build test crash-test soak bench bench-smoke deps deps-system deps-ui deps-e2e ui lint fmt-check clippy \
 	unit ui-check bindings bindings-check e2e screenshots clean
 
 help:
@@ -72,7 +72,7 @@ demo: build
 
 ## ---- tests -----------------------------------------------------------------------------
 
-test: lint unit ui-check bindings-check crash-test e2e
+test: lint unit ui-check bindings-check crash-test bench-smoke e2e
 
 lint: fmt-check clippy
 
@@ -98,10 +98,17 @@ crash-test:
 soak:
 	$(MAKE) crash-test CRASH_TRIALS=10000
 
-# Measurements side by side in one run (release build): encryption's cost, login time.
+# Measurements side by side in one run (release build): our core against the SQL floor on a
+# synthetic clinic, encryption's cost, login time. BENCH_SIZE=small|medium.
+BENCH_SIZE ?= medium
 bench:
 	cargo build --release -p stillpoint --bin stillpoint-bench
-	target/release/stillpoint-bench
+	target/release/stillpoint-bench --size $(BENCH_SIZE)
+
+# The small size, as a smoke check inside make test (no timing is asserted).
+bench-smoke:
+	cargo build -p stillpoint --bin stillpoint-bench
+	target/debug/stillpoint-bench --size small
 
 # ts-rs writes every IPC type into ui/src/lib/bindings when the export tests run.
 bindings:

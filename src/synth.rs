@@ -15,6 +15,7 @@ use crate::clients::ClientFields;
 use crate::db::{Clock, OpenOptions, Store, database_path, timestamp};
 use crate::error::Result;
 use crate::intake::IntakeInput;
+use crate::keys::DbKey;
 use crate::sessions::{BodyMark, SessionInput, SessionTechniqueInput};
 use crate::vocab::{MarkKind, Pressure, Region, Trigger};
 
@@ -25,6 +26,12 @@ pub struct Size {
     /// Sessions per client: 0 to this many (mean about half).
     pub max_sessions_per_client: usize,
 }
+
+/// A few thousand notes: a minute or so in a release build.
+pub const MEDIUM: Size = Size {
+    clients: 2_000,
+    max_sessions_per_client: 12,
+};
 
 /// Seconds to generate in a debug build; used by tests.
 pub const SMALL: Size = Size {
@@ -191,15 +198,23 @@ fn clock(at: &Arc<AtomicI64>) -> Clock {
     })
 }
 
-/// Write a synthetic clinic of `size` into the (new or existing) unencrypted database in
-/// `data_dir`, as if recorded over the two years before `now`. Same seed, same clinic.
-pub fn generate(data_dir: &Path, size: Size, seed: u64, now: DateTime<Utc>) -> Result<Summary> {
+/// Write a synthetic clinic of `size` into the database in `data_dir` (encrypted with `key`
+/// when given), as if recorded over the two years before `now`. Same seed, same clinic.
+pub fn generate(
+    data_dir: &Path,
+    size: Size,
+    seed: u64,
+    now: DateTime<Utc>,
+    key: Option<DbKey>,
+) -> Result<Summary> {
     let at = Arc::new(AtomicI64::new(now.timestamp()));
-    let mut store = Store::open(
-        OpenOptions::file(database_path(data_dir))
-            .actor("synth.therapist")
-            .clock(clock(&at)),
-    )?;
+    let mut options = OpenOptions::file(database_path(data_dir))
+        .actor("synth.therapist")
+        .clock(clock(&at));
+    if let Some(k) = key {
+        options = options.key(k);
+    }
+    let mut store = Store::open(options)?;
     let mut rng = fastrand::Rng::with_seed(seed);
     let start = now - Duration::days(730);
     let set = |t: DateTime<Utc>| at.store(t.timestamp(), Ordering::SeqCst);

@@ -24,8 +24,8 @@ fn words(s: &Store, text: &str) -> u32 {
 fn the_same_seed_makes_the_same_clinic() {
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let sa = synth::generate(a.path(), SMALL, 7, now).unwrap();
-    let sb = synth::generate(b.path(), SMALL, 7, now).unwrap();
+    let sa = synth::generate(a.path(), SMALL, 7, now, None).unwrap();
+    let sb = synth::generate(b.path(), SMALL, 7, now, None).unwrap();
     assert_eq!(
         (
             sa.clients,
@@ -78,7 +78,7 @@ fn the_same_seed_makes_the_same_clinic() {
 
     // A different seed, a different clinic.
     let c = tempfile::tempdir().unwrap();
-    let sc = synth::generate(c.path(), SMALL, 8, now).unwrap();
+    let sc = synth::generate(c.path(), SMALL, 8, now, None).unwrap();
     assert_ne!(names(&open(&c)), names(&x));
     assert!(sc.sessions > 0);
 }

@@ -1,6 +1,12 @@
-//! `stillpoint-bench`: measurements printed side by side in one run. For now, what
-//! encryption at rest costs: the same workload on an unencrypted and an encrypted database,
-//! and the time a login takes (one Argon2id derivation plus opening the database).
+//! `stillpoint-bench [--size small|medium] [--seed N]`: measurements printed side by side
+//! in one run.
+//!
+//! 1. The operations a therapist or manager feels, on a synthetic clinic (encrypted, as in
+//!    the app): our core API against the floor, the least SQL that returns the same answer,
+//!    on the same file in the same run.
+//!    `bench <op> n=<samples> ours_p50_ms=<x> ours_p95_ms=<y> floor_p50_ms=<z> ratio_p50=<r>`
+//! 2. What encryption at rest costs: the same workload on an unencrypted and an encrypted
+//!    database, and the time a login takes (one Argon2id derivation plus opening).
 //!
 //! Lines:
 //! `bench encryption op=<op> n=<samples> plain_p50_ms=<x> encrypted_p50_ms=<y> plain_p95_ms=… encrypted_p95_ms=… ratio_p50=<r>`
@@ -126,7 +132,253 @@ fn line(op: &str, plain: &mut [f64], enc: &mut [f64]) {
     );
 }
 
+/// Time `f` `n` times; milliseconds per call.
+fn sample(
+    n: usize,
+    mut f: impl FnMut(usize) -> stillpoint::Result<()>,
+) -> stillpoint::Result<Vec<f64>> {
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let start = Instant::now();
+        f(i)?;
+        out.push(ms(start));
+    }
+    Ok(out)
+}
+
+fn versus(op: &str, mut ours: Vec<f64>, mut floor: Vec<f64>) {
+    let (o50, o95, f50) = (
+        percentile(&mut ours, 0.5),
+        percentile(&mut ours, 0.95),
+        percentile(&mut floor, 0.5),
+    );
+    println!(
+        "bench {op} n={} ours_p50_ms={o50:.3} ours_p95_ms={o95:.3} floor_p50_ms={f50:.3} ratio_p50={:.2}",
+        ours.len(),
+        o50 / f50
+    );
+}
+
+/// The floor for opening a chart: the client row, their intakes, their notes with technique
+/// names, and amendments, in four plain queries.
+fn floor_chart(c: &rusqlite::Connection, id: &str) -> rusqlite::Result<usize> {
+    let mut rows = 0;
+    rows += c
+        .prepare_cached("SELECT * FROM clients WHERE id = ?1")?
+        .query_map([id], |_| Ok(()))?
+        .count();
+    rows += c
+        .prepare_cached("SELECT * FROM intakes WHERE client_id = ?1 ORDER BY assessed_on DESC")?
+        .query_map([id], |_| Ok(()))?
+        .count();
+    rows += c
+        .prepare_cached(
+            "SELECT s.*, (SELECT group_concat(t.name) FROM session_techniques st
+                JOIN techniques t ON t.id = st.technique_id WHERE st.session_id = s.id)
+             FROM sessions s WHERE s.client_id = ?1 ORDER BY s.started_at DESC",
+        )?
+        .query_map([id], |_| Ok(()))?
+        .count();
+    rows += c
+        .prepare_cached(
+            "SELECT a.* FROM amendments a JOIN sessions s ON s.id = a.session_id
+             WHERE s.client_id = ?1",
+        )?
+        .query_map([id], |_| Ok(()))?
+        .count();
+    Ok(rows)
+}
+
+fn floor_search(c: &rusqlite::Connection, word: &str) -> rusqlite::Result<usize> {
+    let n: i64 = c
+        .prepare_cached("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?1")?
+        .query_row([word], |r| r.get(0))?;
+    let order = if n <= 500 { "rank" } else { "d.at DESC" };
+    Ok(c
+        .prepare_cached(&format!(
+            "SELECT d.kind, d.open_id, d.client_id, d.at, snippet(search_fts, 0, char(2), char(3), '…', 16)
+             FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid
+             WHERE search_fts MATCH ?1 ORDER BY {order} LIMIT 50"
+        ))?
+        .query_map([word], |_| Ok(()))?
+        .count())
+}
+
+fn operations(size: stillpoint::synth::Size, seed: u64) -> stillpoint::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let key = DbKey::generate()?;
+    let made = Instant::now();
+    let synth = stillpoint::synth::generate(
+        dir.path(),
+        size,
+        seed,
+        chrono::Utc::now(),
+        Some(key.clone()),
+    )?;
+    eprintln!(
+        "(synthetic clinic: {} clients, {} sessions, {} intakes in {:.1} s)",
+        synth.clients,
+        synth.sessions,
+        synth.intakes,
+        made.elapsed().as_secs_f64()
+    );
+    let mut s = Store::open(OpenOptions::file(database_path(dir.path())).key(key.clone()))?;
+    let floor = Store::open(OpenOptions::file(database_path(dir.path())).key(key))?;
+    let fc = floor.conn();
+    let ids = &synth.client_ids;
+    let n = 50.min(ids.len());
+
+    let ours = sample(n, |i| {
+        let id = if i == 0 {
+            &synth.busiest_client
+        } else {
+            &ids[i * 7 % ids.len()]
+        };
+        s.get_client(id)?;
+        s.client_history(id)?;
+        s.client_outcomes(id)?;
+        Ok(())
+    })?;
+    let fl = sample(n, |i| {
+        let id = if i == 0 {
+            &synth.busiest_client
+        } else {
+            &ids[i * 7 % ids.len()]
+        };
+        floor_chart(fc, id)?;
+        Ok(())
+    })?;
+    versus("open_chart", ours, fl);
+
+    let prefixes = ["ma", "jo", "ol", "сh", "ив", "ka", "no", "gon", "pa", "li"];
+    let ours = sample(n, |i| {
+        s.list_clients(&stillpoint::ClientQuery {
+            search: prefixes[i % prefixes.len()].into(),
+            limit: 100,
+            ..Default::default()
+        })?;
+        Ok(())
+    })?;
+    let fl = sample(n, |i| {
+        let pattern = format!("%{}%", stillpoint::text::fold(prefixes[i % prefixes.len()]));
+        fc.prepare_cached(
+            "SELECT id, first_name, last_name FROM clients WHERE archived_at IS NULL AND search_key LIKE ?1
+             ORDER BY sort_key LIMIT 100",
+        )?
+        .query_map([&pattern], |_| Ok(()))?
+        .count();
+        Ok(())
+    })?;
+    versus("name_prefix", ours, fl);
+
+    for (op, word) in [
+        ("note_search_rare", stillpoint::synth::RARE_WORD),
+        ("note_search_common", stillpoint::synth::COMMON_WORD),
+    ] {
+        let ours = sample(n, |_| {
+            s.search(&SearchQuery {
+                text: word.into(),
+                include_archived: true,
+                client_id: None,
+                from: None,
+                to: None,
+                limit: 50,
+            })?;
+            Ok(())
+        })?;
+        let fl = sample(n, |_| {
+            floor_search(fc, word)?;
+            Ok(())
+        })?;
+        versus(op, ours, fl);
+    }
+
+    let draft = s.start_session(&synth.busiest_client)?.id;
+    let ours = sample(n, |i| {
+        s.save_session_draft(
+            &draft,
+            &SessionInput {
+                started_at: "2026-11-20T10:00:00Z".into(),
+                subjective: format!("Autosave {i}: neck stiff, two headaches this week."),
+                ..Default::default()
+            },
+        )?;
+        Ok(())
+    })?;
+    let fl = sample(n, |i| {
+        let tx = fc.unchecked_transaction()?;
+        tx.execute(
+            "UPDATE sessions SET subjective = ?2, version = version + 1 WHERE id = ?1",
+            rusqlite::params![
+                draft,
+                format!("Floor {i}: neck stiff, two headaches this week.")
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    })?;
+    versus("save_note", ours, fl);
+
+    let ours = sample(10, |_| {
+        s.dashboard(&DashboardQuery::default())?;
+        Ok(())
+    })?;
+    let fl = sample(10, |_| {
+        fc.query_row(
+            "SELECT (SELECT count(*) FROM clients WHERE archived_at IS NULL),
+                    (SELECT count(*) FROM sessions WHERE status = 'draft'),
+                    (SELECT count(*) FROM intakes WHERE red_flags <> '[]')",
+            [],
+            |_| Ok(()),
+        )?;
+        fc.prepare_cached(
+            "SELECT st.technique_id, count(*), avg(s.pain_before - s.pain_after)
+             FROM session_techniques st JOIN sessions s ON s.id = st.session_id
+             WHERE s.status = 'signed' GROUP BY st.technique_id",
+        )?
+        .query_map([], |_| Ok(()))?
+        .count();
+        Ok(())
+    })?;
+    versus("dashboard", ours, fl);
+
+    let backups = tempfile::tempdir()?;
+    let ours = sample(3, |_| {
+        s.backup_scheduled(backups.path(), &mut |_| {})?;
+        Ok(())
+    })?;
+    let fl = sample(3, |i| {
+        let to = backups.path().join(format!("floor-{i}.db"));
+        let mut dest = rusqlite::Connection::open(&to)?;
+        dest.execute_batch(&format!(
+            "PRAGMA key = {};",
+            "\"x'00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'\""
+        ))?;
+        let b = rusqlite::backup::Backup::new(fc, &mut dest)?;
+        b.run_to_completion(256, std::time::Duration::ZERO, None)?;
+        Ok(())
+    })?;
+    versus("backup", ours, fl);
+    Ok(())
+}
+
 fn run() -> stillpoint::Result<()> {
+    let mut size = stillpoint::synth::SMALL;
+    let mut seed = 42u64;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match (a.as_str(), it.next().map(String::as_str)) {
+            ("--size", Some("small")) => size = stillpoint::synth::SMALL,
+            ("--size", Some("medium")) => size = stillpoint::synth::MEDIUM,
+            ("--seed", Some(n)) => seed = n.parse().unwrap_or(42),
+            _ => {
+                eprintln!("usage: stillpoint-bench [--size small|medium] [--seed N]");
+                return Err(stillpoint::Error::field("args", "unknown argument"));
+            }
+        }
+    }
+    operations(size, seed)?;
     let plain_dir = tempfile::tempdir()?;
     let enc_dir = tempfile::tempdir()?;
     // Interleave nothing: each workload runs alone on its own file, plain first.
