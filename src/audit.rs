@@ -59,7 +59,7 @@ fn last_hash(conn: &Connection) -> rusqlite::Result<String> {
         .unwrap_or_else(|| GENESIS.to_owned()))
 }
 
-pub(crate) fn append(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, e: &AuditEntry) -> Result<()> {
+pub(crate) fn append(tx: &Connection, ctx: &WriteCtx<'_>, e: &AuditEntry) -> Result<()> {
     let at = ctx.now_text();
     let prev = last_hash(tx)?;
     let hash = link_hash(

@@ -315,7 +315,7 @@ pub fn age_on(born: NaiveDate, today: NaiveDate) -> Option<u32> {
 }
 
 fn index_client(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &rusqlite::Connection,
     id: &str,
     created_at: &str,
     f: &ClientFields,
@@ -335,7 +335,7 @@ fn index_client(
 }
 
 fn write_flags(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &rusqlite::Connection,
     client_id: &str,
     flags: &[Contraindication],
 ) -> Result<()> {

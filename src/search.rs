@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use unicode_normalization::UnicodeNormalization;
@@ -136,7 +136,7 @@ pub(crate) struct Doc<'a> {
     pub body: &'a str,
 }
 
-pub(crate) fn index(tx: &Transaction<'_>, doc: &Doc<'_>) -> Result<()> {
+pub(crate) fn index(tx: &Connection, doc: &Doc<'_>) -> Result<()> {
     let Doc {
         kind,
         record_id,

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
@@ -317,7 +317,7 @@ fn session_from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
     })
 }
 
-fn write_content(tx: &Transaction<'_>, id: &str, v: &ValidSession, now: &str) -> Result<()> {
+fn write_content(tx: &Connection, id: &str, v: &ValidSession, now: &str) -> Result<()> {
     let n = tx
         .prepare_cached(
             "UPDATE sessions SET started_at = ?2, duration_minutes = ?3, subjective = ?4,

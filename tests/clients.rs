@@ -483,3 +483,39 @@ fn the_app_creates_its_data_folder_and_database() {
     assert!(data.join("stillpoint.db").exists());
     assert!(data.join("keys.json").exists());
 }
+
+#[test]
+fn bulk_writes_land_together_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(OpenOptions::file(database_path(dir.path()))).unwrap();
+    store
+        .bulk(|s| {
+            s.create_client(&zoe())?;
+            // A refused write inside leaves nothing behind, and the rest goes on.
+            assert!(
+                s.create_client(&ClientFields {
+                    first_name: "".into(),
+                    ..Default::default()
+                })
+                .is_err()
+            );
+            s.create_client(&zoe())?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(store.list_clients(&Default::default()).unwrap().total, 2);
+    let failed: stillpoint::Result<()> = store.bulk(|s| {
+        s.create_client(&zoe())?;
+        Err(stillpoint::Error::conflict("stop"))
+    });
+    assert!(failed.is_err());
+    assert_eq!(
+        store.list_clients(&Default::default()).unwrap().total,
+        2,
+        "rolled back"
+    );
+    assert!(store.verify_audit().unwrap().intact);
+    // After a bulk, ordinary writes work as before.
+    store.create_client(&zoe()).unwrap();
+    assert_eq!(store.list_clients(&Default::default()).unwrap().total, 3);
+}

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock};
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
 use crate::audit::{self, AuditEntry};
@@ -111,6 +111,8 @@ pub struct Store {
     path: Option<PathBuf>,
     key: Option<DbKey>,
     role: Option<Role>,
+    /// Inside `bulk`: writes use savepoints in the one open transaction.
+    bulk: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -165,6 +167,7 @@ impl Store {
             path: options.path.clone(),
             key: options.key.clone(),
             role: options.role,
+            bulk: false,
         };
         store.unlock()?;
         store.configure(options.path.is_some())?;
@@ -296,12 +299,20 @@ impl Store {
     /// the same transaction. Either both land or neither does.
     pub(crate) fn write<T>(
         &mut self,
-        f: impl FnOnce(&Transaction<'_>, &WriteCtx<'_>) -> Result<(T, AuditEntry)>,
+        f: impl FnOnce(&Connection, &WriteCtx<'_>) -> Result<(T, AuditEntry)>,
     ) -> Result<T> {
         let ctx = WriteCtx {
             now: (self.clock)(),
             actor: &self.actor,
         };
+        if self.bulk {
+            // Inside `bulk`: a savepoint, so a failed write still leaves nothing behind.
+            let sp = self.conn.savepoint()?;
+            let (value, entry) = f(&sp, &ctx)?;
+            audit::append(&sp, &ctx, &entry)?;
+            sp.commit()?;
+            return Ok(value);
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -309,6 +320,28 @@ impl Store {
         audit::append(&tx, &ctx, &entry)?;
         tx.commit()?;
         Ok(value)
+    }
+
+    /// Run many writes in one transaction (generators and imports: one disk flush instead of
+    /// one per write). Each write inside is still all-or-nothing; if `f` fails, none land.
+    pub fn bulk<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        if self.bulk {
+            return f(self);
+        }
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.bulk = true;
+        let result = f(self);
+        self.bulk = false;
+        match result {
+            Ok(v) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
     }
 }
 
