@@ -33,6 +33,12 @@ pub const MEDIUM: Size = Size {
     max_sessions_per_client: 12,
 };
 
+/// The clinic the targets are set for: 100,000 clients and about a million session notes.
+pub const LARGE: Size = Size {
+    clients: 100_000,
+    max_sessions_per_client: 20,
+};
+
 /// Seconds to generate in a debug build; used by tests.
 pub const SMALL: Size = Size {
     clients: 120,
@@ -228,135 +234,150 @@ pub fn generate(
         busiest_sessions: 0,
         client_ids: Vec::with_capacity(size.clients),
     };
-    for _ in 0..size.clients {
-        let first_seen = start + Duration::minutes(rng.i64(0..(600 * 24 * 60)));
-        set(first_seen);
-        let id = store
-            .create_client(&ClientFields {
-                first_name: (*pick(&mut rng, FIRST)).to_owned(),
-                last_name: (*pick(&mut rng, LAST)).to_owned(),
-                date_of_birth: Some(format!(
-                    "{}-{:02}-{:02}",
-                    rng.i32(1940..2005),
-                    rng.u32(1..13),
-                    rng.u32(1..29)
-                )),
-                phone: format!("+44 20 7946 {:04}", rng.u32(0..10_000)),
-                preferred_pressure: Some(*pick(
-                    &mut rng,
-                    &[Pressure::Light, Pressure::Moderate, Pressure::Firm],
-                )),
-                ..Default::default()
-            })?
-            .id;
-        summary.clients += 1;
-        let baseline_days = f64::from(rng.u8(4..25));
-        let mut day = first_seen;
-        store.record_intake(
-            &id,
-            &IntakeInput {
-                assessed_on: day.date_naive().to_string(),
-                headache_days: Some(baseline_days),
-                usual_intensity: Some(f64::from(rng.u8(3..10))),
-                sleep_quality: Some(f64::from(rng.u8(2..9))),
-                stress: Some(f64::from(rng.u8(3..10))),
-                triggers: vec![*pick(
-                    &mut rng,
-                    &[
-                        Trigger::Stress,
-                        Trigger::PoorSleep,
-                        Trigger::MuscleTension,
-                        Trigger::PostureScreenTime,
-                    ],
-                )],
-                ..Default::default()
-            },
-        )?;
-        summary.intakes += 1;
-        let sessions = rng.usize(0..=size.max_sessions_per_client);
-        let mut made = 0;
-        for n in 0..sessions {
-            day += Duration::days(rng.i64(5..15));
-            if day > now - Duration::hours(2) {
-                break;
-            }
-            set(day);
-            let session = store.start_session(&id)?.id;
-            let (t, regions, reason) = *pick(&mut rng, TECHNIQUES);
-            let mut subjective = (*pick(&mut rng, SUBJECTIVE)).to_owned();
-            if !subjective.contains(COMMON_WORD) {
-                subjective.push_str(" No headache at the start of the session.");
-            }
-            if rng.u8(0..100) == 0 {
-                subjective.push_str(&format!(" New {RARE_WORD} in the left forearm."));
-            }
-            let before = f64::from(rng.u8(3..9));
-            store.save_session_draft(
-                &session,
-                &SessionInput {
-                    started_at: timestamp(day),
-                    duration_minutes: Some(f64::from(*pick(&mut rng, &[45u8, 60, 75, 90]))),
-                    subjective,
-                    objective: (*pick(&mut rng, OBJECTIVE)).to_owned(),
-                    assessment: (*pick(&mut rng, ASSESSMENT)).to_owned(),
-                    plan: (*pick(&mut rng, PLAN)).to_owned(),
-                    pain_before: Some(before),
-                    pain_after: Some((before - f64::from(rng.u8(0..4))).max(0.0)),
-                    techniques: vec![SessionTechniqueInput {
-                        technique_id: t.to_owned(),
-                        regions: regions.to_vec(),
-                        pressure: Some(Pressure::Moderate),
-                        minutes: Some(f64::from(rng.u8(10..40))),
-                        reason: reason.to_owned(),
-                    }],
-                    marks: regions
-                        .iter()
-                        .map(|r| BodyMark {
-                            region: *r,
-                            kind: *pick(
-                                &mut rng,
-                                &[MarkKind::Tension, MarkKind::TriggerPoint, MarkKind::Treated],
-                            ),
-                        })
-                        .collect(),
-                    ..Default::default()
-                },
-            )?;
-            summary.sessions += 1;
-            made += 1;
-            // Most notes are signed; the newest few are sometimes left as drafts.
-            if n + 1 < sessions || rng.bool() {
-                store.sign_session(&session)?;
-                summary.signed += 1;
-                if rng.u8(0..20) == 0 {
-                    set(day + Duration::hours(3));
-                    store.amend_session(
-                        &session,
-                        "Late entry",
-                        "Client phoned: headache returned that evening.",
-                    )?;
-                    summary.amendments += 1;
-                }
-            }
-            if n % 6 == 5 {
-                set(day + Duration::hours(1));
+    // Commit every 200 clients: one disk flush per chunk, not per write.
+    let mut done = 0;
+    while done < size.clients {
+        let chunk = (size.clients - done).min(200);
+        store.bulk(|store| {
+            for _ in 0..chunk {
+                let first_seen = start + Duration::minutes(rng.i64(0..(600 * 24 * 60)));
+                set(first_seen);
+                let id = store
+                    .create_client(&ClientFields {
+                        first_name: (*pick(&mut rng, FIRST)).to_owned(),
+                        last_name: (*pick(&mut rng, LAST)).to_owned(),
+                        date_of_birth: Some(format!(
+                            "{}-{:02}-{:02}",
+                            rng.i32(1940..2005),
+                            rng.u32(1..13),
+                            rng.u32(1..29)
+                        )),
+                        phone: format!("+44 20 7946 {:04}", rng.u32(0..10_000)),
+                        preferred_pressure: Some(*pick(
+                            &mut rng,
+                            &[Pressure::Light, Pressure::Moderate, Pressure::Firm],
+                        )),
+                        ..Default::default()
+                    })?
+                    .id;
+                summary.clients += 1;
+                let baseline_days = f64::from(rng.u8(4..25));
+                let mut day = first_seen;
                 store.record_intake(
                     &id,
                     &IntakeInput {
                         assessed_on: day.date_naive().to_string(),
-                        headache_days: Some((baseline_days - f64::from(rng.u8(0..8))).max(0.0)),
-                        usual_intensity: Some(f64::from(rng.u8(2..9))),
+                        headache_days: Some(baseline_days),
+                        usual_intensity: Some(f64::from(rng.u8(3..10))),
+                        sleep_quality: Some(f64::from(rng.u8(2..9))),
+                        stress: Some(f64::from(rng.u8(3..10))),
+                        triggers: vec![*pick(
+                            &mut rng,
+                            &[
+                                Trigger::Stress,
+                                Trigger::PoorSleep,
+                                Trigger::MuscleTension,
+                                Trigger::PostureScreenTime,
+                            ],
+                        )],
                         ..Default::default()
                     },
                 )?;
                 summary.intakes += 1;
+                let sessions = rng.usize(0..=size.max_sessions_per_client);
+                let mut made = 0;
+                for n in 0..sessions {
+                    day += Duration::days(rng.i64(5..15));
+                    if day > now - Duration::hours(2) {
+                        break;
+                    }
+                    set(day);
+                    let session = store.start_session(&id)?.id;
+                    let (t, regions, reason) = *pick(&mut rng, TECHNIQUES);
+                    let mut subjective = (*pick(&mut rng, SUBJECTIVE)).to_owned();
+                    if !subjective.contains(COMMON_WORD) {
+                        subjective.push_str(" No headache at the start of the session.");
+                    }
+                    if rng.u8(0..100) == 0 {
+                        subjective.push_str(&format!(" New {RARE_WORD} in the left forearm."));
+                    }
+                    let before = f64::from(rng.u8(3..9));
+                    store.save_session_draft(
+                        &session,
+                        &SessionInput {
+                            started_at: timestamp(day),
+                            duration_minutes: Some(f64::from(*pick(&mut rng, &[45u8, 60, 75, 90]))),
+                            subjective,
+                            objective: (*pick(&mut rng, OBJECTIVE)).to_owned(),
+                            assessment: (*pick(&mut rng, ASSESSMENT)).to_owned(),
+                            plan: (*pick(&mut rng, PLAN)).to_owned(),
+                            pain_before: Some(before),
+                            pain_after: Some((before - f64::from(rng.u8(0..4))).max(0.0)),
+                            techniques: vec![SessionTechniqueInput {
+                                technique_id: t.to_owned(),
+                                regions: regions.to_vec(),
+                                pressure: Some(Pressure::Moderate),
+                                minutes: Some(f64::from(rng.u8(10..40))),
+                                reason: reason.to_owned(),
+                            }],
+                            marks: regions
+                                .iter()
+                                .map(|r| BodyMark {
+                                    region: *r,
+                                    kind: *pick(
+                                        &mut rng,
+                                        &[
+                                            MarkKind::Tension,
+                                            MarkKind::TriggerPoint,
+                                            MarkKind::Treated,
+                                        ],
+                                    ),
+                                })
+                                .collect(),
+                            ..Default::default()
+                        },
+                    )?;
+                    summary.sessions += 1;
+                    made += 1;
+                    // Most notes are signed; the newest few are sometimes left as drafts.
+                    if n + 1 < sessions || rng.bool() {
+                        store.sign_session(&session)?;
+                        summary.signed += 1;
+                        if rng.u8(0..20) == 0 {
+                            set(day + Duration::hours(3));
+                            store.amend_session(
+                                &session,
+                                "Late entry",
+                                "Client phoned: headache returned that evening.",
+                            )?;
+                            summary.amendments += 1;
+                        }
+                    }
+                    if n % 6 == 5 {
+                        set(day + Duration::hours(1));
+                        store.record_intake(
+                            &id,
+                            &IntakeInput {
+                                assessed_on: day.date_naive().to_string(),
+                                headache_days: Some(
+                                    (baseline_days - f64::from(rng.u8(0..8))).max(0.0),
+                                ),
+                                usual_intensity: Some(f64::from(rng.u8(2..9))),
+                                ..Default::default()
+                            },
+                        )?;
+                        summary.intakes += 1;
+                    }
+                }
+                if made > summary.busiest_sessions {
+                    summary.busiest_sessions = made;
+                    summary.busiest_client = id.clone();
+                }
+                summary.client_ids.push(id);
             }
-        }
-        if made > summary.busiest_sessions {
-            summary.busiest_sessions = made;
-            summary.busiest_client = id.clone();
-        }
-        summary.client_ids.push(id);
+            Ok(())
+        })?;
+        done += chunk;
     }
     Ok(summary)
 }

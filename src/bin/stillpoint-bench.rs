@@ -1,4 +1,4 @@
-//! `stillpoint-bench [--size small|medium] [--seed N]`: measurements printed side by side
+//! `stillpoint-bench [--size small|medium|large] [--seed N]`: measurements printed side by side
 //! in one run.
 //!
 //! 1. The operations a therapist or manager feels, on a synthetic clinic (encrypted, as in
@@ -371,9 +371,10 @@ fn run() -> stillpoint::Result<()> {
         match (a.as_str(), it.next().map(String::as_str)) {
             ("--size", Some("small")) => size = stillpoint::synth::SMALL,
             ("--size", Some("medium")) => size = stillpoint::synth::MEDIUM,
+            ("--size", Some("large")) => size = stillpoint::synth::LARGE,
             ("--seed", Some(n)) => seed = n.parse().unwrap_or(42),
             _ => {
-                eprintln!("usage: stillpoint-bench [--size small|medium] [--seed N]");
+                eprintln!("usage: stillpoint-bench [--size small|medium|large] [--seed N]");
                 return Err(stillpoint::Error::field("args", "unknown argument"));
             }
         }
