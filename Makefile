@@ -103,7 +103,7 @@ soak:
 BENCH_SIZE ?= medium
 bench:
 	cargo build --release -p stillpoint --bin stillpoint-bench
-	target/release/stillpoint-bench --size $(BENCH_SIZE)
+	target/release/stillpoint-bench --size $(BENCH_SIZE) --write docs/BENCHMARKS.md
 
 # The small size, as a smoke check inside make test (no timing is asserted).
 bench-smoke:

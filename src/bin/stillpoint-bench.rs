@@ -25,6 +25,86 @@ use stillpoint::{App, ClientFields, OpenOptions, Store, db::database_path};
 
 const CLIENTS: usize = 300;
 
+/// Every line printed, for the Markdown report.
+static LINES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn emit(line: String) {
+    println!("{line}");
+    LINES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(line);
+}
+
+fn first_line(path: &str, key: &str) -> Option<String> {
+    std::fs::read_to_string(path)
+        .ok()?
+        .lines()
+        .find(|l| l.starts_with(key))
+        .map(|l| {
+            l.split_once(':')
+                .map_or(l, |(_, v)| v)
+                .trim()
+                .trim_matches('"')
+                .to_owned()
+        })
+}
+
+/// `docs/BENCHMARKS.md`: the machine, the run, and every line as a table.
+fn write_report(path: &str, size: &str, seed: u64, clinic: &str) -> std::io::Result<()> {
+    let cpu = first_line("/proc/cpuinfo", "model name").unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let mem = first_line("/proc/meminfo", "MemTotal")
+        .and_then(|m| m.trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map(|kb| format!("{:.0} GiB", kb / 1024.0 / 1024.0))
+        .unwrap_or_default();
+    let os = first_line("/etc/os-release", "PRETTY_NAME=").unwrap_or_default();
+    let os = os.trim_start_matches("PRETTY_NAME=").trim_matches('"');
+    let lines = LINES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    let mut md = String::new();
+    md.push_str("# Benchmarks\n\n");
+    md.push_str(
+        "Written by `make bench` (`target/release/stillpoint-bench --write docs/BENCHMARKS.md`);\n",
+    );
+    md.push_str("reproduce with `make bench BENCH_SIZE=small|medium|large`. Each operation is timed through the\n");
+    md.push_str("core API (ours) and as the least SQL that returns the same answer (the floor), on the same\n");
+    md.push_str("encrypted file in the same run.\n\n");
+    md.push_str(&format!(
+        "- Run: {} UTC, size `{size}`, seed {seed}: {clinic}\n- Machine: {cpu}, {cores} cores, {mem} memory, {os}\n\n",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M")
+    ));
+    md.push_str("| operation | samples | ours p50 ms | ours p95 ms | floor p50 ms | ratio p50 |\n|---|---|---|---|---|---|\n");
+    let field = |l: &str, k: &str| -> String {
+        l.split_whitespace()
+            .find_map(|w| w.strip_prefix(&format!("{k}=")))
+            .unwrap_or("")
+            .to_owned()
+    };
+    for l in lines.iter().filter(|l| l.contains("ours_p50_ms=")) {
+        let op = l.split_whitespace().nth(1).unwrap_or("");
+        md.push_str(&format!(
+            "| {op} | {} | {} | {} | {} | {} |\n",
+            field(l, "n"),
+            field(l, "ours_p50_ms"),
+            field(l, "ours_p95_ms"),
+            field(l, "floor_p50_ms"),
+            field(l, "ratio_p50")
+        ));
+    }
+    md.push_str("\nEncryption at rest (the same small workload on a plain and an encrypted file) and login:\n\n```\n");
+    for l in lines.iter().filter(|l| !l.contains("ours_p50_ms=")) {
+        md.push_str(l);
+        md.push('\n');
+    }
+    md.push_str("```\n");
+    std::fs::write(path, md)
+}
+
 fn percentile(samples: &mut [f64], p: f64) -> f64 {
     samples.sort_by(f64::total_cmp);
     let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
@@ -125,11 +205,11 @@ fn workload(dir: &Path, key: Option<DbKey>) -> stillpoint::Result<Timings> {
 fn line(op: &str, plain: &mut [f64], enc: &mut [f64]) {
     let (p50, e50) = (percentile(plain, 0.5), percentile(enc, 0.5));
     let (p95, e95) = (percentile(plain, 0.95), percentile(enc, 0.95));
-    println!(
+    emit(format!(
         "bench encryption op={op} n={} plain_p50_ms={p50:.3} encrypted_p50_ms={e50:.3} plain_p95_ms={p95:.3} encrypted_p95_ms={e95:.3} ratio_p50={:.2}",
         plain.len(),
         e50 / p50
-    );
+    ));
 }
 
 /// Time `f` `n` times; milliseconds per call.
@@ -152,11 +232,11 @@ fn versus(op: &str, mut ours: Vec<f64>, mut floor: Vec<f64>) {
         percentile(&mut ours, 0.95),
         percentile(&mut floor, 0.5),
     );
-    println!(
+    emit(format!(
         "bench {op} n={} ours_p50_ms={o50:.3} ours_p95_ms={o95:.3} floor_p50_ms={f50:.3} ratio_p50={:.2}",
         ours.len(),
         o50 / f50
-    );
+    ));
 }
 
 /// The floor for opening a chart: the client row, their intakes, their notes with technique
@@ -204,7 +284,8 @@ fn floor_search(c: &rusqlite::Connection, word: &str) -> rusqlite::Result<usize>
         .count())
 }
 
-fn operations(size: stillpoint::synth::Size, seed: u64) -> stillpoint::Result<()> {
+/// Returns a one-line description of the clinic it made.
+fn operations(size: stillpoint::synth::Size, seed: u64) -> stillpoint::Result<String> {
     let dir = tempfile::tempdir()?;
     let key = DbKey::generate()?;
     let made = Instant::now();
@@ -215,13 +296,14 @@ fn operations(size: stillpoint::synth::Size, seed: u64) -> stillpoint::Result<()
         chrono::Utc::now(),
         Some(key.clone()),
     )?;
-    eprintln!(
-        "(synthetic clinic: {} clients, {} sessions, {} intakes in {:.1} s)",
+    let clinic = format!(
+        "{} clients, {} sessions, {} intakes, generated in {:.1} s",
         synth.clients,
         synth.sessions,
         synth.intakes,
         made.elapsed().as_secs_f64()
     );
+    eprintln!("(synthetic clinic: {clinic})");
     let mut s = Store::open(OpenOptions::file(database_path(dir.path())).key(key.clone()))?;
     let floor = Store::open(OpenOptions::file(database_path(dir.path())).key(key))?;
     let fc = floor.conn();
@@ -359,27 +441,32 @@ fn operations(size: stillpoint::synth::Size, seed: u64) -> stillpoint::Result<()
         Ok(())
     })?;
     versus("backup", ours, fl);
-    Ok(())
+    Ok(clinic)
 }
 
 fn run() -> stillpoint::Result<()> {
     let mut size = stillpoint::synth::SMALL;
+    let mut size_name = "small";
     let mut seed = 42u64;
+    let mut write: Option<String> = None;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match (a.as_str(), it.next().map(String::as_str)) {
             ("--size", Some("small")) => size = stillpoint::synth::SMALL,
-            ("--size", Some("medium")) => size = stillpoint::synth::MEDIUM,
-            ("--size", Some("large")) => size = stillpoint::synth::LARGE,
+            ("--size", Some("medium")) => (size, size_name) = (stillpoint::synth::MEDIUM, "medium"),
+            ("--size", Some("large")) => (size, size_name) = (stillpoint::synth::LARGE, "large"),
+            ("--write", Some(path)) => write = Some(path.to_owned()),
             ("--seed", Some(n)) => seed = n.parse().unwrap_or(42),
             _ => {
-                eprintln!("usage: stillpoint-bench [--size small|medium|large] [--seed N]");
+                eprintln!(
+                    "usage: stillpoint-bench [--size small|medium|large] [--seed N] [--write FILE.md]"
+                );
                 return Err(stillpoint::Error::field("args", "unknown argument"));
             }
         }
     }
-    operations(size, seed)?;
+    let clinic = operations(size, seed)?;
     let plain_dir = tempfile::tempdir()?;
     let enc_dir = tempfile::tempdir()?;
     // Interleave nothing: each workload runs alone on its own file, plain first.
@@ -413,12 +500,16 @@ fn run() -> stillpoint::Result<()> {
         app.login("admin", "bench passphrase")?;
         logins.push(ms(start));
     }
-    println!(
+    emit(format!(
         "bench login n={} p50_ms={:.1} p95_ms={:.1}",
         logins.len(),
         percentile(&mut logins, 0.5),
         percentile(&mut logins, 0.95)
-    );
+    ));
+    if let Some(path) = write {
+        write_report(&path, size_name, seed, &clinic)?;
+        eprintln!("(wrote {path})");
+    }
     Ok(())
 }
 
