@@ -269,7 +269,9 @@ impl Store {
                 .unwrap_or_default(),
         ];
         let conn = self.conn();
-        let from_clause = "FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid";
+        // CROSS JOIN keeps the full-text index as the outer loop: SQLite would otherwise be free to
+        // walk every document and test the MATCH once per row.
+        let from_clause = "FROM search_fts CROSS JOIN search_docs d ON d.id = search_fts.rowid";
         // Count at most RANK_LIMIT + 1 matches: enough to choose the ordering, cheap to do.
         let capped: u32 = conn
             .prepare_cached(&format!(

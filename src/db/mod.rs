@@ -223,8 +223,11 @@ impl Store {
         self.conn.execute_batch(
             "PRAGMA foreign_keys = ON;
              PRAGMA synchronous = FULL;
-             PRAGMA trusted_schema = OFF;",
+             PRAGMA trusted_schema = OFF;
+             PRAGMA cache_size = -32768;",
         )?;
+        // (cache_size: 32 MiB of decrypted pages per connection, so searching the notes does
+        // not decrypt the same pages again on every keystroke.)
         self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
         self.conn.set_prepared_statement_cache_capacity(64);
         Ok(())
