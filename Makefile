@@ -99,11 +99,15 @@ soak:
 	$(MAKE) crash-test CRASH_TRIALS=10000
 
 # Measurements side by side in one run (release build): our core against the SQL floor on a
-# synthetic clinic, encryption's cost, login time. BENCH_SIZE=small|medium.
+# synthetic clinic, encryption's cost, login time, and start-up time and memory beside a bare
+# Tauri window (bench/bare-window). BENCH_SIZE=small|medium|large.
 BENCH_SIZE ?= medium
-bench:
+bench: ui
 	cargo build --release -p stillpoint --bin stillpoint-bench
-	target/release/stillpoint-bench --size $(BENCH_SIZE) --write docs/BENCHMARKS.md
+	cargo build --release -p stillpoint-app -p stillpoint-bare-window
+	timeout --signal=TERM 7200 xvfb-run -a -s "-screen 0 1280x800x24" \
+	  target/release/stillpoint-bench --size $(BENCH_SIZE) --write docs/BENCHMARKS.md \
+	  --startup target/release/stillpoint target/release/stillpoint-bare-window
 
 # The small size, as a smoke check inside make test (no timing is asserted).
 bench-smoke:

@@ -38,6 +38,7 @@ fn with_store<T>(state: &AppState<'_>, f: impl FnOnce(&mut Store) -> Result<T>) 
 
 #[tauri::command(async)]
 pub fn app_status(state: AppState<'_>) -> AppStatus {
+    crate::report_ready();
     state
         .lock()
         .unwrap_or_else(PoisonError::into_inner)

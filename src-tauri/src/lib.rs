@@ -9,6 +9,21 @@ use std::time::Duration;
 use stillpoint::App;
 use tauri::{Manager, RunEvent};
 
+/// For the start-up benchmark: with `STILLPOINT_REPORT_READY=1`, print "ready" on stdout the
+/// first time the UI asks for the app's status (its first call once the page has loaded).
+pub fn report_ready() {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static REPORTED: AtomicBool = AtomicBool::new(false);
+    if std::env::var_os("STILLPOINT_REPORT_READY").is_some()
+        && !REPORTED.swap(true, Ordering::SeqCst)
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "ready");
+        let _ = out.flush();
+    }
+}
+
 /// How often the shell asks the core whether a scheduled backup is due.
 const BACKUP_TICK: Duration = Duration::from_secs(5 * 60);
 
