@@ -209,15 +209,10 @@ fn baseline_like(days: f64, intensity: f64, sleep: f64, stress: f64) -> IntakeIn
     }
 }
 
-/// Set up a new, encrypted data folder with the demo accounts and write the demo clinic
-/// into it, as if recorded over the ten weeks up to `now`. Refuses a folder already in use.
-pub fn seed_demo(data_dir: &Path, now: DateTime<Utc>) -> Result<Demo> {
-    let at = Arc::new(AtomicI64::new((now - Duration::days(210)).timestamp()));
-    let time = Time {
-        at: at.clone(),
-        now,
-    };
-    let mut app = App::start_with(data_dir.to_path_buf(), clock(&at), DEFAULT_KDF);
+/// Set up a new, encrypted data folder with the demo accounts (every password is
+/// [`DEMO_PASSWORD`]); returns the database key. Refuses a folder already in use.
+pub fn demo_accounts(data_dir: &Path, clock: crate::db::Clock) -> Result<DbKey> {
+    let mut app = App::start_with(data_dir.to_path_buf(), clock, DEFAULT_KDF);
     if app.status().phase != Phase::Setup || crate::db::database_path(data_dir).exists() {
         return Err(Error::field(
             "path",
@@ -242,9 +237,20 @@ pub fn seed_demo(data_dir: &Path, now: DateTime<Utc>) -> Result<Demo> {
         })?;
     }
     app.logout();
-    let key = KeyFile::load(&keys_path(data_dir))?
+    KeyFile::load(&keys_path(data_dir))?
         .ok_or_else(|| Error::internal("the demo key file was not written"))?
-        .unlock(ADMIN, DEMO_PASSWORD)?;
+        .unlock(ADMIN, DEMO_PASSWORD)
+}
+
+/// Set up a new, encrypted data folder with the demo accounts and write the demo clinic
+/// into it, as if recorded over the ten weeks up to `now`. Refuses a folder already in use.
+pub fn seed_demo(data_dir: &Path, now: DateTime<Utc>) -> Result<Demo> {
+    let at = Arc::new(AtomicI64::new((now - Duration::days(210)).timestamp()));
+    let time = Time {
+        at: at.clone(),
+        now,
+    };
+    let key = demo_accounts(data_dir, clock(&at))?;
     let path = crate::db::database_path(data_dir);
     let path = path.as_path();
     let mut jo = open(path, &key, THERAPIST_A, Role::Therapist, &at)?;
