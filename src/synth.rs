@@ -132,7 +132,7 @@ const PLAN: &[&str] = &[
     "Review at next visit; add scalp massage if tolerated.",
     "Monthly maintenance; re-assess headache diary in four weeks.",
 ];
-/// A word that appears in about one note in a hundred (the "rare word" of the benchmark).
+/// A word in about one note in two thousand (the "rare word" of the benchmark).
 pub const RARE_WORD: &str = "paresthesia";
 /// A word in nearly every note.
 pub const COMMON_WORD: &str = "headache";
@@ -298,7 +298,7 @@ pub fn generate(
                     if !subjective.contains(COMMON_WORD) {
                         subjective.push_str(" No headache at the start of the session.");
                     }
-                    if rng.u8(0..100) == 0 {
+                    if rng.u16(0..2000) == 0 {
                         subjective.push_str(&format!(" New {RARE_WORD} in the left forearm."));
                     }
                     let before = f64::from(rng.u8(3..9));
