@@ -86,8 +86,11 @@ pub enum Ordering {
 #[ts(export)]
 pub struct SearchResults {
     pub groups: Vec<ClientHits>,
-    /// Matching records in all (may exceed what is shown).
+    /// Matching records in all (may exceed what is shown); when `more` is set, at least
+    /// this many: a common word is not counted to the end, so it stays fast.
     pub total: u32,
+    /// More than `total` records match.
+    pub more: bool,
     pub ordering: Ordering,
 }
 
@@ -236,6 +239,7 @@ impl Store {
         let empty = SearchResults {
             groups: Vec::new(),
             total: 0,
+            more: false,
             ordering: Ordering::Newest,
         };
         let Some(fts) = fts_query(&q.text) else {
@@ -287,7 +291,9 @@ impl Store {
         };
         let order = match ordering {
             Ordering::Relevance => "ORDER BY rank",
-            Ordering::Newest => "ORDER BY d.at DESC",
+            // Newest recorded first: the index's own order read backwards, so the first page
+            // comes without sorting every match (a common word matches most notes).
+            Ordering::Newest => "ORDER BY search_fts.rowid DESC",
         };
         let rows: Vec<(String, String, String, String, String)> = conn
             .prepare_cached(&format!(
@@ -337,15 +343,11 @@ impl Store {
                 snippet: snippet_parts(&snippet),
             });
         }
-        let total = if capped <= RANK_LIMIT {
-            capped
-        } else {
-            conn.prepare_cached(&format!("SELECT count(*) {from_clause} WHERE {filter}"))?
-                .query_row(args, |r| r.get(0))?
-        };
+        let more = capped > RANK_LIMIT;
         Ok(SearchResults {
             groups,
-            total,
+            total: capped.min(RANK_LIMIT),
+            more,
             ordering,
         })
     }

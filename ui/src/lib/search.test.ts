@@ -84,10 +84,11 @@ describe('summary', () => {
         { client: client('b'), hits: [hit('3')] },
       ],
       total: 3,
+      more: false,
       ordering: 'relevance',
     };
     expect(shownCount(results)).toBe(3);
-    expect(shownCount({ groups: [], total: 0, ordering: 'newest' })).toBe(0);
+    expect(shownCount({ groups: [], total: 0, more: false, ordering: 'newest' })).toBe(0);
   });
 
   it('says how many matched and in which order', () => {
@@ -99,6 +100,10 @@ describe('summary', () => {
   it('says when more matched than are shown', () => {
     expect(summaryText(50, 612, 'newest')).toBe(
       '612 matches, newest first — showing 50; add a word or a period to narrow the search',
+    );
+    // A common word is not counted to the end.
+    expect(summaryText(50, 500, 'newest', true)).toBe(
+      'More than 500 matches, newest first — showing 50; add a word or a period to narrow the search',
     );
   });
 });

@@ -77,9 +77,10 @@ const ORDER_TEXT: Record<Ordering, string> = {
  * "23 matches, newest first"; when the core found more than it sent, says so:
  * "230 matches, newest first — showing 50; add a word or a period to narrow the search".
  */
-export function summaryText(shown: number, total: number, ordering: Ordering): string {
-  const base = `${plural(total, 'match', 'matches')}, ${ORDER_TEXT[ordering]}`;
-  if (shown >= total) return base;
+export function summaryText(shown: number, total: number, ordering: Ordering, more = false): string {
+  const count = more ? `More than ${total} matches` : plural(total, 'match', 'matches');
+  const base = `${count}, ${ORDER_TEXT[ordering]}`;
+  if (shown >= total && !more) return base;
   return `${base} — showing ${shown}; add a word or a period to narrow the search`;
 }
 

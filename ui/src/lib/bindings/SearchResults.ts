@@ -4,6 +4,11 @@ import type { Ordering } from "./Ordering";
 
 export type SearchResults = { groups: Array<ClientHits>, 
 /**
- * Matching records in all (may exceed what is shown).
+ * Matching records in all (may exceed what is shown); when `more` is set, at least
+ * this many: a common word is not counted to the end, so it stays fast.
  */
-total: number, ordering: Ordering, };
+total: number, 
+/**
+ * More than `total` records match.
+ */
+more: boolean, ordering: Ordering, };
