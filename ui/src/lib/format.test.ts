@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageLine, countText, formatDate, formatInstant, fullName, listName, quotedPreferred } from './format';
+import { ageLine, countText, groupThousands, formatDate, formatInstant, fullName, listName, quotedPreferred } from './format';
 
 const n = (first_name: string, last_name: string, preferred_name = '') => ({ first_name, last_name, preferred_name });
 
@@ -48,10 +48,20 @@ describe('dates', () => {
 });
 
 describe('counts', () => {
-  it('counts clients, and asks to refine when the page is partial', () => {
-    expect(countText(1, 1)).toBe('1 client');
-    expect(countText(12, 12)).toBe('12 clients');
-    expect(countText(0, 0)).toBe('0 clients');
-    expect(countText(100, 340)).toBe('Showing 100 of 340 — refine the search');
+  it('counts clients, with thousands grouped', () => {
+    expect(countText(1)).toBe('1 client');
+    expect(countText(12)).toBe('12 clients');
+    expect(countText(0)).toBe('0 clients');
+    expect(countText(999)).toBe('999 clients');
+    expect(countText(1000)).toBe('1,000 clients');
+    expect(countText(100_000)).toBe('100,000 clients');
+    expect(countText(1_234_567)).toBe('1,234,567 clients');
+  });
+
+  it('groups thousands the same in every locale', () => {
+    expect(groupThousands(0)).toBe('0');
+    expect(groupThousands(340)).toBe('340');
+    expect(groupThousands(4_800_000)).toBe('4,800,000');
+    expect(groupThousands(-12_000)).toBe('-12,000');
   });
 });

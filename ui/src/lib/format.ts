@@ -66,8 +66,13 @@ export function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** "12 clients", or "Showing 100 of 340 — refine the search" when the page is partial. */
-export function countText(shown: number, total: number): string {
-  if (shown < total) return `Showing ${shown} of ${total} — refine the search`;
-  return plural(total, 'client', 'clients');
+/** A whole number with thousands separated by commas, whatever the locale: "100,000". */
+export function groupThousands(n: number): string {
+  const sign = n < 0 ? '-' : '';
+  return sign + String(Math.trunc(Math.abs(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** "1 client", "100,000 clients": every match is reachable by scrolling the list. */
+export function countText(total: number): string {
+  return `${groupThousands(total)} ${total === 1 ? 'client' : 'clients'}`;
 }
