@@ -282,3 +282,58 @@ proptest! {
         prop_assert_eq!(counts(&f.s), before, "a read changed the database");
     }
 }
+
+mod accounts {
+    use super::*;
+    use stillpoint::App;
+    use stillpoint::app::SetupInput;
+    use stillpoint::users::{NewUser, Role};
+
+    fn app_files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+        let mut v: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file() && !p.to_string_lossy().ends_with("-shm"))
+            .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Setup, login, recovery and adding a user refuse hostile input with a named field
+        /// (or a conflict), and a refused setup writes no file at all.
+        #[test]
+        fn account_commands(username in hostile_text(), name in hostile_text(), password in hostile_text()) {
+            let dir = tempfile::tempdir().unwrap();
+            let mut app = App::start_in(dir.path().to_path_buf());
+            match app.setup(&SetupInput { username: username.clone(), display_name: name.clone(), password: password.clone() }) {
+                Ok(_) => {}
+                Err(e) => {
+                    refused_cleanly(&e);
+                    prop_assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "a refused setup wrote files");
+                    app.setup(&SetupInput { username: "admin".into(), display_name: "Alex".into(), password: "a long passphrase".into() }).unwrap();
+                }
+            }
+            let before = counts(app.store().unwrap());
+            if let Err(e) = app.add_user(&NewUser { username: username.clone(), display_name: name, role: Some(Role::Therapist), password: password.clone() }) {
+                refused_cleanly(&e);
+                prop_assert_eq!(counts(app.store().unwrap()), before);
+            }
+            app.logout();
+            let files = app_files(dir.path());
+            if let Err(e) = app.login(&username, &password) {
+                refused_cleanly(&e);
+            }
+            app.logout();
+            if let Err(e) = app.recover(&password, &username, &password) {
+                refused_cleanly(&e);
+                let keys = |f: &[(String, Vec<u8>)]| f.iter().find(|(n, _)| n.ends_with("keys.json")).map(|(_, b)| b.clone());
+                let after = app_files(dir.path());
+                prop_assert_eq!(keys(&after), keys(&files), "a refused recovery changed the key file");
+            }
+        }
+    }
+}
