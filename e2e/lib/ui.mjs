@@ -47,10 +47,17 @@ export function ui(getBrowser) {
     return (await visible(sel)).getText();
   }
 
+  /**
+   * The visible text of every element matching `sel`, read in one script call: a list that
+   * re-renders between finding its rows and reading them cannot hand back a stale node.
+   * (WebDriver's element-by-element getText can, and webdriverio's retry of a stale node
+   * then hangs until the wait times out.)
+   */
   async function texts(sel) {
-    const out = [];
-    for (const e of await b().$$(sel)) out.push(await e.getText());
-    return out;
+    return b().execute(
+      (s) => Array.from(document.querySelectorAll(s), (e) => (e.innerText ?? '').replace(/\s+/g, ' ').trim()),
+      sel,
+    );
   }
 
   async function until(fn, what, timeout = 5000) {
