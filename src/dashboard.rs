@@ -2,8 +2,6 @@
 //! left unsigned, clients due for re-assessment, open red flags and referrals, and outcomes
 //! by technique — always with the counts beside them, so nobody over-reads five cases.
 
-use std::collections::BTreeMap;
-
 use chrono::Duration;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
@@ -11,7 +9,6 @@ use ts_rs::TS;
 
 use crate::db::{Store, timestamp};
 use crate::error::{Error, Result};
-use crate::outcomes::{Responder, responder_status};
 use crate::users::Permission;
 use crate::validate;
 use crate::vocab::{self, RedFlag};
@@ -271,84 +268,36 @@ impl Store {
         })
     }
 
+    /// Outcomes by technique, from the running totals (see [`crate::rollup`]).
     fn technique_outcomes(&self) -> Result<Vec<TechniqueOutcome>> {
-        let conn = self.conn();
-        // Each client's responder status, from their baseline and latest intake.
-        let mut status: BTreeMap<String, Responder> = BTreeMap::new();
-        let rows = conn
+        Ok(self
+            .conn()
             .prepare_cached(
-                "SELECT client_id, count(*),
-                    (SELECT headache_days FROM intakes b WHERE b.client_id = i.client_id
-                       ORDER BY assessed_on, recorded_at, id LIMIT 1),
-                    (SELECT headache_days FROM intakes l WHERE l.client_id = i.client_id
-                       ORDER BY assessed_on DESC, recorded_at DESC, id DESC LIMIT 1)
-                 FROM intakes i GROUP BY client_id",
-            )?
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, usize>(1)?,
-                    r.get::<_, Option<u8>>(2)?,
-                    r.get::<_, Option<u8>>(3)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        for (client, n, baseline, latest) in rows {
-            status.insert(client, responder_status(baseline, latest, n).0);
-        }
-
-        let per_technique = conn
-            .prepare_cached(
-                "SELECT t.id, t.name, count(DISTINCT s.id),
-                    count(DISTINCT CASE WHEN s.pain_before IS NOT NULL AND s.pain_after IS NOT NULL THEN s.id END),
-                    avg(s.pain_before - s.pain_after) FILTER (WHERE s.pain_before IS NOT NULL AND s.pain_after IS NOT NULL),
-                    group_concat(DISTINCT s.client_id)
-                 FROM techniques t
-                 JOIN session_techniques st ON st.technique_id = t.id
-                 JOIN sessions s ON s.id = st.session_id AND s.status = 'signed'
-                 GROUP BY t.id ORDER BY t.name_key",
+                "SELECT t.id, t.name, r.sessions, r.sessions_with_pain, r.pain_change_sum,
+                        r.clients, r.clients_measurable, r.responders
+                 FROM technique_outcome_totals r JOIN techniques t ON t.id = r.technique_id
+                 WHERE r.sessions > 0 ORDER BY t.name_key",
             )?
             .query_map(params![], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, u32>(2)?,
-                    r.get::<_, u32>(3)?,
-                    r.get::<_, Option<f64>>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(per_technique
-            .into_iter()
-            .map(|(id, name, sessions, with_pain, mean, clients)| {
-                let clients: Vec<String> = clients
-                    .map(|c| c.split(',').map(str::to_owned).collect())
-                    .unwrap_or_default();
-                let measured: Vec<Responder> = clients
-                    .iter()
-                    .filter_map(|c| status.get(c).copied())
-                    .filter(|s| matches!(s, Responder::Responder | Responder::NotYet))
-                    .collect();
-                let responders = measured
-                    .iter()
-                    .filter(|s| **s == Responder::Responder)
-                    .count() as u32;
-                let measurable = measured.len() as u32;
-                TechniqueOutcome {
-                    technique_id: id,
-                    technique_name: name,
-                    sessions,
+                let with_pain: u32 = r.get(3)?;
+                let pain_sum: i64 = r.get(4)?;
+                let measurable: u32 = r.get(6)?;
+                let responders: u32 = r.get(7)?;
+                Ok(TechniqueOutcome {
+                    technique_id: r.get(0)?,
+                    technique_name: r.get(1)?,
+                    sessions: r.get(2)?,
                     sessions_with_pain: with_pain,
-                    mean_pain_change: mean.map(|m| (m * 10.0).round() / 10.0),
-                    clients: clients.len() as u32,
+                    mean_pain_change: (with_pain > 0)
+                        .then(|| (pain_sum as f64 / f64::from(with_pain) * 10.0).round() / 10.0),
+                    clients: r.get(5)?,
                     clients_measurable: measurable,
                     responders,
                     responder_share_percent: (measurable > 0).then(|| {
                         (f64::from(responders) / f64::from(measurable) * 1000.0).round() / 10.0
                     }),
-                }
-            })
-            .collect())
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?)
     }
 }

@@ -416,6 +416,7 @@ impl Store {
         let id = Uuid::now_v7().to_string();
         let client_id = client.id;
         self.write(|tx, ctx| {
+            let share_before = crate::rollup::share(tx, &client_id)?;
             tx.prepare_cached(
                 "INSERT INTO intakes (id, client_id, assessed_on, headache_type,
                     physician_diagnosed, headache_days, migraine_days, usual_intensity,
@@ -451,6 +452,8 @@ impl Store {
                 ctx.actor,
                 ctx.now_text(),
             ])?;
+            // The new intake may change the client's responder status.
+            crate::rollup::apply(tx, &share_before, &crate::rollup::share(tx, &client_id)?)?;
             let body = format!("{}\n{}\n{}", i.goals, i.notes, i.trigger_notes);
             crate::search::index(
                 tx,

@@ -15,6 +15,7 @@ pub mod intake;
 pub mod keys;
 pub mod outcomes;
 pub mod pdf;
+pub mod rollup;
 pub mod search;
 pub mod sessions;
 pub mod settings;

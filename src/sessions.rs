@@ -514,8 +514,10 @@ impl Store {
             ));
         }
         let id = s.id;
+        let client_id = s.client_id;
         self.write(|tx, ctx| {
             let now = ctx.now_text();
+            let share_before = crate::rollup::share(tx, &client_id)?;
             let n = tx
                 .prepare_cached(
                     "UPDATE sessions SET status = 'signed', signed_by = ?2, signed_at = ?3,
@@ -526,6 +528,7 @@ impl Store {
             if n != 1 {
                 return Err(signed_error());
             }
+            crate::rollup::apply(tx, &share_before, &crate::rollup::share(tx, &client_id)?)?;
             Ok((
                 (),
                 AuditEntry {

@@ -1,5 +1,6 @@
-//! `stillpoint-bench [--size small|medium|large] [--seed N]`: measurements printed side by side
-//! in one run.
+//! `stillpoint-bench [--size small|medium|large] [--seed N] [--keep DIR]`: measurements printed
+//! side by side in one run. `--keep DIR` makes the synthetic clinic once in DIR and reuses it
+//! (the large one takes minutes to make); the app opens it too (demo accounts).
 //!
 //! 1. The operations a therapist or manager feels, on a synthetic clinic (encrypted, as in
 //!    the app): our core API against the floor, the least SQL that returns the same answer,
@@ -293,27 +294,94 @@ fn floor_search(c: &rusqlite::Connection, word: &str) -> rusqlite::Result<usize>
         .count())
 }
 
-fn operations(size: stillpoint::synth::Size, seed: u64) -> stillpoint::Result<String> {
-    let dir = tempfile::tempdir()?;
-    let key = DbKey::generate()?;
+/// The synthetic clinic to measure: made afresh in a temporary folder, or, with `--keep DIR`,
+/// made once in DIR (with the demo accounts, so the app can open it too) and reused by later
+/// runs. Returns the folder's guard (if temporary), its path, the key and what it holds.
+fn clinic(
+    size: stillpoint::synth::Size,
+    seed: u64,
+    keep: Option<&Path>,
+) -> stillpoint::Result<(
+    Option<tempfile::TempDir>,
+    std::path::PathBuf,
+    DbKey,
+    stillpoint::synth::Summary,
+    String,
+)> {
+    use stillpoint::keys::{KeyFile, keys_path};
+    if let Some(dir) = keep
+        && database_path(dir).exists()
+    {
+        let key = KeyFile::load(&keys_path(dir))?
+            .ok_or_else(|| stillpoint::Error::internal("the kept clinic has no keys.json"))?
+            .unlock("admin", stillpoint::demo::DEMO_PASSWORD)?;
+        let s = Store::open(OpenOptions::file(database_path(dir)).key(key.clone()))?;
+        let c = s.conn();
+        let count = |sql: &str| -> stillpoint::Result<usize> {
+            Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))? as usize)
+        };
+        let client_ids = c
+            .prepare("SELECT id FROM clients ORDER BY rowid")?
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let (busiest_client, busiest_sessions): (String, i64) = c.query_row(
+            "SELECT client_id, count(*) FROM sessions GROUP BY client_id ORDER BY count(*) DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let summary = stillpoint::synth::Summary {
+            clients: client_ids.len(),
+            intakes: count("SELECT count(*) FROM intakes")?,
+            sessions: count("SELECT count(*) FROM sessions")?,
+            signed: count("SELECT count(*) FROM sessions WHERE status = 'signed'")?,
+            amendments: count("SELECT count(*) FROM amendments")?,
+            busiest_client,
+            busiest_sessions: busiest_sessions as usize,
+            client_ids,
+        };
+        let text = format!(
+            "{} clients, {} sessions, {} intakes (kept in {})",
+            summary.clients,
+            summary.sessions,
+            summary.intakes,
+            dir.display()
+        );
+        return Ok((None, dir.to_path_buf(), key, summary, text));
+    }
+    let (guard, dir, key) = match keep {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)?;
+            let key = stillpoint::demo::demo_accounts(dir, stillpoint::db::system_clock())?;
+            (None, dir.to_path_buf(), key)
+        }
+        None => {
+            let t = tempfile::tempdir()?;
+            let p = t.path().to_path_buf();
+            (Some(t), p, DbKey::generate()?)
+        }
+    };
     let made = Instant::now();
-    let synth = stillpoint::synth::generate(
-        dir.path(),
-        size,
-        seed,
-        chrono::Utc::now(),
-        Some(key.clone()),
-    )?;
-    let clinic = format!(
+    let synth =
+        stillpoint::synth::generate(&dir, size, seed, chrono::Utc::now(), Some(key.clone()))?;
+    let text = format!(
         "{} clients, {} sessions, {} intakes, generated in {:.1} s",
         synth.clients,
         synth.sessions,
         synth.intakes,
         made.elapsed().as_secs_f64()
     );
+    Ok((guard, dir, key, synth, text))
+}
+
+fn operations(
+    size: stillpoint::synth::Size,
+    seed: u64,
+    keep: Option<&Path>,
+) -> stillpoint::Result<String> {
+    let (_guard, dir, key, synth, clinic) = clinic(size, seed, keep)?;
     eprintln!("(synthetic clinic: {clinic})");
-    let mut s = Store::open(OpenOptions::file(database_path(dir.path())).key(key.clone()))?;
-    let floor = Store::open(OpenOptions::file(database_path(dir.path())).key(key))?;
+    let mut s = Store::open(OpenOptions::file(database_path(&dir)).key(key.clone()))?;
+    let floor = Store::open(OpenOptions::file(database_path(&dir)).key(key))?;
     let fc = floor.conn();
     let ids = &synth.client_ids;
     let n = 50.min(ids.len());
@@ -582,6 +650,7 @@ fn run() -> stillpoint::Result<()> {
     let mut size_name = "small";
     let mut seed = 42u64;
     let mut write: Option<String> = None;
+    let mut keep: Option<std::path::PathBuf> = None;
     let mut apps: Option<(String, String)> = None;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
@@ -591,6 +660,7 @@ fn run() -> stillpoint::Result<()> {
             ("--size", Some("medium")) => (size, size_name) = (stillpoint::synth::MEDIUM, "medium"),
             ("--size", Some("large")) => (size, size_name) = (stillpoint::synth::LARGE, "large"),
             ("--write", Some(path)) => write = Some(path.to_owned()),
+            ("--keep", Some(path)) => keep = Some(path.into()),
             ("--startup", Some(app)) => match it.next() {
                 Some(bare) => apps = Some((app.to_owned(), bare.to_owned())),
                 None => return Err(stillpoint::Error::field("args", "--startup APP BARE")),
@@ -598,13 +668,13 @@ fn run() -> stillpoint::Result<()> {
             ("--seed", Some(n)) => seed = n.parse().unwrap_or(42),
             _ => {
                 eprintln!(
-                    "usage: stillpoint-bench [--size small|medium|large] [--seed N] [--write FILE.md]"
+                    "usage: stillpoint-bench [--size small|medium|large] [--seed N] [--keep DIR] [--write FILE.md] [--startup APP BARE]"
                 );
                 return Err(stillpoint::Error::field("args", "unknown argument"));
             }
         }
     }
-    let clinic = operations(size, seed)?;
+    let clinic = operations(size, seed, keep.as_deref())?;
     let plain_dir = tempfile::tempdir()?;
     let enc_dir = tempfile::tempdir()?;
     // Interleave nothing: each workload runs alone on its own file, plain first.

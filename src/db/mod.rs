@@ -30,6 +30,10 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
             audit::chain_existing_entries,
         ),
         M::up(include_str!("migrations/0006_users.sql")),
+        M::up_with_hook(
+            include_str!("migrations/0007_outcome_totals.sql"),
+            |tx: &rusqlite::Transaction<'_>| Ok(crate::rollup::rebuild(tx)?),
+        ),
     ])
 });
 
@@ -37,7 +41,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 6;
+const MIGRATION_COUNT: usize = 7;
 
 /// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
