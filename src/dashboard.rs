@@ -94,15 +94,26 @@ pub struct Dashboard {
     /// Clients not archived with a signed session in the last 90 days.
     pub active_clients: u32,
     pub sessions_per_therapist: Vec<TherapistSessions>,
-    /// Draft notes started more than 24 hours ago, oldest first.
+    /// Draft notes started more than 24 hours ago, oldest first (at most [`LIST_LIMIT`]).
     pub unsigned_notes: Vec<UnsignedNote>,
-    /// Seen in the last 30 days, but no intake in the last 30 days.
+    pub unsigned_notes_total: u32,
+    /// Seen in the last 30 days, but no intake in the last 30 days, in name order (at most
+    /// [`LIST_LIMIT`]).
     pub due_for_reassessment: Vec<DueForReassessment>,
+    pub due_for_reassessment_total: u32,
+    /// Oldest first (at most [`LIST_LIMIT`]).
     pub open_red_flags: Vec<RedFlagItem>,
-    /// Red flags acknowledged with a referral in the period.
+    pub open_red_flags_total: u32,
+    /// Red flags acknowledged with a referral in the period, newest first (at most
+    /// [`LIST_LIMIT`]).
     pub referrals: Vec<RedFlagItem>,
+    pub referrals_total: u32,
     pub technique_outcomes: Vec<TechniqueOutcome>,
 }
+
+/// The most rows a dashboard list carries; its total says how many there are in all (the
+/// CSV exports hold every row).
+pub const LIST_LIMIT: u32 = 100;
 
 fn name(first: String, last: String) -> String {
     format!("{first} {last}")
@@ -131,13 +142,21 @@ impl Store {
         let conn = self.conn();
 
         let clients_on_record: u32 = conn
-            .prepare_cached("SELECT count(*) FROM clients WHERE archived_at IS NULL")?
+            // All clients (read from the smallest index) less the archived ones (an index of
+            // their own): far less to read than every client row.
+            .prepare_cached(
+                "SELECT (SELECT count(*) FROM clients)
+                      - (SELECT count(*) FROM clients WHERE archived_at IS NOT NULL)",
+            )?
             .query_row([], |r| r.get(0))?;
         let active_since = timestamp(now - Duration::days(90));
+        // Drawn from the sessions in the window (an index on the start time), not from
+        // every client: archived clients are few, and left out by a set.
         let active_clients: u32 = conn
             .prepare_cached(
-                "SELECT count(DISTINCT s.client_id) FROM sessions s JOIN clients c ON c.id = s.client_id
-                 WHERE c.archived_at IS NULL AND s.status = 'signed' AND s.started_at >= ?1",
+                "SELECT count(DISTINCT client_id) FROM sessions INDEXED BY sessions_by_start
+                 WHERE started_at >= ?1 AND status = 'signed'
+                   AND client_id NOT IN (SELECT id FROM clients WHERE archived_at IS NOT NULL)",
             )?
             .query_row([&active_since], |r| r.get(0))?;
 
@@ -158,15 +177,20 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
 
         let day_ago = timestamp(now - Duration::hours(24));
-        let unsigned_notes = conn
+        let unsigned_notes_total: u32 = conn
             .prepare_cached(
+                "SELECT count(*) FROM sessions WHERE status = 'draft' AND created_at < ?1",
+            )?
+            .query_row([&day_ago], |r| r.get(0))?;
+        let unsigned_notes = conn
+            .prepare_cached(&format!(
                 "SELECT s.id, s.client_id, c.first_name, c.last_name,
                         COALESCE((SELECT display_name FROM users WHERE username = s.therapist), s.therapist),
                         s.started_at, s.created_at
                  FROM sessions s JOIN clients c ON c.id = s.client_id
                  WHERE s.status = 'draft' AND s.created_at < ?1
-                 ORDER BY s.created_at",
-            )?
+                 ORDER BY s.created_at LIMIT {LIST_LIMIT}"
+            ))?
             .query_map([&day_ago], |r| {
                 let created: String = r.get(6)?;
                 Ok((
@@ -193,25 +217,40 @@ impl Store {
 
         let month_ago_instant = timestamp(now - Duration::days(30));
         let month_ago_day = (today - Duration::days(30)).to_string();
-        let due_for_reassessment = conn
+        // The clients seen in the window come from the sessions in it; the latest intake and
+        // session are looked up only for the rows shown.
+        let due: Vec<(String, String, String)> = conn
             .prepare_cached(
-                "SELECT c.id, c.first_name, c.last_name,
-                        (SELECT max(assessed_on) FROM intakes i WHERE i.client_id = c.id),
-                        (SELECT max(started_at) FROM sessions s WHERE s.client_id = c.id)
-                 FROM clients c
+                "SELECT c.id, c.first_name, c.last_name
+                 FROM (SELECT DISTINCT client_id FROM sessions INDEXED BY sessions_by_start
+                       WHERE started_at >= ?1) seen
+                 JOIN clients c ON c.id = seen.client_id
                  WHERE c.archived_at IS NULL
-                   AND EXISTS (SELECT 1 FROM sessions s WHERE s.client_id = c.id AND s.started_at >= ?1)
                    AND NOT EXISTS (SELECT 1 FROM intakes i WHERE i.client_id = c.id AND i.assessed_on > ?2)
-                 ORDER BY c.sort_key",
+                 ORDER BY c.sort_key, c.id",
             )?
             .query_map([&month_ago_instant, &month_ago_day], |r| {
-                Ok(DueForReassessment {
-                    client_id: r.get(0)?,
-                    client_name: name(r.get(1)?, r.get(2)?),
-                    last_intake_on: r.get(3)?,
-                    last_session_at: r.get(4)?,
-                })
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })?
+            .collect::<rusqlite::Result<_>>()?;
+        let due_for_reassessment_total = u32::try_from(due.len()).unwrap_or(u32::MAX);
+        let mut latest = conn.prepare_cached(
+            "SELECT (SELECT max(assessed_on) FROM intakes WHERE client_id = ?1),
+                    (SELECT max(started_at) FROM sessions WHERE client_id = ?1)",
+        )?;
+        let due_for_reassessment = due
+            .into_iter()
+            .take(LIST_LIMIT as usize)
+            .map(|(id, first, last)| {
+                let (last_intake_on, last_session_at) =
+                    latest.query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok(DueForReassessment {
+                    client_id: id,
+                    client_name: name(first, last),
+                    last_intake_on,
+                    last_session_at,
+                })
+            })
             .collect::<rusqlite::Result<_>>()?;
 
         let flags = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> Result<Vec<RedFlagItem>> {
@@ -236,19 +275,27 @@ impl Store {
         let select =
             "SELECT i.id, i.client_id, c.first_name, c.last_name, i.assessed_on, i.red_flags,
                 COALESCE((SELECT display_name FROM users WHERE username = a.acknowledged_by), a.acknowledged_by),
-                a.acknowledged_at, a.referral_note
-             FROM intakes i JOIN clients c ON c.id = i.client_id
+                a.acknowledged_at, a.referral_note";
+        // Intakes with red flags have an index of their own (most intakes have none).
+        let open = "FROM intakes i JOIN clients c ON c.id = i.client_id
              LEFT JOIN red_flag_acks a ON a.intake_id = i.id
-             WHERE i.red_flags != '[]'";
+             WHERE i.red_flags <> '[]' AND a.intake_id IS NULL AND c.archived_at IS NULL";
+        let open_red_flags_total: u32 = conn
+            .prepare_cached(&format!("SELECT count(*) {open}"))?
+            .query_row([], |r| r.get(0))?;
         let open_red_flags = flags(
-            &format!(
-                "{select} AND a.intake_id IS NULL AND c.archived_at IS NULL ORDER BY i.assessed_on"
-            ),
+            &format!("{select} {open} ORDER BY i.assessed_on, i.id LIMIT {LIST_LIMIT}"),
             &[],
         )?;
+        let referred = "FROM red_flag_acks a JOIN intakes i ON i.id = a.intake_id
+             JOIN clients c ON c.id = i.client_id
+             WHERE a.acknowledged_at >= ?1 AND a.acknowledged_at < ?2";
+        let referrals_total: u32 = conn
+            .prepare_cached(&format!("SELECT count(*) {referred}"))?
+            .query_row([&from_text, &to_text], |r| r.get(0))?;
         let referrals = flags(
             &format!(
-                "{select} AND a.acknowledged_at >= ?1 AND a.acknowledged_at < ?2 ORDER BY a.acknowledged_at DESC"
+                "{select} {referred} ORDER BY a.acknowledged_at DESC, a.intake_id LIMIT {LIST_LIMIT}"
             ),
             &[&from_text, &to_text],
         )?;
@@ -261,9 +308,13 @@ impl Store {
             active_clients,
             sessions_per_therapist,
             unsigned_notes,
+            unsigned_notes_total,
             due_for_reassessment,
+            due_for_reassessment_total,
             open_red_flags,
+            open_red_flags_total,
             referrals,
+            referrals_total,
             technique_outcomes,
         })
     }

@@ -170,8 +170,15 @@ fn the_upgrade_counts_the_totals_from_what_is_there() {
     {
         // Back to the schema before the totals existed, as an older version left it.
         let c = rusqlite::Connection::open(database_path(dir.path())).unwrap();
-        c.execute_batch("DROP TABLE technique_outcome_totals; PRAGMA user_version = 6;")
-            .unwrap();
+        c.execute_batch(
+            "DROP TABLE technique_outcome_totals;
+             DROP INDEX sessions_by_start; DROP INDEX sessions_drafts_by_created;
+             DROP INDEX intakes_with_red_flags; DROP INDEX red_flag_acks_by_time;
+             DROP INDEX clients_archived;
+             CREATE INDEX sessions_by_status ON sessions (status, updated_at);
+             PRAGMA user_version = 6;",
+        )
+        .unwrap();
     }
     let s = open(dir.path());
     assert!(rollup::check(s.conn()).unwrap());

@@ -15,14 +15,20 @@ clients_on_record: number,
  */
 active_clients: number, sessions_per_therapist: Array<TherapistSessions>, 
 /**
- * Draft notes started more than 24 hours ago, oldest first.
+ * Draft notes started more than 24 hours ago, oldest first (at most [`LIST_LIMIT`]).
  */
-unsigned_notes: Array<UnsignedNote>, 
+unsigned_notes: Array<UnsignedNote>, unsigned_notes_total: number, 
 /**
- * Seen in the last 30 days, but no intake in the last 30 days.
+ * Seen in the last 30 days, but no intake in the last 30 days, in name order (at most
+ * [`LIST_LIMIT`]).
  */
-due_for_reassessment: Array<DueForReassessment>, open_red_flags: Array<RedFlagItem>, 
+due_for_reassessment: Array<DueForReassessment>, due_for_reassessment_total: number, 
 /**
- * Red flags acknowledged with a referral in the period.
+ * Oldest first (at most [`LIST_LIMIT`]).
  */
-referrals: Array<RedFlagItem>, technique_outcomes: Array<TechniqueOutcome>, };
+open_red_flags: Array<RedFlagItem>, open_red_flags_total: number, 
+/**
+ * Red flags acknowledged with a referral in the period, newest first (at most
+ * [`LIST_LIMIT`]).
+ */
+referrals: Array<RedFlagItem>, referrals_total: number, technique_outcomes: Array<TechniqueOutcome>, };
