@@ -235,6 +235,10 @@ impl ClientFields {
         format!(" {} {} ", words.join(" "), compact.join(" "))
     }
 
+    fn names(&self) -> [&str; 3] {
+        [&self.first_name, &self.last_name, &self.preferred_name]
+    }
+
     fn sort_key(&self) -> String {
         format!("{} {}", fold(&self.last_name), fold(&self.first_name))
     }
@@ -401,6 +405,7 @@ impl Store {
             ])?;
             write_flags(tx, &id, &fields.contraindication_flags)?;
             index_client(tx, &id, &now, &fields)?;
+            crate::names::index(tx, &id, &fields.names(), &fields.sort_key(), false)?;
             let entry = AuditEntry {
                 action: "client.create",
                 entity: "client",
@@ -511,6 +516,13 @@ impl Store {
             }
             write_flags(tx, &id, &fields.contraindication_flags)?;
             index_client(tx, &id, &current.created_at, &fields)?;
+            crate::names::index(
+                tx,
+                &id,
+                &fields.names(),
+                &fields.sort_key(),
+                current.archived_at.is_some(),
+            )?;
             let entry = AuditEntry {
                 action: "client.update",
                 entity: "client",
@@ -556,6 +568,7 @@ impl Store {
                  WHERE id = ?1",
             )?
             .execute(params![id, archive.then_some(&now), now])?;
+            crate::names::set_archived(tx, &id, archive)?;
             let entry = AuditEntry {
                 action: if archive {
                     "client.archive"
@@ -576,7 +589,8 @@ impl Store {
         self.get_client(&id)
     }
 
-    /// Clients in name order, optionally narrowed by a search over any part of their names.
+    /// Clients in name order, optionally narrowed by a search: each word typed must start a
+    /// word of the client's names (see [`crate::names`]).
     pub fn list_clients(&self, query: &ClientQuery) -> Result<ClientPage> {
         if query.search.chars().count() > MAX_SEARCH_CHARS {
             return Err(Error::field(
@@ -595,44 +609,72 @@ impl Store {
             0 => DEFAULT_PAGE,
             n => n.min(MAX_PAGE),
         };
-        let mut filter = String::from(if query.include_archived {
-            "1 = 1"
-        } else {
-            "archived_at IS NULL"
-        });
-        if let Some(mine) = self.visible_clients_sql("clients") {
-            filter.push_str(&format!(" AND {mine}"));
-        }
-        // Folded terms are ASCII letters and digits only, so they need no LIKE escaping.
-        let patterns: Vec<String> = terms.iter().map(|t| format!("%{t}%")).collect();
-        for i in 1..=patterns.len() {
-            filter.push_str(&format!(" AND search_key LIKE ?{i}"));
-        }
         let conn = self.conn();
-        let total: u32 = conn
-            .prepare_cached(&format!("SELECT count(*) FROM clients WHERE {filter}"))?
-            .query_row(params_from_iter(&patterns), |r| r.get(0))?;
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT id, first_name, last_name, preferred_name, date_of_birth, phone,
-                    archived_at IS NOT NULL
-             FROM clients WHERE {filter}
-             ORDER BY archived_at IS NOT NULL, sort_key, id
-             LIMIT {limit} OFFSET {offset}",
-            offset = query.offset
-        ))?;
-        let items = stmt
-            .query_map(params_from_iter(&patterns), |r| {
-                Ok(ClientSummary {
-                    id: r.get(0)?,
-                    first_name: r.get(1)?,
-                    last_name: r.get(2)?,
-                    preferred_name: r.get(3)?,
-                    date_of_birth: r.get(4)?,
-                    phone: r.get(5)?,
-                    archived: r.get(6)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let summary = |r: &Row<'_>| -> rusqlite::Result<ClientSummary> {
+            Ok(ClientSummary {
+                id: r.get(0)?,
+                first_name: r.get(1)?,
+                last_name: r.get(2)?,
+                preferred_name: r.get(3)?,
+                date_of_birth: r.get(4)?,
+                phone: r.get(5)?,
+                archived: r.get(6)?,
+            })
+        };
+        let columns = "c.id, c.first_name, c.last_name, c.preferred_name, c.date_of_birth, c.phone,
+                       c.archived_at IS NOT NULL";
+        let mine = self.visible_clients_sql("c");
+        let (total, items) = if terms.is_empty() {
+            let mut filter = String::from(if query.include_archived {
+                "1 = 1"
+            } else {
+                "c.archived_at IS NULL"
+            });
+            if let Some(mine) = &mine {
+                filter.push_str(&format!(" AND {mine}"));
+            }
+            let total: u32 = conn
+                .prepare_cached(&format!("SELECT count(*) FROM clients c WHERE {filter}"))?
+                .query_row([], |r| r.get(0))?;
+            let items = conn
+                .prepare_cached(&format!(
+                    "SELECT {columns} FROM clients c WHERE {filter}
+                     ORDER BY c.archived_at IS NOT NULL, c.sort_key, c.id
+                     LIMIT {limit} OFFSET {offset}",
+                    offset = query.offset
+                ))?
+                .query_map([], summary)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            (total, items)
+        } else {
+            // By the start of any word of the names: one key of the prefix index, whose
+            // entries are in list order; only the page reads client rows.
+            let (mut filter, args) = crate::names::filter(&terms, query.include_archived);
+            if let Some(mine) = &mine {
+                filter.push_str(&format!(
+                    " AND p.client_id IN (SELECT c.id FROM clients c WHERE {mine})"
+                ));
+            }
+            let total: u32 = conn
+                .prepare_cached(&format!(
+                    "SELECT count(*) FROM client_name_prefixes p WHERE {filter}"
+                ))?
+                .query_row(params_from_iter(&args), |r| r.get(0))?;
+            let items = conn
+                .prepare_cached(&format!(
+                    "SELECT {columns}
+                     FROM (SELECT p.client_id AS id, p.archived AS archived, p.sort_key AS sort_key
+                           FROM client_name_prefixes p WHERE {filter}
+                           ORDER BY p.archived, p.sort_key, p.client_id
+                           LIMIT {limit} OFFSET {offset}) m
+                     JOIN clients c ON c.id = m.id
+                     ORDER BY m.archived, m.sort_key, m.id",
+                    offset = query.offset
+                ))?
+                .query_map(params_from_iter(&args), summary)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            (total, items)
+        };
         Ok(ClientPage { items, total })
     }
 

@@ -13,6 +13,7 @@ pub mod export;
 pub mod history;
 pub mod intake;
 pub mod keys;
+pub mod names;
 pub mod outcomes;
 pub mod pdf;
 pub mod rollup;

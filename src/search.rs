@@ -295,34 +295,45 @@ impl Store {
             // comes without sorting every match (a common word matches most notes).
             Ordering::Newest => "ORDER BY search_fts.rowid DESC",
         };
-        let rows: Vec<(String, String, String, String, String)> = conn
+        // The client of each hit comes in the same query: one statement for the whole page.
+        type Row = (String, String, String, String, String, ClientSummary);
+        let rows: Vec<Row> = conn
             .prepare_cached(&format!(
                 "SELECT d.kind, d.open_id, d.client_id, d.at,
-                        snippet(search_fts, 0, char(2), char(3), '…', 16)
-                 {from_clause} WHERE {filter} {order} LIMIT {limit}"
+                        snippet(search_fts, 0, char(2), char(3), '…', 16),
+                        c.first_name, c.last_name, c.preferred_name, c.date_of_birth, c.phone,
+                        c.archived_at IS NOT NULL
+                 {from_clause} JOIN clients c ON c.id = d.client_id
+                 WHERE {filter} {order} LIMIT {limit}"
             ))?
             .query_map(args, |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    ClientSummary {
+                        id: r.get(2)?,
+                        first_name: r.get(5)?,
+                        last_name: r.get(6)?,
+                        preferred_name: r.get(7)?,
+                        date_of_birth: r.get(8)?,
+                        phone: r.get(9)?,
+                        archived: r.get(10)?,
+                    },
+                ))
             })?
             .collect::<rusqlite::Result<_>>()?;
 
         let mut order_of: HashMap<String, usize> = HashMap::new();
         let mut groups: Vec<ClientHits> = Vec::new();
-        for (kind, record_id, client, at, snippet) in rows {
+        for (kind, record_id, client, at, snippet, summary) in rows {
             let idx = match order_of.get(&client) {
                 Some(i) => *i,
                 None => {
-                    let c = self.get_client(&client)?;
                     groups.push(ClientHits {
-                        client: ClientSummary {
-                            id: c.id.clone(),
-                            first_name: c.fields.first_name,
-                            last_name: c.fields.last_name,
-                            preferred_name: c.fields.preferred_name,
-                            date_of_birth: c.fields.date_of_birth,
-                            phone: c.fields.phone,
-                            archived: c.archived_at.is_some(),
-                        },
+                        client: summary,
                         hits: Vec::new(),
                     });
                     order_of.insert(client, groups.len() - 1);

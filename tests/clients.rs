@@ -239,7 +239,7 @@ fn hostile_and_unicode_text_is_stored_verbatim() {
 }
 
 #[test]
-fn search_finds_any_part_of_a_name_ignoring_accents_case_and_punctuation() {
+fn search_finds_the_start_of_any_name_word_ignoring_accents_case_and_punctuation() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path());
     store.create_client(&zoe()).unwrap();
@@ -252,7 +252,20 @@ fn search_finds_any_part_of_a_name_ignoring_accents_case_and_punctuation() {
     assert_eq!(search(&store, "zoe"), vec!["Zoë O'Brien"]);
     assert_eq!(search(&store, "obrien"), vec!["Zoë O'Brien"]);
     assert_eq!(search(&store, "O'BRI"), vec!["Zoë O'Brien"]);
-    assert_eq!(search(&store, "rie"), vec!["Zoë O'Brien"]);
+    assert_eq!(
+        search(&store, "brien"),
+        vec!["Zoë O'Brien"],
+        "after the apostrophe"
+    );
+    assert_eq!(search(&store, "o bri"), vec!["Zoë O'Brien"]);
+    // The start of a word, not any fragment: "rie" is inside O'Brien, and finds nobody.
+    assert!(search(&store, "rie").is_empty());
+    assert_eq!(search(&store, "der"), vec!["Mary-Jane van der Berg"]);
+    assert_eq!(search(&store, "jane berg"), vec!["Mary-Jane van der Berg"]);
+    assert!(
+        search(&store, "jane nunez").is_empty(),
+        "every word must match"
+    );
     assert_eq!(search(&store, "zo"), vec!["Zoë O'Brien"], "preferred name");
     assert_eq!(search(&store, "maryjane"), vec!["Mary-Jane van der Berg"]);
     assert_eq!(search(&store, "vanderberg"), vec!["Mary-Jane van der Berg"]);
@@ -518,4 +531,34 @@ fn bulk_writes_land_together_or_not_at_all() {
     // After a bulk, ordinary writes work as before.
     store.create_client(&zoe()).unwrap();
     assert_eq!(store.list_clients(&Default::default()).unwrap().total, 3);
+}
+
+#[test]
+fn clients_recorded_before_the_name_index_are_found_after_the_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut store = open(dir.path());
+        store.create_client(&zoe()).unwrap();
+        let gone = store
+            .create_client(&minimal("Mary-Jane", "van der Berg"))
+            .unwrap();
+        store.archive_client(&gone.id).unwrap();
+    }
+    {
+        // As the version before the index left the file.
+        let c = Connection::open(database_path(dir.path())).unwrap();
+        c.execute_batch("DROP TABLE client_name_prefixes; PRAGMA user_version = 8;")
+            .unwrap();
+    }
+    let store = open(dir.path());
+    assert_eq!(search(&store, "brien"), vec!["Zoë O'Brien"]);
+    assert!(search(&store, "mary").is_empty(), "archived stays hidden");
+    let all = store
+        .list_clients(&ClientQuery {
+            search: "mary".into(),
+            include_archived: true,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(all.total, 1);
 }

@@ -35,6 +35,10 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
             |tx: &rusqlite::Transaction<'_>| Ok(crate::rollup::rebuild(tx)?),
         ),
         M::up(include_str!("migrations/0008_dashboard_indexes.sql")),
+        M::up_with_hook(
+            include_str!("migrations/0009_client_name_prefixes.sql"),
+            crate::names::index_existing,
+        ),
     ])
 });
 
@@ -42,7 +46,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 8;
+const MIGRATION_COUNT: usize = 9;
 
 /// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
