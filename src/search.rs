@@ -277,12 +277,25 @@ impl Store {
         // walk every document and test the MATCH once per row.
         let from_clause = "FROM search_fts CROSS JOIN search_docs d ON d.id = search_fts.rowid";
         // Count at most RANK_LIMIT + 1 matches: enough to choose the ordering, cheap to do.
-        let capped: u32 = conn
-            .prepare_cached(&format!(
+        // With nothing to narrow by, the full-text index alone answers it.
+        let unfiltered = q.include_archived
+            && client_id.is_none()
+            && from.is_none()
+            && to.is_none()
+            && self.visible_clients_sql("c").is_none();
+        let capped: u32 = if unfiltered {
+            conn.prepare_cached(&format!(
+                "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ?1 LIMIT {})",
+                RANK_LIMIT + 1
+            ))?
+            .query_row([&fts], |r| r.get(0))?
+        } else {
+            conn.prepare_cached(&format!(
                 "SELECT count(*) FROM (SELECT 1 {from_clause} WHERE {filter} LIMIT {})",
                 RANK_LIMIT + 1
             ))?
-            .query_row(args, |r| r.get(0))?;
+            .query_row(args, |r| r.get(0))?
+        };
         let narrowed = client_id.is_some() || from.is_some() || to.is_some();
         let ordering = if capped <= RANK_LIMIT || narrowed {
             Ordering::Relevance

@@ -430,14 +430,21 @@ impl Store {
 
     /// Save what the therapist has typed so far. Called often (debounced) by the form.
     pub fn save_session_draft(&mut self, id: &str, input: &SessionInput) -> Result<Session> {
-        let current = self.get_session(id)?;
-        self.require_own_note(&current.therapist)?;
-        if current.status == SessionStatus::Signed {
+        // Only what the checks need: the whole note is read once, after the write (a draft
+        // is saved on every pause in typing).
+        let id = validate::record_id(id, "session")?;
+        let (status, therapist, client_id): (String, String, String) = self
+            .conn()
+            .prepare_cached("SELECT status, therapist, client_id FROM sessions WHERE id = ?1")?
+            .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?
+            .ok_or_else(|| Error::not_found("session note"))?;
+        self.require_client(&client_id)?;
+        self.require_own_note(&therapist)?;
+        if status != "draft" {
             return Err(signed_error());
         }
         let v = input.validated(self.now())?;
-        let id = current.id;
-        let client_id = current.client_id;
         self.write(|tx, ctx| {
             write_content(tx, &id, &v, &ctx.now_text())?;
             let body = [
