@@ -42,6 +42,19 @@ pub(crate) fn words(names: &[&str]) -> BTreeSet<String> {
     out
 }
 
+/// The first string after every string that starts with `prefix` (for a range scan; the
+/// prefix is ASCII, so its last byte can be stepped).
+pub fn next_prefix(prefix: &str) -> String {
+    let mut bytes = prefix.as_bytes().to_vec();
+    while let Some(last) = bytes.pop() {
+        if last < 0x7f {
+            bytes.push(last + 1);
+            break;
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 /// Every start of every word, once each.
 pub(crate) fn prefixes(names: &[&str]) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
@@ -142,6 +155,14 @@ mod tests {
             .collect();
         assert_eq!(w, want);
         assert!(words(&["李", "伟", ""]).contains("li"));
+    }
+
+    #[test]
+    fn the_next_prefix_is_past_every_string_that_starts_with_it() {
+        assert_eq!(next_prefix("ma"), "mb");
+        assert_eq!(next_prefix("z9"), "z:");
+        assert!("mazzz" < next_prefix("ma").as_str());
+        assert!("ma\u{e9}" < next_prefix("ma").as_str());
     }
 
     #[test]

@@ -172,7 +172,8 @@ fn the_upgrade_counts_the_totals_from_what_is_there() {
         // migrations 7 and later made is taken away).
         let c = rusqlite::Connection::open(database_path(dir.path())).unwrap();
         c.execute_batch(
-            "DROP TABLE client_name_prefixes;
+            "DROP TABLE search_terms;
+             DROP TABLE client_name_prefixes;
              DROP TABLE technique_outcome_totals;
              DROP INDEX sessions_by_start; DROP INDEX sessions_drafts_by_created;
              DROP INDEX intakes_with_red_flags; DROP INDEX red_flag_acks_by_time;

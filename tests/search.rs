@@ -324,3 +324,102 @@ fn a_common_word_is_newest_first_unless_the_search_is_narrowed() {
     });
     assert_eq!(bad.unwrap_err().field.as_deref(), Some("to"));
 }
+
+fn note_ids(r: &SearchResults) -> Vec<String> {
+    let mut ids: Vec<String> = r
+        .groups
+        .iter()
+        .flat_map(|g| g.hits.iter())
+        .filter(|h| h.kind == HitKind::Session)
+        .map(|h| h.record_id.clone())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn a_prefix_finds_every_word_it_starts_whatever_was_written_when() {
+    let (_d, mut s) = store();
+    let c = client(&mut s, "Pia", "Prefix");
+    let at = "2026-11-20T10:00:00Z";
+    let one = note(&mut s, &c, at, "Headache on waking.", "");
+    let many = note(&mut s, &c, at, "Headaches all week.", "");
+    let ish = note(&mut s, &c, at, "Feeling headachy.", "");
+    let cafe = note(&mut s, &c, at, "Too much café au lait.", "");
+    let naive = note(&mut s, &c, at, "", "Naïve to massage.");
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(
+        note_ids(&find(&s, "headache")),
+        sorted(vec![one.clone(), many.clone()])
+    );
+    assert_eq!(
+        note_ids(&find(&s, "headach")),
+        sorted(vec![one.clone(), many.clone(), ish.clone()])
+    );
+    assert_eq!(note_ids(&find(&s, "HEADACHES")), vec![many.clone()]);
+    assert_eq!(note_ids(&find(&s, "caf")), vec![cafe.clone()]);
+    assert_eq!(note_ids(&find(&s, "café")), vec![cafe.clone()]);
+    assert_eq!(note_ids(&find(&s, "naive")), vec![naive.clone()]);
+    assert_eq!(note_ids(&find(&s, "naï")), vec![naive]);
+    assert_eq!(note_ids(&find(&s, "head wak")), vec![one.clone()]);
+    assert!(note_ids(&find(&s, "headachez")).is_empty());
+
+    // A word saved later is found by its prefix too, and an edit that drops a word drops it
+    // from the results (a stale entry in the word list matches nothing).
+    s.save_session_draft(
+        &ish,
+        &SessionInput {
+            started_at: at.into(),
+            subjective: "Headachiness gone; paresthesia in the left hand.".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(note_ids(&find(&s, "paresth")), vec![ish.clone()]);
+    assert_eq!(note_ids(&find(&s, "headachy")), Vec::<String>::new());
+    assert_eq!(note_ids(&find(&s, "headach")), sorted(vec![one, many, ish]));
+}
+
+#[test]
+fn a_prefix_of_very_many_words_still_finds_them_all() {
+    let (_d, mut s) = store();
+    let c = client(&mut s, "Wen", "Words");
+    // More words than are ever spelled out for one prefix.
+    let body: Vec<String> = (0..40).map(|i| format!("zq{i:02}x")).collect();
+    let id = note(&mut s, &c, "2026-11-20T10:00:00Z", &body.join(" "), "");
+    assert_eq!(note_ids(&find(&s, "zq")), vec![id.clone()]);
+    assert_eq!(note_ids(&find(&s, "zq3")), vec![id]);
+}
+
+#[test]
+fn words_written_before_the_word_list_existed_are_found_by_prefix_after_the_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = database_path(dir.path());
+    let id = {
+        let mut s = Store::open(OpenOptions::file(&path)).unwrap();
+        let c = client(&mut s, "Uma", "Upgrade");
+        note(
+            &mut s,
+            &c,
+            "2026-11-20T10:00:00Z",
+            "Paresthesia in both hands.",
+            "",
+        )
+    };
+    {
+        // As the version before the word list left the file.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("DROP TABLE search_terms; PRAGMA user_version = 9;")
+            .unwrap();
+    }
+    let s = Store::open(OpenOptions::file(&path)).unwrap();
+    assert_eq!(note_ids(&find(&s, "paresth")), vec![id]);
+    let words: i64 = s
+        .conn()
+        .query_row("SELECT count(*) FROM search_terms", [], |r| r.get(0))
+        .unwrap();
+    assert!(words >= 6, "{words}");
+}

@@ -470,7 +470,24 @@ fn floor_dashboard(c: &rusqlite::Connection) -> stillpoint::Result<()> {
 fn floor_search(c: &rusqlite::Connection, word: &str) -> rusqlite::Result<usize> {
     // The same answer as ours: at most 501 counted; relevance when few match, else the
     // index read newest-recorded first; 50 rows with snippets and their clients' names.
-    let pattern = format!("\"{word}\"*");
+    // The word spelled out as the whole words in the index that start with it.
+    let next = stillpoint::names::next_prefix(word);
+    let words: Vec<String> = c
+        .prepare_cached("SELECT term FROM search_terms WHERE term >= ?1 AND term < ?2 LIMIT 33")?
+        .query_map([word, next.as_str()], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let pattern = match words.as_slice() {
+        [] => format!("\"{word}\"*"),
+        [one] => format!("\"{one}\""),
+        many if many.len() > 32 => format!("\"{word}\"*"),
+        many => format!(
+            "({})",
+            many.iter()
+                .map(|w| format!("\"{w}\""))
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        ),
+    };
     let n: i64 = c
         .prepare_cached(
             "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ?1 LIMIT 501)",
@@ -694,8 +711,36 @@ fn operations(
             "PRAGMA key = {};",
             "\"x'00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'\""
         ))?;
-        let b = rusqlite::backup::Backup::new(fc, &mut dest)?;
-        b.run_to_completion(256, std::time::Duration::ZERO, None)?;
+        // The same answer as ours: a copy from one snapshot, checked whole, holding the
+        // rows the snapshot held.
+        let snapshot = fc.unchecked_transaction()?;
+        let tables = [
+            "clients",
+            "intakes",
+            "sessions",
+            "session_techniques",
+            "amendments",
+            "audit_log",
+            "users",
+        ];
+        let count = |c: &rusqlite::Connection| -> rusqlite::Result<Vec<i64>> {
+            tables
+                .iter()
+                .map(|t| c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)))
+                .collect()
+        };
+        let expected = count(fc)?;
+        {
+            let b = rusqlite::backup::Backup::new(fc, &mut dest)?;
+            b.run_to_completion(256, std::time::Duration::ZERO, None)?;
+        }
+        drop(snapshot);
+        let ok: String = dest.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if ok != "ok" || count(&dest)? != expected {
+            return Err(stillpoint::Error::internal(
+                "the floor's backup failed its check",
+            ));
+        }
         Ok(())
     })?;
     versus("backup", ours, fl);

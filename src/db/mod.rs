@@ -39,6 +39,10 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
             include_str!("migrations/0009_client_name_prefixes.sql"),
             crate::names::index_existing,
         ),
+        M::up_with_hook(
+            include_str!("migrations/0010_search_terms.sql"),
+            crate::search::record_existing_words,
+        ),
     ])
 });
 
@@ -46,7 +50,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 9;
+const MIGRATION_COUNT: usize = 10;
 
 /// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -181,6 +185,7 @@ impl Store {
         store.unlock()?;
         store.configure(options.path.is_some())?;
         store.migrate()?;
+        crate::search::create_scratch(&store.conn)?;
         Ok(store)
     }
 
