@@ -106,7 +106,8 @@ bench: ui
 	cargo build --release -p stillpoint --bin stillpoint-bench
 	cargo build --release -p stillpoint-app -p stillpoint-bare-window
 	timeout --signal=TERM 7200 xvfb-run -a -s "-screen 0 1280x800x24" \
-	  target/release/stillpoint-bench --size $(BENCH_SIZE) --write docs/BENCHMARKS.md \
+	  target/release/stillpoint-bench --size $(BENCH_SIZE) $(if $(BENCH_KEEP),--keep $(BENCH_KEEP)) \
+	  --write docs/BENCHMARKS.md \
 	  --startup target/release/stillpoint target/release/stillpoint-bare-window
 
 # The small size, as a smoke check inside make test (no timing is asserted).

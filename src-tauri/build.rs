@@ -40,6 +40,7 @@ fn stillpoint_commands() -> &'static [&'static str] {
         "dashboard",
         "search",
         "client_history",
+        "client_chart",
         "export",
         "setup",
         "login",

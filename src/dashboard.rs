@@ -217,41 +217,43 @@ impl Store {
 
         let month_ago_instant = timestamp(now - Duration::days(30));
         let month_ago_day = (today - Duration::days(30)).to_string();
-        // The clients seen in the window come from the sessions in it; the latest intake and
-        // session are looked up only for the rows shown.
-        let due: Vec<(String, String, String)> = conn
-            .prepare_cached(
-                "SELECT c.id, c.first_name, c.last_name
-                 FROM (SELECT DISTINCT client_id FROM sessions INDEXED BY sessions_by_start
-                       WHERE started_at >= ?1) seen
-                 JOIN clients c ON c.id = seen.client_id
-                 WHERE c.archived_at IS NULL
-                   AND NOT EXISTS (SELECT 1 FROM intakes i WHERE i.client_id = c.id AND i.assessed_on > ?2)
-                 ORDER BY c.sort_key, c.id",
-            )?
+        // The clients seen in the window come from the sessions in it; all of them are
+        // counted, and the latest intake and session are looked up only for the rows shown.
+        let mut due_for_reassessment_total = 0;
+        let due_for_reassessment = conn
+            .prepare_cached(&format!(
+                "WITH due AS MATERIALIZED (
+                    SELECT c.id, c.first_name, c.last_name, c.sort_key
+                    FROM (SELECT DISTINCT client_id FROM sessions INDEXED BY sessions_by_start
+                          WHERE started_at >= ?1) seen
+                    JOIN clients c ON c.id = seen.client_id
+                    WHERE c.archived_at IS NULL
+                      AND NOT EXISTS (SELECT 1 FROM intakes i
+                                      WHERE i.client_id = c.id AND i.assessed_on > ?2))
+                 SELECT (SELECT count(*) FROM due), d.id, d.first_name, d.last_name,
+                        (SELECT max(assessed_on) FROM intakes WHERE client_id = d.id),
+                        (SELECT max(started_at) FROM sessions WHERE client_id = d.id)
+                 FROM (SELECT * FROM due ORDER BY sort_key, id LIMIT {LIST_LIMIT}) d
+                 ORDER BY d.sort_key, d.id"
+            ))?
             .query_map([&month_ago_instant, &month_ago_day], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                Ok((
+                    r.get::<_, u32>(0)?,
+                    DueForReassessment {
+                        client_id: r.get(1)?,
+                        client_name: name(r.get(2)?, r.get(3)?),
+                        last_intake_on: r.get(4)?,
+                        last_session_at: r.get(5)?,
+                    },
+                ))
             })?
-            .collect::<rusqlite::Result<_>>()?;
-        let due_for_reassessment_total = u32::try_from(due.len()).unwrap_or(u32::MAX);
-        let mut latest = conn.prepare_cached(
-            "SELECT (SELECT max(assessed_on) FROM intakes WHERE client_id = ?1),
-                    (SELECT max(started_at) FROM sessions WHERE client_id = ?1)",
-        )?;
-        let due_for_reassessment = due
-            .into_iter()
-            .take(LIST_LIMIT as usize)
-            .map(|(id, first, last)| {
-                let (last_intake_on, last_session_at) =
-                    latest.query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                Ok(DueForReassessment {
-                    client_id: id,
-                    client_name: name(first, last),
-                    last_intake_on,
-                    last_session_at,
+            .map(|row| {
+                row.map(|(total, due)| {
+                    due_for_reassessment_total = total;
+                    due
                 })
             })
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<rusqlite::Result<Vec<_>>>()?;
 
         let flags = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> Result<Vec<RedFlagItem>> {
             Ok(conn

@@ -6,9 +6,11 @@ use rusqlite::params;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::clients::Client;
 use crate::db::Store;
 use crate::error::Result;
 use crate::intake::Intake;
+use crate::outcomes::ClientOutcomes;
 use crate::validate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -143,15 +145,46 @@ fn rank(kind: EventKind) -> u8 {
     }
 }
 
+/// What the history screen shows, from one call: the client, the timeline and the outcomes.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ClientChart {
+    pub client: Client,
+    pub history: ClientHistory,
+    pub outcomes: ClientOutcomes,
+}
+
 impl Store {
     /// Everything that happened to a client's care, newest first.
     pub fn client_history(&self, client_id: &str) -> Result<ClientHistory> {
         let client_id = validate::record_id(client_id, "client")?;
         // Not found is an error, not an empty history.
         self.get_client(&client_id)?;
+        let intakes = self.list_intakes(&client_id)?;
+        self.history_of(&client_id, &intakes)
+    }
+
+    /// The client, their history and their outcomes together, each record read once (the
+    /// history screen asked for the three separately, reading the client three times and
+    /// the intakes twice).
+    pub fn client_chart(&self, client_id: &str) -> Result<ClientChart> {
+        let client = self.get_client(client_id)?;
+        let intakes = self.list_intakes(&client.id)?;
+        let history = self.history_of(&client.id, &intakes)?;
+        let sessions = self.list_sessions(&client.id)?;
+        let outcomes = crate::outcomes::compute(&intakes, &sessions, self.today());
+        Ok(ClientChart {
+            client,
+            history,
+            outcomes,
+        })
+    }
+
+    fn history_of(&self, client_id: &str, intakes: &[Intake]) -> Result<ClientHistory> {
+        let client_id = client_id.to_owned();
         let mut events = Vec::new();
-        for it in self.list_intakes(&client_id)? {
-            intake_events(&it, &mut events);
+        for it in intakes {
+            intake_events(it, &mut events);
         }
 
         let conn = self.conn();

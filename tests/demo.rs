@@ -111,6 +111,14 @@ fn the_demo_clinic_adds_up() {
     );
 
     let h = s.client_history(&d.ann).unwrap();
+    // The history screen's one call holds exactly what the three separate calls return.
+    for id in [&d.ann, &d.maria, &d.li] {
+        let chart = s.client_chart(id).unwrap();
+        assert_eq!(chart.client, s.get_client(id).unwrap());
+        assert_eq!(chart.history, s.client_history(id).unwrap());
+        assert_eq!(chart.outcomes, s.client_outcomes(id).unwrap());
+    }
+    assert!(s.client_chart("not-a-client").is_err());
     assert_eq!(
         h.events.len(),
         3 + 8 + 1,

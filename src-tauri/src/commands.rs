@@ -8,7 +8,7 @@ use stillpoint::audit::{AuditRecord, AuditVerification};
 use stillpoint::backup::{BackupInfo, BackupReport};
 use stillpoint::dashboard::{Dashboard, DashboardQuery};
 use stillpoint::export::{ExportKind, ExportReport, Progress};
-use stillpoint::history::ClientHistory;
+use stillpoint::history::{ClientChart, ClientHistory};
 use stillpoint::intake::{ClientAlerts, Intake, IntakeInput};
 use stillpoint::outcomes::ClientOutcomes;
 use stillpoint::search::{SearchQuery, SearchResults};
@@ -188,6 +188,11 @@ pub fn dashboard(state: AppState<'_>, query: DashboardQuery) -> Result<Dashboard
 #[tauri::command(async)]
 pub fn search(state: AppState<'_>, query: SearchQuery) -> Result<SearchResults> {
     with_store(&state, |s| s.search(&query))
+}
+
+#[tauri::command(async)]
+pub fn client_chart(state: AppState<'_>, client_id: String) -> Result<ClientChart> {
+    with_store(&state, |s| s.client_chart(&client_id))
 }
 
 #[tauri::command(async)]

@@ -83,6 +83,7 @@ pub fn run() -> tauri::Result<()> {
             commands::dashboard,
             commands::search,
             commands::client_history,
+            commands::client_chart,
             commands::export,
             commands::setup,
             commands::login,

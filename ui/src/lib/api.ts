@@ -8,6 +8,7 @@ import type { AuditRecord } from './bindings/AuditRecord';
 import type { AuditVerification } from './bindings/AuditVerification';
 import type { BackupInfo } from './bindings/BackupInfo';
 import type { BackupReport } from './bindings/BackupReport';
+import type { ClientChart } from './bindings/ClientChart';
 import type { ClinicSettings } from './bindings/ClinicSettings';
 import type { NewUser } from './bindings/NewUser';
 import type { SetupDone } from './bindings/SetupDone';
@@ -211,6 +212,11 @@ export function listSessions(clientId: string): Promise<SessionSummary[]> {
 }
 
 // Histories, outcomes, the dashboard, search and exports.
+
+/** The client, their timeline and their outcomes, in one call (the history screen). */
+export function clientChart(clientId: string): Promise<ClientChart> {
+  return call('client_chart', { clientId });
+}
 
 /** Intakes, red flags, acknowledgements, sessions and amendments, newest first. */
 export function clientHistory(clientId: string): Promise<ClientHistory> {
