@@ -11,6 +11,7 @@ use crate::db::Store;
 use crate::error::Result;
 use crate::intake::Intake;
 use crate::outcomes::ClientOutcomes;
+use crate::sessions::{SessionStatus, SessionSummary};
 use crate::validate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -145,6 +146,13 @@ fn rank(kind: EventKind) -> u8 {
     }
 }
 
+/// One note as the timeline and the outcomes both need it.
+struct SessionRow {
+    summary: SessionSummary,
+    plan: String,
+    signed_by: Option<String>,
+}
+
 /// What the history screen shows, from one call: the client, the timeline and the outcomes.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
@@ -161,7 +169,8 @@ impl Store {
         // Not found is an error, not an empty history.
         self.get_client(&client_id)?;
         let intakes = self.list_intakes(&client_id)?;
-        self.history_of(&client_id, &intakes)
+        let sessions = self.session_rows(&client_id)?;
+        self.history_of(&client_id, &intakes, &sessions)
     }
 
     /// The client, their history and their outcomes together, each record read once (the
@@ -170,9 +179,10 @@ impl Store {
     pub fn client_chart(&self, client_id: &str) -> Result<ClientChart> {
         let client = self.get_client(client_id)?;
         let intakes = self.list_intakes(&client.id)?;
-        let history = self.history_of(&client.id, &intakes)?;
-        let sessions = self.list_sessions(&client.id)?;
-        let outcomes = crate::outcomes::compute(&intakes, &sessions, self.today());
+        let sessions = self.session_rows(&client.id)?;
+        let history = self.history_of(&client.id, &intakes, &sessions)?;
+        let summaries: Vec<SessionSummary> = sessions.into_iter().map(|r| r.summary).collect();
+        let outcomes = crate::outcomes::compute(&intakes, &summaries, self.today());
         Ok(ClientChart {
             client,
             history,
@@ -180,7 +190,55 @@ impl Store {
         })
     }
 
-    fn history_of(&self, client_id: &str, intakes: &[Intake]) -> Result<ClientHistory> {
+    /// A client's notes with what the timeline and the outcomes need, in one query, newest
+    /// first; technique names in the order recorded.
+    fn session_rows(&self, client_id: &str) -> Result<Vec<SessionRow>> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT s.id, s.started_at, s.status, s.therapist, s.pain_before, s.pain_after,
+                    s.plan, s.signed_by,
+                    (SELECT group_concat(t.name, char(31)) FROM
+                        (SELECT t.name FROM session_techniques st
+                           JOIN techniques t ON t.id = st.technique_id
+                          WHERE st.session_id = s.id ORDER BY st.position) t),
+                    (SELECT count(*) FROM amendments a WHERE a.session_id = s.id)
+                 FROM sessions s WHERE s.client_id = ?1
+                 ORDER BY s.started_at DESC, s.id DESC",
+            )?
+            .query_map([client_id], |r| {
+                let status: String = r.get(2)?;
+                let names: Option<String> = r.get(8)?;
+                Ok(SessionRow {
+                    summary: SessionSummary {
+                        id: r.get(0)?,
+                        started_at: r.get(1)?,
+                        status: if status == "signed" {
+                            SessionStatus::Signed
+                        } else {
+                            SessionStatus::Draft
+                        },
+                        therapist: r.get(3)?,
+                        pain_before: r.get(4)?,
+                        pain_after: r.get(5)?,
+                        technique_names: names
+                            .map(|n| n.split('\u{1f}').map(str::to_owned).collect())
+                            .unwrap_or_default(),
+                        amendment_count: r.get(9)?,
+                    },
+                    plan: r.get(6)?,
+                    signed_by: r.get(7)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn history_of(
+        &self,
+        client_id: &str,
+        intakes: &[Intake],
+        sessions: &[SessionRow],
+    ) -> Result<ClientHistory> {
         let client_id = client_id.to_owned();
         let mut events = Vec::new();
         for it in intakes {
@@ -189,32 +247,22 @@ impl Store {
 
         let conn = self.conn();
         let mut latest_plan: Option<LatestPlan> = None;
-        let mut stmt = conn.prepare_cached(
-            "SELECT s.id, s.started_at, s.status, s.therapist, s.pain_before, s.pain_after,
-                    s.plan, s.signed_by,
-                    (SELECT group_concat(t.name, ', ') FROM
-                        (SELECT t.name FROM session_techniques st
-                           JOIN techniques t ON t.id = st.technique_id
-                          WHERE st.session_id = s.id ORDER BY st.position) t)
-               FROM sessions s WHERE s.client_id = ?1
-              ORDER BY s.started_at DESC, s.id DESC",
-        )?;
-        let rows = stmt.query_map([&client_id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<i64>>(4)?,
-                r.get::<_, Option<i64>>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, Option<String>>(7)?,
-                r.get::<_, Option<String>>(8)?,
-            ))
-        })?;
-        for row in rows {
-            let (id, started_at, status, therapist, before, after, plan, signed_by, names) = row?;
-            let signed = status == "signed";
+        for row in sessions {
+            let SessionRow {
+                summary,
+                plan,
+                signed_by,
+            } = row;
+            let (id, started_at, therapist) = (
+                summary.id.clone(),
+                summary.started_at.clone(),
+                summary.therapist.clone(),
+            );
+            let (before, after) = (summary.pain_before, summary.pain_after);
+            let names = Some(summary.technique_names.join(", "));
+            let plan = plan.clone();
+            let signed_by = signed_by.clone();
+            let signed = summary.status == SessionStatus::Signed;
             let mut parts = Vec::new();
             match (before, after) {
                 (Some(b), Some(a)) => parts.push(format!("pain {b} → {a}")),

@@ -270,18 +270,32 @@ fn line(op: &str, plain: &mut [f64], enc: &mut [f64]) {
     ));
 }
 
-/// Time `f` `n` times; milliseconds per call.
-fn sample(
+/// Time `ours` and `floor` `n` times each, alternating which goes first, so neither gains
+/// from running after the other (warmer caches, a machine that has settled).
+fn pair(
     n: usize,
-    mut f: impl FnMut(usize) -> stillpoint::Result<()>,
-) -> stillpoint::Result<Vec<f64>> {
-    let mut out = Vec::with_capacity(n);
+    mut ours: impl FnMut(usize) -> stillpoint::Result<()>,
+    mut floor: impl FnMut(usize) -> stillpoint::Result<()>,
+) -> stillpoint::Result<(Vec<f64>, Vec<f64>)> {
+    let (mut a, mut b) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for i in 0..n {
-        let start = Instant::now();
-        f(i)?;
-        out.push(ms(start));
+        let one = |f: &mut dyn FnMut(usize) -> stillpoint::Result<()>,
+                   out: &mut Vec<f64>|
+         -> stillpoint::Result<()> {
+            let start = Instant::now();
+            f(i)?;
+            out.push(ms(start));
+            Ok(())
+        };
+        if i % 2 == 0 {
+            one(&mut ours, &mut a)?;
+            one(&mut floor, &mut b)?;
+        } else {
+            one(&mut floor, &mut b)?;
+            one(&mut ours, &mut a)?;
+        }
     }
-    Ok(out)
+    Ok((a, b))
 }
 
 fn versus(op: &str, mut ours: Vec<f64>, mut floor: Vec<f64>) {
@@ -670,147 +684,165 @@ fn operations(
     let ids = &synth.client_ids;
     let n = 50.min(ids.len());
 
-    let ours = sample(n, |i| {
-        let id = if i == 0 {
-            &synth.busiest_client
-        } else {
-            &ids[i * 7 % ids.len()]
-        };
-        // What the history screen calls.
-        s.client_chart(id)?;
-        Ok(())
-    })?;
-    let fl = sample(n, |i| {
-        let id = if i == 0 {
-            &synth.busiest_client
-        } else {
-            &ids[i * 7 % ids.len()]
-        };
-        floor_chart(fc, id)?;
-        Ok(())
-    })?;
+    let (ours, fl) = pair(
+        n,
+        |i| {
+            let id = if i == 0 {
+                &synth.busiest_client
+            } else {
+                &ids[i * 7 % ids.len()]
+            };
+            // What the history screen calls.
+            s.client_chart(id)?;
+            Ok(())
+        },
+        |i| {
+            let id = if i == 0 {
+                &synth.busiest_client
+            } else {
+                &ids[i * 7 % ids.len()]
+            };
+            floor_chart(fc, id)?;
+            Ok(())
+        },
+    )?;
     versus("open_chart", ours, fl);
 
     let prefixes = ["ma", "jo", "ol", "сh", "ив", "ka", "no", "gon", "pa", "li"];
-    let ours = sample(n, |i| {
-        s.list_clients(&stillpoint::ClientQuery {
-            search: prefixes[i % prefixes.len()].into(),
-            limit: 100,
-            ..Default::default()
-        })?;
-        Ok(())
-    })?;
-    let fl = sample(n, |i| {
-        // The same answer: the count and the first 100 in list order, from the prefix index.
-        let key = stillpoint::text::fold(prefixes[i % prefixes.len()]);
-        let _total: i64 = fc
-            .prepare_cached(
-                "SELECT count(*) FROM client_name_prefixes WHERE prefix = ?1 AND archived = 0",
-            )?
-            .query_row([&key], |r| r.get(0))?;
-        fc.prepare_cached(
-            "SELECT c.id, c.first_name, c.last_name, c.preferred_name, c.date_of_birth, c.phone
+    let (ours, fl) = pair(
+        n,
+        |i| {
+            s.list_clients(&stillpoint::ClientQuery {
+                search: prefixes[i % prefixes.len()].into(),
+                limit: 100,
+                ..Default::default()
+            })?;
+            Ok(())
+        },
+        |i| {
+            // The same answer: the count and the first 100 in list order, from the prefix index.
+            let key = stillpoint::text::fold(prefixes[i % prefixes.len()]);
+            let _total: i64 = fc
+                .prepare_cached(
+                    "SELECT count(*) FROM client_name_prefixes WHERE prefix = ?1 AND archived = 0",
+                )?
+                .query_row([&key], |r| r.get(0))?;
+            fc.prepare_cached(
+                "SELECT c.id, c.first_name, c.last_name, c.preferred_name, c.date_of_birth, c.phone
              FROM (SELECT client_id, sort_key FROM client_name_prefixes
                    WHERE prefix = ?1 AND archived = 0 ORDER BY sort_key, client_id LIMIT 100) m
              JOIN clients c ON c.id = m.client_id ORDER BY m.sort_key, m.client_id",
-        )?
-        .query_map([&key], owned)?
-        .collect::<rusqlite::Result<Vec<_>>>()?
-        .len();
-        Ok(())
-    })?;
+            )?
+            .query_map([&key], owned)?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .len();
+            Ok(())
+        },
+    )?;
     versus("name_prefix", ours, fl);
 
     for (op, word) in [
         ("note_search_rare", stillpoint::synth::RARE_WORD),
         ("note_search_common", stillpoint::synth::COMMON_WORD),
     ] {
-        let ours = sample(n, |_| {
-            s.search(&SearchQuery {
-                text: word.into(),
-                include_archived: true,
-                client_id: None,
-                from: None,
-                to: None,
-                limit: 50,
-            })?;
-            Ok(())
-        })?;
-        let fl = sample(n, |_| {
-            floor_search(fc, word)?;
-            Ok(())
-        })?;
+        let (ours, fl) = pair(
+            n,
+            |_| {
+                s.search(&SearchQuery {
+                    text: word.into(),
+                    include_archived: true,
+                    client_id: None,
+                    from: None,
+                    to: None,
+                    limit: 50,
+                })?;
+                Ok(())
+            },
+            |_| {
+                floor_search(fc, word)?;
+                Ok(())
+            },
+        )?;
         versus(op, ours, fl);
     }
 
     let draft = s.start_session(&synth.busiest_client)?.id;
     // More samples here: the target is on the 99th percentile.
     let saves = 4 * n;
-    let ours = sample(saves, |i| {
-        s.save_session_draft(
-            &draft,
-            &SessionInput {
-                started_at: "2026-11-20T10:00:00Z".into(),
-                subjective: format!("Autosave {i}: neck stiff, two headaches this week."),
-                ..Default::default()
-            },
-        )?;
-        Ok(())
-    })?;
-    let fl = sample(saves, |i| floor_save(fc, &draft, i))?;
+    let (ours, fl) = pair(
+        saves,
+        |i| {
+            s.save_session_draft(
+                &draft,
+                &SessionInput {
+                    started_at: "2026-11-20T10:00:00Z".into(),
+                    subjective: format!("Autosave {i}: neck stiff, two headaches this week."),
+                    ..Default::default()
+                },
+            )?;
+            Ok(())
+        },
+        |i| floor_save(fc, &draft, i),
+    )?;
     versus("save_note", ours, fl);
 
-    let ours = sample(10, |_| {
-        s.dashboard(&DashboardQuery::default())?;
-        Ok(())
-    })?;
-    let fl = sample(10, |_| floor_dashboard(fc))?;
+    let (ours, fl) = pair(
+        10,
+        |_| {
+            s.dashboard(&DashboardQuery::default())?;
+            Ok(())
+        },
+        |_| floor_dashboard(fc),
+    )?;
     versus("dashboard", ours, fl);
 
     let backups = tempfile::tempdir()?;
-    let ours = sample(3, |_| {
-        s.backup_scheduled(backups.path(), &mut |_| {})?;
-        Ok(())
-    })?;
-    let fl = sample(3, |i| {
-        let to = backups.path().join(format!("floor-{i}.db"));
-        let mut dest = rusqlite::Connection::open(&to)?;
-        dest.execute_batch(&format!(
-            "PRAGMA key = {};",
-            "\"x'00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'\""
-        ))?;
-        // The same answer as ours: a copy from one snapshot, checked whole, holding the
-        // rows the snapshot held.
-        let snapshot = fc.unchecked_transaction()?;
-        let tables = [
-            "clients",
-            "intakes",
-            "sessions",
-            "session_techniques",
-            "amendments",
-            "audit_log",
-            "users",
-        ];
-        let count = |c: &rusqlite::Connection| -> rusqlite::Result<Vec<i64>> {
-            tables
-                .iter()
-                .map(|t| c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)))
-                .collect()
-        };
-        let expected = count(fc)?;
-        {
-            let b = rusqlite::backup::Backup::new(fc, &mut dest)?;
-            b.run_to_completion(256, std::time::Duration::ZERO, None)?;
-        }
-        drop(snapshot);
-        let ok: String = dest.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        if ok != "ok" || count(&dest)? != expected {
-            return Err(stillpoint::Error::internal(
-                "the floor's backup failed its check",
-            ));
-        }
-        Ok(())
-    })?;
+    let (ours, fl) = pair(
+        3,
+        |_| {
+            s.backup_scheduled(backups.path(), &mut |_| {})?;
+            Ok(())
+        },
+        |i| {
+            let to = backups.path().join(format!("floor-{i}.db"));
+            let mut dest = rusqlite::Connection::open(&to)?;
+            dest.execute_batch(&format!(
+                "PRAGMA key = {};",
+                "\"x'00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'\""
+            ))?;
+            // The same answer as ours: a copy from one snapshot, checked whole, holding the
+            // rows the snapshot held.
+            let snapshot = fc.unchecked_transaction()?;
+            let tables = [
+                "clients",
+                "intakes",
+                "sessions",
+                "session_techniques",
+                "amendments",
+                "audit_log",
+                "users",
+            ];
+            let count = |c: &rusqlite::Connection| -> rusqlite::Result<Vec<i64>> {
+                tables
+                    .iter()
+                    .map(|t| c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)))
+                    .collect()
+            };
+            let expected = count(fc)?;
+            {
+                let b = rusqlite::backup::Backup::new(fc, &mut dest)?;
+                b.run_to_completion(256, std::time::Duration::ZERO, None)?;
+            }
+            drop(snapshot);
+            let ok: String = dest.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+            if ok != "ok" || count(&dest)? != expected {
+                return Err(stillpoint::Error::internal(
+                    "the floor's backup failed its check",
+                ));
+            }
+            Ok(())
+        },
+    )?;
     versus("backup", ours, fl);
     Ok(clinic)
 }
