@@ -1,4 +1,4 @@
-//! One search box: clients by any part of their name, notes by their words (S, O, A, P,
+//! One search box: clients by their names, notes by the start of their words (S, O, A, P,
 //! amendments, intake notes), grouped by client with snippets that are data, not markup.
 //!
 //! The index lives in SQLite (FTS5) and is written inside the same transaction as the record

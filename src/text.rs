@@ -2,7 +2,7 @@
 //!
 //! "Zoë" folds to "zoe", "O'Brien" to "obrien", "Müller-Lüdenscheidt" to
 //! "muller ludenscheidt", and other scripts are transliterated, so a name is found by
-//! any part of it typed the way a person would type it.
+//! the start of any of its words typed the way a person would type it.
 
 use deunicode::deunicode;
 use unicode_normalization::UnicodeNormalization;

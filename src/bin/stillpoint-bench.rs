@@ -147,7 +147,7 @@ fn write_report(path: &str, size: &str, seed: u64, clinic: &str) -> std::io::Res
     let rank = |n: &str| ["large", "medium", "small"].iter().position(|s| *s == n);
     sections.sort_by_key(|(n, _)| rank(n));
     let mut out = String::from(
-        "# Benchmarks\n\nWritten by `make bench` (`target/release/stillpoint-bench --write docs/BENCHMARKS.md`),\none section per size, each the latest run of that size: `make bench` runs `medium` (with\nstart-up and memory), `make bench BENCH_SIZE=large` the clinic the targets are set for\n(100,000 clients and about a million notes; it takes about 7 minutes to make and 15 to\nmeasure; `BENCH_KEEP=DIR` keeps it for later runs). Each operation is timed through the core\nAPI (ours) and as the least SQL that returns the same answer, read out in full (the floor),\non the same encrypted file in the same run.\n\n",
+        "# Benchmarks\n\nWritten by `make bench` (`target/release/stillpoint-bench --write docs/BENCHMARKS.md`),\none section per size, each the latest run of that size: `make bench` runs `medium` (with\nstart-up and memory), `make bench BENCH_SIZE=large` the clinic the targets are set for\n(100,000 clients and about a million notes; it takes about 7 minutes to make and 15 to\nmeasure; `BENCH_KEEP=DIR` keeps it for later runs). Each operation is timed through the core\nAPI (ours) and as the least SQL that returns the same answer, read out in full (the floor),\non the same encrypted file in the same run, alternately, after one untimed pass over the\ninputs (steady state; the backup is not warmed).\n\n",
     );
     for (_, text) in sections {
         out.push_str(text.trim_end());
@@ -272,11 +272,20 @@ fn line(op: &str, plain: &mut [f64], enc: &mut [f64]) {
 
 /// Time `ours` and `floor` `n` times each, alternating which goes first, so neither gains
 /// from running after the other (warmer caches, a machine that has settled).
+///
+/// The first `warm` inputs are run once untimed by both first: what is timed is the steady
+/// state of a clinic's day, not the first read of each page of the file after the machine
+/// did something else (the large file is 3.4 GB; other runs push it out of the OS cache).
 fn pair(
     n: usize,
+    warm: usize,
     mut ours: impl FnMut(usize) -> stillpoint::Result<()>,
     mut floor: impl FnMut(usize) -> stillpoint::Result<()>,
 ) -> stillpoint::Result<(Vec<f64>, Vec<f64>)> {
+    for i in 0..warm.min(n) {
+        ours(i)?;
+        floor(i)?;
+    }
     let (mut a, mut b) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for i in 0..n {
         let one = |f: &mut dyn FnMut(usize) -> stillpoint::Result<()>,
@@ -638,7 +647,7 @@ fn clinic(
             client_ids,
         };
         let text = format!(
-            "{} clients, {} sessions, {} intakes (kept in {})",
+            "{} clients, {} sessions, {} intakes (made by an earlier run with this seed, kept in {})",
             summary.clients,
             summary.sessions,
             summary.intakes,
@@ -686,6 +695,7 @@ fn operations(
 
     let (ours, fl) = pair(
         n,
+        1,
         |i| {
             let id = if i == 0 {
                 &synth.busiest_client
@@ -711,6 +721,7 @@ fn operations(
     let prefixes = ["ma", "jo", "ol", "сh", "ив", "ka", "no", "gon", "pa", "li"];
     let (ours, fl) = pair(
         n,
+        prefixes.len(),
         |i| {
             s.list_clients(&stillpoint::ClientQuery {
                 search: prefixes[i % prefixes.len()].into(),
@@ -747,6 +758,7 @@ fn operations(
     ] {
         let (ours, fl) = pair(
             n,
+            1,
             |_| {
                 s.search(&SearchQuery {
                     text: word.into(),
@@ -771,6 +783,7 @@ fn operations(
     let saves = 4 * n;
     let (ours, fl) = pair(
         saves,
+        1,
         |i| {
             s.save_session_draft(
                 &draft,
@@ -788,6 +801,7 @@ fn operations(
 
     let (ours, fl) = pair(
         10,
+        1,
         |_| {
             s.dashboard(&DashboardQuery::default())?;
             Ok(())
@@ -799,6 +813,7 @@ fn operations(
     let backups = tempfile::tempdir()?;
     let (ours, fl) = pair(
         3,
+        0,
         |_| {
             s.backup_scheduled(backups.path(), &mut |_| {})?;
             Ok(())
@@ -945,10 +960,16 @@ fn launch_once(binary: &str, data_dir: &Path) -> stillpoint::Result<(f64, f64)> 
     Ok((elapsed, pss as f64 / 1024.0))
 }
 
-/// Start-up time and memory of Stillpoint beside a bare Tauri window, alternating runs.
+/// Start-up time and memory of Stillpoint beside a bare Tauri window, alternating runs,
+/// after one untimed launch of each (so neither is measured reading its binary and WebKit
+/// from a cold disk cache, e.g. after the large backups).
 fn startup(app: &str, bare: &str, runs: usize) -> stillpoint::Result<()> {
     let (mut ours_ms, mut bare_ms, mut ours_mb, mut bare_mb) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for binary in [app, bare] {
+        let dir = tempfile::tempdir()?;
+        launch_once(binary, dir.path())?;
+    }
     for _ in 0..runs {
         let dir = tempfile::tempdir()?;
         let (t, m) = launch_once(app, dir.path())?;
@@ -1042,7 +1063,7 @@ fn run() -> stillpoint::Result<()> {
         percentile(&mut logins, 0.95)
     ));
     if let Some((app, bare)) = apps {
-        startup(&app, &bare, 5)?;
+        startup(&app, &bare, 9)?;
     }
     if let Some(path) = write {
         write_report(&path, size_name, seed, &clinic)?;
