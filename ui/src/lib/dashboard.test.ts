@@ -46,7 +46,8 @@ describe('tiles and rows', () => {
   it('says how long a note has been open', () => {
     expect(hoursOpenText(1)).toBe('open 1 hour');
     expect(hoursOpenText(30)).toBe('open 30 hours');
-    expect(hoursOpenText(74)).toBe('open 74 hours (3 days)');
+    expect(hoursOpenText(74)).toBe('open 3 days (74 hours)');
+    expect(hoursOpenText(17324)).toBe('open 721 days (17,324 hours)');
   });
 
   it('says "never" for a client without an intake', () => {

@@ -5,7 +5,7 @@ import type { RedFlag } from './bindings/RedFlag';
 import type { TechniqueOutcome } from './bindings/TechniqueOutcome';
 import type { VocabOption } from './bindings/VocabOption';
 import { labelFor } from './clientForm';
-import { formatDate, plural } from './format';
+import { formatDate, groupThousands, plural } from './format';
 
 /** Dashboard fields the core can name in a validation error. */
 export type PeriodField = 'from' | 'to';
@@ -44,8 +44,9 @@ export function actionTone(count: number, tone: Exclude<Tone, 'normal'>): Tone {
 
 /** "open 30 hours", and the days too once it is two days or more ("open 74 hours (3 days)"). */
 export function hoursOpenText(hours: number): string {
-  const h = plural(hours, 'hour', 'hours');
-  return hours >= 48 ? `open ${h} (${Math.floor(hours / 24)} days)` : `open ${h}`;
+  if (hours < 48) return `open ${plural(hours, 'hour', 'hours')}`;
+  // Past two days, days say it better; the hours stay beside them.
+  return `open ${groupThousands(Math.floor(hours / 24))} days (${groupThousands(hours)} hours)`;
 }
 
 /** The date of the latest intake, or "never" when there was none. */
