@@ -11,7 +11,7 @@ use crate::db::Store;
 use crate::error::Result;
 use crate::intake::Intake;
 use crate::outcomes::ClientOutcomes;
-use crate::sessions::{SessionStatus, SessionSummary};
+use crate::sessions::{SessionRow, SessionStatus, SessionSummary};
 use crate::validate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -146,13 +146,6 @@ fn rank(kind: EventKind) -> u8 {
     }
 }
 
-/// One note as the timeline and the outcomes both need it.
-struct SessionRow {
-    summary: SessionSummary,
-    plan: String,
-    signed_by: Option<String>,
-}
-
 /// What the history screen shows, from one call: the client, the timeline and the outcomes.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
@@ -188,49 +181,6 @@ impl Store {
             history,
             outcomes,
         })
-    }
-
-    /// A client's notes with what the timeline and the outcomes need, in one query, newest
-    /// first; technique names in the order recorded.
-    fn session_rows(&self, client_id: &str) -> Result<Vec<SessionRow>> {
-        Ok(self
-            .conn()
-            .prepare_cached(
-                "SELECT s.id, s.started_at, s.status, s.therapist, s.pain_before, s.pain_after,
-                    s.plan, s.signed_by,
-                    (SELECT group_concat(t.name, char(31)) FROM
-                        (SELECT t.name FROM session_techniques st
-                           JOIN techniques t ON t.id = st.technique_id
-                          WHERE st.session_id = s.id ORDER BY st.position) t),
-                    (SELECT count(*) FROM amendments a WHERE a.session_id = s.id)
-                 FROM sessions s WHERE s.client_id = ?1
-                 ORDER BY s.started_at DESC, s.id DESC",
-            )?
-            .query_map([client_id], |r| {
-                let status: String = r.get(2)?;
-                let names: Option<String> = r.get(8)?;
-                Ok(SessionRow {
-                    summary: SessionSummary {
-                        id: r.get(0)?,
-                        started_at: r.get(1)?,
-                        status: if status == "signed" {
-                            SessionStatus::Signed
-                        } else {
-                            SessionStatus::Draft
-                        },
-                        therapist: r.get(3)?,
-                        pain_before: r.get(4)?,
-                        pain_after: r.get(5)?,
-                        technique_names: names
-                            .map(|n| n.split('\u{1f}').map(str::to_owned).collect())
-                            .unwrap_or_default(),
-                        amendment_count: r.get(9)?,
-                    },
-                    plan: r.get(6)?,
-                    signed_by: r.get(7)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?)
     }
 
     fn history_of(

@@ -138,6 +138,14 @@ pub struct SessionSummary {
     pub amendment_count: u32,
 }
 
+/// One note as the timeline and the outcomes both need it (the history screen reads the
+/// notes once for both).
+pub(crate) struct SessionRow {
+    pub summary: SessionSummary,
+    pub plan: String,
+    pub signed_by: Option<String>,
+}
+
 const MAX_TECHNIQUES: usize = 20;
 const SOAP_MAX: usize = 20_000;
 
@@ -694,37 +702,53 @@ impl Store {
     pub fn list_sessions(&self, client_id: &str) -> Result<Vec<SessionSummary>> {
         let client_id = validate::record_id(client_id, "client")?;
         self.require_client(&client_id)?;
-        let conn = self.conn();
-        let rows = conn
+        Ok(self
+            .session_rows(&client_id)?
+            .into_iter()
+            .map(|r| r.summary)
+            .collect())
+    }
+
+    /// A client's notes with what the timeline and the outcomes need, in one query, newest
+    /// first; technique names in the order recorded.
+    pub(crate) fn session_rows(&self, client_id: &str) -> Result<Vec<SessionRow>> {
+        Ok(self
+            .conn()
             .prepare_cached(
                 "SELECT s.id, s.started_at, s.status, s.therapist, s.pain_before, s.pain_after,
-                    (SELECT group_concat(t.name, char(31)) FROM session_techniques st
-                       JOIN techniques t ON t.id = st.technique_id WHERE st.session_id = s.id),
+                    s.plan, s.signed_by,
+                    (SELECT group_concat(t.name, char(31)) FROM
+                        (SELECT t.name FROM session_techniques st
+                           JOIN techniques t ON t.id = st.technique_id
+                          WHERE st.session_id = s.id ORDER BY st.position) t),
                     (SELECT count(*) FROM amendments a WHERE a.session_id = s.id)
                  FROM sessions s WHERE s.client_id = ?1
                  ORDER BY s.started_at DESC, s.id DESC",
             )?
-            .query_map([&client_id], |r| {
+            .query_map([client_id], |r| {
                 let status: String = r.get(2)?;
-                let names: Option<String> = r.get(6)?;
-                Ok(SessionSummary {
-                    id: r.get(0)?,
-                    started_at: r.get(1)?,
-                    status: if status == "signed" {
-                        SessionStatus::Signed
-                    } else {
-                        SessionStatus::Draft
+                let names: Option<String> = r.get(8)?;
+                Ok(SessionRow {
+                    summary: SessionSummary {
+                        id: r.get(0)?,
+                        started_at: r.get(1)?,
+                        status: if status == "signed" {
+                            SessionStatus::Signed
+                        } else {
+                            SessionStatus::Draft
+                        },
+                        therapist: r.get(3)?,
+                        pain_before: r.get(4)?,
+                        pain_after: r.get(5)?,
+                        technique_names: names
+                            .map(|n| n.split('\u{1f}').map(str::to_owned).collect())
+                            .unwrap_or_default(),
+                        amendment_count: r.get(9)?,
                     },
-                    therapist: r.get(3)?,
-                    pain_before: r.get(4)?,
-                    pain_after: r.get(5)?,
-                    technique_names: names
-                        .map(|n| n.split('\u{1f}').map(str::to_owned).collect())
-                        .unwrap_or_default(),
-                    amendment_count: r.get(7)?,
+                    plan: r.get(6)?,
+                    signed_by: r.get(7)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+            .collect::<rusqlite::Result<_>>()?)
     }
 }

@@ -279,6 +279,7 @@ proptest! {
         if let Err(e) = f.s.dashboard(&DashboardQuery { from, to }) { refused_cleanly(&e); }
         if let Err(e) = f.s.client_outcomes(&id) { refused_cleanly(&e); }
         if let Err(e) = f.s.client_history(&id) { refused_cleanly(&e); }
+        if let Err(e) = f.s.client_chart(&id) { refused_cleanly(&e); }
         prop_assert_eq!(counts(&f.s), before, "a read changed the database");
     }
 }
