@@ -60,7 +60,7 @@ ui: deps-system deps-ui
 	cd ui && npm run build
 
 build: ui
-	cargo build -p stillpoint-app -p stillpoint --bins
+	cargo build -p stillpoint-app -p stillpoint-tools --bins
 
 run: build
 	./$(APP)
@@ -92,7 +92,7 @@ ui-check: deps-ui
 # SIGKILL a writer at random moments; every acknowledged write must survive, intact.
 CRASH_TRIALS ?= 200
 crash-test:
-	cargo build -p stillpoint --bin stillpoint-crash
+	cargo build -p stillpoint-tools --bin stillpoint-crash
 	target/debug/stillpoint-crash run --trials $(CRASH_TRIALS)
 
 soak:
@@ -103,7 +103,7 @@ soak:
 # Tauri window (bench/bare-window). BENCH_SIZE=small|medium|large.
 BENCH_SIZE ?= medium
 bench: ui
-	cargo build --release -p stillpoint --bin stillpoint-bench
+	cargo build --release -p stillpoint-tools --bin stillpoint-bench
 	cargo build --release -p stillpoint-app -p stillpoint-bare-window
 	timeout --signal=TERM 7200 xvfb-run -a -s "-screen 0 1280x800x24" \
 	  target/release/stillpoint-bench --size $(BENCH_SIZE) $(if $(BENCH_KEEP),--keep $(BENCH_KEEP)) \
@@ -112,7 +112,7 @@ bench: ui
 
 # The small size, as a smoke check inside make test (no timing is asserted).
 bench-smoke:
-	cargo build -p stillpoint --bin stillpoint-bench
+	cargo build -p stillpoint-tools --bin stillpoint-bench
 	target/debug/stillpoint-bench --size small
 
 # ts-rs writes every IPC type into ui/src/lib/bindings when the export tests run.

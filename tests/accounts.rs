@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{TimeZone, Utc};
-use stillpoint::app::SetupInput;
-use stillpoint::dashboard::DashboardQuery;
-use stillpoint::keys::DEFAULT_KDF;
-use stillpoint::users::{NewUser, Role};
+use stillpoint::reports::dashboard::DashboardQuery;
+use stillpoint::security::gate::SetupInput;
+use stillpoint::security::keys::DEFAULT_KDF;
+use stillpoint::security::users::{NewUser, Role};
 use stillpoint::{App, ClientFields, ErrorCode, Phase};
 
 struct Fixture {
@@ -72,7 +72,7 @@ fn add(app: &mut App, username: &str, role: Role, password: &str) {
 }
 
 fn client(app: &mut App, first: &str) -> String {
-    app.store()
+    app.logged_in_store()
         .unwrap()
         .create_client(&ClientFields {
             first_name: first.into(),
@@ -90,7 +90,7 @@ fn setup_then_login_with_the_right_password_only() {
     assert_eq!(recovery.len(), 64);
     client(&mut app, "Ann");
     app.logout();
-    assert_eq!(app.store().err().unwrap().code, ErrorCode::Locked);
+    assert_eq!(app.logged_in_store().err().unwrap().code, ErrorCode::Locked);
 
     // A fresh start (the app restarted) asks for a login.
     let mut app = f.app();
@@ -106,7 +106,7 @@ fn setup_then_login_with_the_right_password_only() {
     let status = app.login(" ADMIN ", ADMIN_PW).unwrap();
     assert_eq!(status.user.unwrap().display_name, "Alex Admin");
     assert_eq!(
-        app.store()
+        app.logged_in_store()
             .unwrap()
             .list_clients(&Default::default())
             .unwrap()
@@ -192,7 +192,7 @@ fn roles_are_enforced_in_the_core_and_refusals_are_audited() {
     app.login("jo.park", "jo password 123").unwrap();
     let jos = client(&mut app, "Jos");
     let err = app
-        .store()
+        .logged_in_store()
         .unwrap()
         .dashboard(&DashboardQuery::default())
         .unwrap_err();
@@ -215,7 +215,7 @@ fn roles_are_enforced_in_the_core_and_refusals_are_audited() {
     let sams = client(&mut app, "Sams");
     // Sam sees only Sam's client, and cannot open Jo's.
     let page = app
-        .store()
+        .logged_in_store()
         .unwrap()
         .list_clients(&Default::default())
         .unwrap();
@@ -224,11 +224,19 @@ fn roles_are_enforced_in_the_core_and_refusals_are_audited() {
         vec![sams.as_str()]
     );
     assert_eq!(
-        app.store().unwrap().get_client(&jos).unwrap_err().code,
+        app.logged_in_store()
+            .unwrap()
+            .get_client(&jos)
+            .unwrap_err()
+            .code,
         ErrorCode::Forbidden
     );
     assert_eq!(
-        app.store().unwrap().start_session(&jos).unwrap_err().code,
+        app.logged_in_store()
+            .unwrap()
+            .start_session(&jos)
+            .unwrap_err()
+            .code,
         ErrorCode::Forbidden
     );
     app.logout();
@@ -236,30 +244,38 @@ fn roles_are_enforced_in_the_core_and_refusals_are_audited() {
     // The manager reads everything and the dashboard, but does not chart.
     app.login("mia.manager", "mia password 123").unwrap();
     assert_eq!(
-        app.store()
+        app.logged_in_store()
             .unwrap()
             .list_clients(&Default::default())
             .unwrap()
             .total,
         2
     );
-    app.store()
+    app.logged_in_store()
         .unwrap()
         .dashboard(&DashboardQuery::default())
         .unwrap();
     assert_eq!(
-        app.store().unwrap().start_session(&jos).unwrap_err().code,
+        app.logged_in_store()
+            .unwrap()
+            .start_session(&jos)
+            .unwrap_err()
+            .code,
         ErrorCode::Forbidden
     );
     assert_eq!(
-        app.store().unwrap().verify_audit().unwrap_err().code,
+        app.logged_in_store()
+            .unwrap()
+            .verify_audit()
+            .unwrap_err()
+            .code,
         ErrorCode::Forbidden
     );
     app.logout();
 
     app.login("admin", ADMIN_PW).unwrap();
     let denied: Vec<(String, String)> = app
-        .store()
+        .logged_in_store()
         .unwrap()
         .conn()
         .prepare("SELECT actor, summary FROM audit_log WHERE action = 'access.denied' ORDER BY seq")
@@ -281,7 +297,13 @@ fn roles_are_enforced_in_the_core_and_refusals_are_audited() {
         ]
     );
     assert!(denied[0].1.contains("clinic reports"), "{}", denied[0].1);
-    assert!(app.store().unwrap().verify_audit().unwrap().intact);
+    assert!(
+        app.logged_in_store()
+            .unwrap()
+            .verify_audit()
+            .unwrap()
+            .intact
+    );
 }
 
 #[test]
@@ -290,9 +312,9 @@ fn the_app_locks_after_the_idle_time_and_a_login_carries_on() {
     let (mut app, _) = set_up(&f);
     let id = client(&mut app, "Ann");
     f.wait_minutes(9);
-    app.store().unwrap(); // still open: 9 minutes is within the default 10
+    app.logged_in_store().unwrap(); // still open: 9 minutes is within the default 10
     f.wait_minutes(11);
-    let err = app.store().unwrap_err();
+    let err = app.logged_in_store().unwrap_err();
     assert_eq!(err.code, ErrorCode::Locked);
     let status = app.status();
     assert_eq!(status.phase, Phase::Login);
@@ -300,7 +322,7 @@ fn the_app_locks_after_the_idle_time_and_a_login_carries_on() {
     assert_eq!(status.last_username.as_deref(), Some("admin"));
     app.login("admin", ADMIN_PW).unwrap();
     assert_eq!(
-        app.store()
+        app.logged_in_store()
             .unwrap()
             .get_client(&id)
             .unwrap()
@@ -316,7 +338,7 @@ fn the_app_locks_after_the_idle_time_and_a_login_carries_on() {
     );
     app.set_idle_lock_minutes(2).unwrap();
     f.wait_minutes(3);
-    assert_eq!(app.store().unwrap_err().code, ErrorCode::Locked);
+    assert_eq!(app.logged_in_store().unwrap_err().code, ErrorCode::Locked);
 }
 
 #[test]
@@ -344,7 +366,7 @@ fn a_database_from_before_encryption_is_encrypted_at_setup() {
     })
     .unwrap();
     let page = app
-        .store()
+        .logged_in_store()
         .unwrap()
         .list_clients(&Default::default())
         .unwrap();

@@ -89,7 +89,7 @@ fn entries_written_before_the_chain_existed_are_chained_by_the_migration() {
     let path = database_path(dir.path());
     {
         // Schema 4, with audit entries as the version before the chain wrote them.
-        let c = stillpoint::db::create_at_schema_version(&path, 4).unwrap();
+        let c = stillpoint::store::create_at_schema_version(&path, 4).unwrap();
         for i in 1..=4 {
             c.execute(
                 "INSERT INTO audit_log (at, actor, action, entity, entity_id, summary)

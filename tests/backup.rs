@@ -3,9 +3,9 @@
 //! only administrators may do either.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use stillpoint::app::SetupInput;
-use stillpoint::backup;
-use stillpoint::users::{NewUser, Role};
+use stillpoint::security::backup;
+use stillpoint::security::gate::SetupInput;
+use stillpoint::security::users::{NewUser, Role};
 use stillpoint::{App, ClientFields, ErrorCode};
 
 const CANARY: &str = "Quillonbeck";
@@ -22,7 +22,7 @@ fn admin_app(dir: &std::path::Path) -> App {
 }
 
 fn add_client(app: &mut App, first: &str) -> String {
-    app.store()
+    app.logged_in_store()
         .unwrap()
         .create_client(&ClientFields {
             first_name: first.into(),
@@ -61,7 +61,7 @@ fn a_backup_is_encrypted_verified_and_restores_the_old_state() {
     let later = add_client(&mut app, "Later");
     let status = app.restore_backup(&report.backup.name).unwrap();
     assert!(status.ready, "still logged in");
-    let store = app.store().unwrap();
+    let store = app.logged_in_store().unwrap();
     assert_eq!(
         store.get_client(&later).unwrap_err().code,
         ErrorCode::NotFound
@@ -79,7 +79,13 @@ fn a_backup_is_encrypted_verified_and_restores_the_old_state() {
     // What was replaced was kept.
     let list = app.list_backups().unwrap();
     assert!(list.iter().any(|b| b.before_restore), "{list:?}");
-    assert!(app.store().unwrap().verify_audit().unwrap().intact);
+    assert!(
+        app.logged_in_store()
+            .unwrap()
+            .verify_audit()
+            .unwrap()
+            .intact
+    );
 }
 
 #[test]
@@ -99,7 +105,7 @@ fn a_damaged_backup_is_refused_and_the_database_is_left_alone() {
     let err = app.restore_backup(&report.backup.name).unwrap_err();
     assert!(err.message.contains("failed its check"), "{}", err.message);
     assert_eq!(
-        app.store()
+        app.logged_in_store()
             .unwrap()
             .list_clients(&Default::default())
             .unwrap()

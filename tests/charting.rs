@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::Connection;
-use stillpoint::intake::{IntakeInput, PainSite};
-use stillpoint::sessions::{BodyMark, SessionInput, SessionStatus, SessionTechniqueInput};
-use stillpoint::techniques::TechniqueInput;
-use stillpoint::vocab::*;
+use stillpoint::domain::intake::{IntakeInput, PainSite};
+use stillpoint::domain::sessions::{BodyMark, SessionInput, SessionStatus, SessionTechniqueInput};
+use stillpoint::domain::techniques::TechniqueInput;
+use stillpoint::domain::vocab::*;
 use stillpoint::{ClientFields, ErrorCode, OpenOptions, Store, db::database_path};
 
 const TRIGGER_POINT: &str = "01900000-0000-7000-8000-000000000001";

@@ -43,7 +43,7 @@ fn zoe() -> ClientFields {
         medications_acute: "Sumatriptan 50 mg".into(),
         allergies: "Lavender oil".into(),
         contraindications: "Recent whiplash (2026-09)".into(),
-        contraindication_flags: vec![stillpoint::vocab::Contraindication::RecentNeckInjury],
+        contraindication_flags: vec![stillpoint::domain::vocab::Contraindication::RecentNeckInjury],
         preferred_pressure: Some(Pressure::Moderate),
         areas_to_avoid: "Left shoulder".into(),
         positioning: "Side-lying preferred".into(),
@@ -344,7 +344,7 @@ fn update_changes_fields_audits_them_and_refuses_stale_versions() {
     assert_eq!(actions, vec!["client.create", "client.update"]);
     assert_eq!(trail[1].summary, "changed email, phone");
     assert_eq!(
-        stillpoint::clients::field_label("physician_name"),
+        stillpoint::domain::clients::field_label("physician_name"),
         "Physician"
     );
     assert_eq!(trail[1].actor, "therapist-1");
@@ -475,7 +475,10 @@ fn a_database_from_a_newer_version_refuses_to_open_and_is_left_alone() {
     let status = app.status();
     assert!(!status.ready);
     assert_eq!(status.error.unwrap().code, ErrorCode::DatabaseTooNew);
-    assert_eq!(app.store().err().unwrap().code, ErrorCode::NotOpen);
+    assert_eq!(
+        app.logged_in_store().err().unwrap().code,
+        ErrorCode::NotOpen
+    );
 }
 
 #[test]
@@ -486,13 +489,16 @@ fn the_app_creates_its_data_folder_and_database() {
     let status = app.status();
     assert_eq!(status.phase, stillpoint::Phase::Setup, "{:?}", status.error);
     assert!(status.database_file.ends_with("stillpoint.db"));
-    app.setup(&stillpoint::app::SetupInput {
+    app.setup(&stillpoint::security::gate::SetupInput {
         username: "admin".into(),
         display_name: "Alex Admin".into(),
         password: "a long passphrase".into(),
     })
     .unwrap();
-    app.store().unwrap().create_client(&zoe()).unwrap();
+    app.logged_in_store()
+        .unwrap()
+        .create_client(&zoe())
+        .unwrap();
     assert!(data.join("stillpoint.db").exists());
     assert!(data.join("keys.json").exists());
 }

@@ -7,9 +7,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use stillpoint::dashboard::DashboardQuery;
-use stillpoint::intake::IntakeInput;
-use stillpoint::vocab::RedFlag;
+use stillpoint::domain::intake::IntakeInput;
+use stillpoint::domain::vocab::RedFlag;
+use stillpoint::reports::dashboard::DashboardQuery;
 use stillpoint::{ClientFields, OpenOptions, Store, db::database_path};
 
 const TRIGGER_POINT: &str = "01900000-0000-7000-8000-000000000001";

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{Duration, TimeZone, Utc};
-use stillpoint::dashboard::{DashboardQuery, LIST_LIMIT};
+use stillpoint::reports::dashboard::{DashboardQuery, LIST_LIMIT};
 use stillpoint::{ClientFields, OpenOptions, Store, db::database_path};
 
 #[test]

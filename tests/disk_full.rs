@@ -3,7 +3,7 @@
 //! once there is room.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use stillpoint::sessions::SessionInput;
+use stillpoint::domain::sessions::SessionInput;
 use stillpoint::{ClientFields, ErrorCode, OpenOptions, Store, db::database_path};
 
 fn client(s: &mut Store, first: &str, notes: String) -> stillpoint::Result<String> {

@@ -2,8 +2,8 @@
 //! write-ahead log, and the file opens only with its key.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use stillpoint::keys::DbKey;
-use stillpoint::sessions::SessionInput;
+use stillpoint::domain::sessions::SessionInput;
+use stillpoint::security::keys::DbKey;
 use stillpoint::{ClientFields, ErrorCode, OpenOptions, Store, db::database_path};
 
 const CANARY_NAME: &str = "Quillonbeck";

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use stillpoint::intake::IntakeInput;
-use stillpoint::sessions::{SessionInput, SessionTechniqueInput};
+use stillpoint::domain::intake::IntakeInput;
+use stillpoint::domain::sessions::{SessionInput, SessionTechniqueInput};
 use stillpoint::{ClientFields, OpenOptions, Store, db::database_path};
 
 fn setup() -> (tempfile::TempDir, Store, String) {
@@ -151,7 +151,7 @@ fn the_json_export_holds_everything_about_one_client() {
 mod to_file {
     use super::*;
     use stillpoint::ErrorCode;
-    use stillpoint::export::ExportKind;
+    use stillpoint::reports::export::ExportKind;
 
     fn leftovers(dir: &std::path::Path) -> Vec<String> {
         std::fs::read_dir(dir)

@@ -3,9 +3,9 @@
 
 mod common;
 
-use stillpoint::history::{EventKind, Opens};
-use stillpoint::intake::IntakeInput;
-use stillpoint::vocab::RedFlag;
+use stillpoint::domain::intake::IntakeInput;
+use stillpoint::domain::vocab::RedFlag;
+use stillpoint::reports::history::{EventKind, Opens};
 use stillpoint::{ErrorCode, Store};
 
 const TRIGGER_POINT: &str = "01900000-0000-7000-8000-000000000001";

@@ -4,11 +4,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use proptest::prelude::*;
-use stillpoint::dashboard::DashboardQuery;
-use stillpoint::intake::IntakeInput;
+use stillpoint::domain::intake::IntakeInput;
+use stillpoint::domain::sessions::{SessionInput, SessionTechniqueInput};
+use stillpoint::domain::techniques::TechniqueInput;
+use stillpoint::reports::dashboard::DashboardQuery;
 use stillpoint::search::SearchQuery;
-use stillpoint::sessions::{SessionInput, SessionTechniqueInput};
-use stillpoint::techniques::TechniqueInput;
 use stillpoint::{
     ClientFields, ClientQuery, Error, ErrorCode, OpenOptions, Store, db::database_path,
 };
@@ -128,7 +128,7 @@ fn fixture() -> Fixture {
                 assessed_on: "2026-01-05".into(),
                 headache_days: Some(10.0),
                 usual_intensity: Some(6.0),
-                red_flags: vec![stillpoint::vocab::RedFlag::Thunderclap],
+                red_flags: vec![stillpoint::domain::vocab::RedFlag::Thunderclap],
                 ..Default::default()
             },
         )
@@ -145,7 +145,7 @@ fn fixture() -> Fixture {
             pain_before: Some(5.0),
             pain_after: Some(3.0),
             techniques: vec![SessionTechniqueInput {
-                technique_id: stillpoint::demo::SCALP.into(),
+                technique_id: stillpoint::domain::techniques::seeded::SCALP.into(),
                 ..Default::default()
             }],
             ..Default::default()
@@ -258,7 +258,7 @@ proptest! {
         let input = TechniqueInput { name, description };
         check_write(&mut f.s, |s| s.add_technique(&input));
         check_write(&mut f.s, |s| s.update_technique(&id, &input));
-        check_write(&mut f.s, |s| s.update_technique(stillpoint::demo::SCALP, &input));
+        check_write(&mut f.s, |s| s.update_technique(stillpoint::domain::techniques::seeded::SCALP, &input));
         check_write(&mut f.s, |s| s.set_technique_retired(&id, retired));
     }
 
@@ -287,8 +287,8 @@ proptest! {
 mod accounts {
     use super::*;
     use stillpoint::App;
-    use stillpoint::app::SetupInput;
-    use stillpoint::users::{NewUser, Role};
+    use stillpoint::security::gate::SetupInput;
+    use stillpoint::security::users::{NewUser, Role};
 
     fn app_files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
         let mut v: Vec<_> = std::fs::read_dir(dir)
@@ -318,10 +318,10 @@ mod accounts {
                     app.setup(&SetupInput { username: "admin".into(), display_name: "Alex".into(), password: "a long passphrase".into() }).unwrap();
                 }
             }
-            let before = counts(app.store().unwrap());
+            let before = counts(app.logged_in_store().unwrap());
             if let Err(e) = app.add_user(&NewUser { username: username.clone(), display_name: name, role: Some(Role::Therapist), password: password.clone() }) {
                 refused_cleanly(&e);
-                prop_assert_eq!(counts(app.store().unwrap()), before);
+                prop_assert_eq!(counts(app.logged_in_store().unwrap()), before);
             }
             app.logout();
             let files = app_files(dir.path());

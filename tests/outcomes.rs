@@ -4,8 +4,8 @@
 mod common;
 
 use stillpoint::Store;
-use stillpoint::intake::IntakeInput;
-use stillpoint::outcomes::Responder;
+use stillpoint::domain::intake::IntakeInput;
+use stillpoint::reports::outcomes::Responder;
 
 const SCALP: &str = "01900000-0000-7000-8000-000000000004";
 

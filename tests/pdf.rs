@@ -7,9 +7,9 @@ use std::process::Command;
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use stillpoint::intake::IntakeInput;
-use stillpoint::settings::ClinicSettings;
-use stillpoint::vocab::{HeadacheType, RedFlag};
+use stillpoint::domain::clinic_settings::ClinicSettings;
+use stillpoint::domain::intake::IntakeInput;
+use stillpoint::domain::vocab::{HeadacheType, RedFlag};
 use stillpoint::{ClientFields, OpenOptions, Store, db::database_path};
 
 #[test]

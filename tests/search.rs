@@ -5,9 +5,9 @@
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use stillpoint::intake::IntakeInput;
+use stillpoint::domain::intake::IntakeInput;
+use stillpoint::domain::sessions::SessionInput;
 use stillpoint::search::{HitKind, Ordering, RANK_LIMIT, SearchQuery, SearchResults};
-use stillpoint::sessions::SessionInput;
 use stillpoint::{ClientFields, OpenOptions, Store, db::database_path};
 
 fn store() -> (tempfile::TempDir, Store) {
@@ -124,7 +124,7 @@ fn amendments_and_intake_notes_are_found_and_open_the_right_record() {
             subjective: "Fine".into(),
             pain_before: Some(5.0),
             pain_after: Some(2.0),
-            techniques: vec![stillpoint::sessions::SessionTechniqueInput {
+            techniques: vec![stillpoint::domain::sessions::SessionTechniqueInput {
                 technique_id: "01900000-0000-7000-8000-000000000004".into(),
                 ..Default::default()
             }],

@@ -3,20 +3,20 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use stillpoint::app::{SetupDone, SetupInput};
-use stillpoint::audit::{AuditRecord, AuditVerification};
-use stillpoint::backup::{BackupInfo, BackupReport};
-use stillpoint::dashboard::{Dashboard, DashboardQuery};
-use stillpoint::export::{ExportKind, ExportReport, Progress};
-use stillpoint::history::{ClientChart, ClientHistory};
-use stillpoint::intake::{ClientAlerts, Intake, IntakeInput};
-use stillpoint::outcomes::ClientOutcomes;
+use stillpoint::db::audit::{AuditRecord, AuditVerification};
+use stillpoint::domain::clinic_settings::ClinicSettings;
+use stillpoint::domain::intake::{ClientAlerts, Intake, IntakeInput};
+use stillpoint::domain::sessions::{Session, SessionInput, SessionSummary};
+use stillpoint::domain::techniques::{Technique, TechniqueInput};
+use stillpoint::domain::vocab::Vocabulary;
+use stillpoint::reports::dashboard::{Dashboard, DashboardQuery};
+use stillpoint::reports::export::{ExportKind, ExportReport, Progress};
+use stillpoint::reports::history::{ClientChart, ClientHistory};
+use stillpoint::reports::outcomes::ClientOutcomes;
 use stillpoint::search::{SearchQuery, SearchResults};
-use stillpoint::sessions::{Session, SessionInput, SessionSummary};
-use stillpoint::settings::ClinicSettings;
-use stillpoint::techniques::{Technique, TechniqueInput};
-use stillpoint::users::{NewUser, User};
-use stillpoint::vocab::Vocabulary;
+use stillpoint::security::backup::{BackupInfo, BackupReport};
+use stillpoint::security::gate::{SetupDone, SetupInput};
+use stillpoint::security::users::{NewUser, User};
 use stillpoint::{App, AppStatus, Client, ClientFields, ClientPage, ClientQuery, Result, Store};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
@@ -33,7 +33,7 @@ fn with_app<T>(state: &AppState<'_>, f: impl FnOnce(&mut App) -> T) -> T {
 /// Run `f` against the open store. A panic elsewhere never leaves the state unusable.
 fn with_store<T>(state: &AppState<'_>, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
     let mut app = state.lock().unwrap_or_else(PoisonError::into_inner);
-    f(app.store()?)
+    f(app.logged_in_store()?)
 }
 
 #[tauri::command(async)]
@@ -87,7 +87,7 @@ pub fn client_audit(state: AppState<'_>, id: String) -> Result<Vec<AuditRecord>>
 
 #[tauri::command(async)]
 pub fn vocabulary() -> Vocabulary {
-    stillpoint::vocab::vocabulary()
+    stillpoint::domain::vocab::vocabulary()
 }
 
 #[tauri::command(async)]

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use stillpoint::export::{ExportKind, default_export_dir};
+use stillpoint::reports::export::{ExportKind, default_export_dir};
 use tauri::{AppHandle, Manager};
 use tauri_plugin_dialog::DialogExt;
 

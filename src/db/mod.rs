@@ -5,21 +5,48 @@
 //! slot into `OpenOptions` and `Store::configure` without changing callers.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
-use crate::audit::{self, AuditEntry};
 use crate::error::{Error, ErrorCode, Result};
-use crate::keys::DbKey;
-use crate::users::Role;
+
+pub mod audit;
+pub mod key;
+pub mod sql;
+
+use audit::AuditEntry;
+pub use key::DbKey;
 
 /// The name of the database file inside the data folder.
 pub const DATABASE_FILE: &str = "stillpoint.db";
 
-static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
+/// Work a layer above storage must do when a migration runs (filling a new index from the
+/// records already there). Storage does not know the domain: the hooks are passed in.
+pub type MigrationHook = fn(&rusqlite::Transaction<'_>) -> Result<()>;
+
+/// The hooks for migrations 0007, 0009 and 0010, and what each new connection needs set up.
+#[derive(Clone, Copy)]
+pub struct Hooks {
+    /// 0007: fill the running totals from the records already there.
+    pub totals: MigrationHook,
+    /// 0009: index the names of the clients already there.
+    pub name_prefixes: MigrationHook,
+    /// 0010: record the words of the notes already indexed.
+    pub search_terms: MigrationHook,
+    /// Run on every connection after it is migrated (temporary tables it needs).
+    pub on_open: fn(&Connection) -> Result<()>,
+}
+
+fn hook_error(e: Error) -> rusqlite_migration::HookError {
+    rusqlite_migration::HookError::Hook(e.to_string())
+}
+
+fn migrations(hooks: &Hooks) -> Migrations<'static> {
+    let (totals, name_prefixes, search_terms) =
+        (hooks.totals, hooks.name_prefixes, hooks.search_terms);
     Migrations::new(vec![
         M::up(include_str!("migrations/0001_clients_and_audit.sql")),
         M::up(include_str!("migrations/0002_charting.sql")),
@@ -32,19 +59,19 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/0006_users.sql")),
         M::up_with_hook(
             include_str!("migrations/0007_outcome_totals.sql"),
-            |tx: &rusqlite::Transaction<'_>| Ok(crate::rollup::rebuild(tx)?),
+            move |tx: &rusqlite::Transaction<'_>| totals(tx).map_err(hook_error),
         ),
         M::up(include_str!("migrations/0008_dashboard_indexes.sql")),
         M::up_with_hook(
             include_str!("migrations/0009_client_name_prefixes.sql"),
-            crate::names::index_existing,
+            move |tx: &rusqlite::Transaction<'_>| name_prefixes(tx).map_err(hook_error),
         ),
         M::up_with_hook(
             include_str!("migrations/0010_search_terms.sql"),
-            crate::search::record_existing_words,
+            move |tx: &rusqlite::Transaction<'_>| search_terms(tx).map_err(hook_error),
         ),
     ])
-});
+}
 
 /// The schema version this binary writes (the number of migrations it knows).
 pub fn schema_version() -> usize {
@@ -70,8 +97,6 @@ pub struct OpenOptions {
     /// The raw SQLCipher key; `None` opens a plaintext database (tests and tools only: the
     /// app always opens with a key).
     pub key: Option<DbKey>,
-    /// The logged-in user's role; `None` (tools and tests) is allowed everything.
-    pub role: Option<Role>,
 }
 
 impl OpenOptions {
@@ -81,7 +106,6 @@ impl OpenOptions {
             actor: "local".to_owned(),
             clock: system_clock(),
             key: None,
-            role: None,
         }
     }
 
@@ -91,7 +115,6 @@ impl OpenOptions {
             actor: "local".to_owned(),
             clock: system_clock(),
             key: None,
-            role: None,
         }
     }
 
@@ -109,31 +132,25 @@ impl OpenOptions {
         self.key = Some(key);
         self
     }
-
-    pub fn role(mut self, role: Role) -> Self {
-        self.role = Some(role);
-        self
-    }
 }
 
-/// An open Stillpoint database and who is using it.
-pub struct Store {
+/// An open Stillpoint database and who is writing to it.
+pub struct Database {
     conn: Connection,
     actor: String,
     clock: Clock,
     path: Option<PathBuf>,
     key: Option<DbKey>,
-    role: Option<Role>,
+    hooks: Hooks,
     /// Inside `bulk`: writes use savepoints in the one open transaction.
     bulk: bool,
 }
 
-impl std::fmt::Debug for Store {
+impl std::fmt::Debug for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
+        f.debug_struct("Database")
             .field("path", &self.path)
             .field("actor", &self.actor)
-            .field("role", &self.role)
             .field("encrypted", &self.key.is_some())
             .finish()
     }
@@ -157,8 +174,8 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-impl Store {
-    pub fn open(options: OpenOptions) -> Result<Store> {
+impl Database {
+    pub fn open(options: OpenOptions, hooks: Hooks) -> Result<Database> {
         let conn = match &options.path {
             Some(path) => {
                 if let Some(dir) = path.parent() {
@@ -173,20 +190,20 @@ impl Store {
             }
             None => Connection::open_in_memory()?,
         };
-        let mut store = Store {
+        let mut db = Database {
             conn,
             actor: options.actor,
             clock: options.clock,
             path: options.path.clone(),
             key: options.key.clone(),
-            role: options.role,
+            hooks,
             bulk: false,
         };
-        store.unlock()?;
-        store.configure(options.path.is_some())?;
-        store.migrate()?;
-        crate::search::create_scratch(&store.conn)?;
-        Ok(store)
+        db.unlock()?;
+        db.configure(options.path.is_some())?;
+        db.migrate()?;
+        (db.hooks.on_open)(&db.conn)?;
+        Ok(db)
     }
 
     /// Key the connection before anything else touches the file, and prove the key opens it.
@@ -260,43 +277,35 @@ impl Store {
                 ),
             ));
         }
-        MIGRATIONS.to_latest(&mut self.conn)?;
+        migrations(&self.hooks).to_latest(&mut self.conn)?;
         Ok(())
     }
 
     /// A second connection to the same file, for long reads (exports) that must not hold up
     /// the connection the screens use. Write-ahead logging lets it read a consistent snapshot
     /// while the first one writes.
-    pub fn open_another(&self) -> Result<Store> {
+    pub fn open_another(&self) -> Result<Database> {
         let path = self.path.clone().ok_or_else(|| {
             Error::internal("an in-memory database cannot be opened a second time")
         })?;
-        Store::open(OpenOptions {
-            path: Some(path),
-            actor: self.actor.clone(),
-            clock: self.clock.clone(),
-            key: self.key.clone(),
-            role: self.role,
-        })
+        Database::open(
+            OpenOptions {
+                path: Some(path),
+                actor: self.actor.clone(),
+                clock: self.clock.clone(),
+                key: self.key.clone(),
+            },
+            self.hooks,
+        )
     }
 
     pub fn actor(&self) -> &str {
         &self.actor
     }
 
-    /// The logged-in user's role; `None` for tools and tests.
-    pub fn role(&self) -> Option<Role> {
-        self.role
-    }
-
     /// The database key, when the file is encrypted (backups are keyed with it too).
-    pub(crate) fn key(&self) -> Option<&DbKey> {
+    pub fn key(&self) -> Option<&DbKey> {
         self.key.as_ref()
-    }
-
-    /// Set once the user's row has been read at login.
-    pub(crate) fn set_role(&mut self, role: Role) {
-        self.role = Some(role);
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -314,7 +323,7 @@ impl Store {
 
     /// Run `f` in an IMMEDIATE transaction and append `audit` (built from its result) in
     /// the same transaction. Either both land or neither does.
-    pub(crate) fn write<T>(
+    pub fn write<T>(
         &mut self,
         f: impl FnOnce(&Connection, &WriteCtx<'_>) -> Result<(T, AuditEntry)>,
     ) -> Result<T> {
@@ -341,21 +350,25 @@ impl Store {
 
     /// Run many writes in one transaction (generators and imports: one disk flush instead of
     /// one per write). Each write inside is still all-or-nothing; if `f` fails, none land.
-    pub fn bulk<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
-        if self.bulk {
-            return f(self);
+    pub fn bulk<S: AsMut<Database>, T>(
+        outer: &mut S,
+        f: impl FnOnce(&mut S) -> Result<T>,
+    ) -> Result<T> {
+        if outer.as_mut().bulk {
+            return f(outer);
         }
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        self.bulk = true;
-        let result = f(self);
-        self.bulk = false;
+        outer.as_mut().conn.execute_batch("BEGIN IMMEDIATE")?;
+        outer.as_mut().bulk = true;
+        let result = f(outer);
+        let this = outer.as_mut();
+        this.bulk = false;
         match result {
             Ok(v) => {
-                self.conn.execute_batch("COMMIT")?;
+                this.conn.execute_batch("COMMIT")?;
                 Ok(v)
             }
             Err(e) => {
-                let _ = self.conn.execute_batch("ROLLBACK");
+                let _ = this.conn.execute_batch("ROLLBACK");
                 Err(e)
             }
         }
@@ -365,9 +378,9 @@ impl Store {
 /// Create an unencrypted database at an older schema version, as an earlier Stillpoint
 /// left it: for upgrade tests only.
 #[doc(hidden)]
-pub fn create_at_schema_version(path: &Path, version: usize) -> Result<Connection> {
+pub fn create_at_schema_version(path: &Path, version: usize, hooks: &Hooks) -> Result<Connection> {
     let mut conn = Connection::open(path)?;
-    MIGRATIONS.to_version(&mut conn, version)?;
+    migrations(hooks).to_version(&mut conn, version)?;
     Ok(conn)
 }
 
@@ -396,16 +409,27 @@ pub fn database_path(data_dir: &Path) -> PathBuf {
 mod tests {
     use super::*;
 
+    fn nothing(_: &rusqlite::Transaction<'_>) -> Result<()> {
+        Ok(())
+    }
+
+    const NO_HOOKS: Hooks = Hooks {
+        totals: nothing,
+        name_prefixes: nothing,
+        search_terms: nothing,
+        on_open: |_| Ok(()),
+    };
+
     #[test]
     fn migrations_are_valid() {
-        assert!(MIGRATIONS.validate().is_ok());
+        assert!(migrations(&NO_HOOKS).validate().is_ok());
     }
 
     #[test]
     fn migration_count_matches_the_list() {
         // Every migration appended must bump MIGRATION_COUNT, which the too-new guard uses.
         let mut conn = Connection::open_in_memory().unwrap();
-        MIGRATIONS.to_latest(&mut conn).unwrap();
+        migrations(&NO_HOOKS).to_latest(&mut conn).unwrap();
         let v: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();

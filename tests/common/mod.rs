@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use stillpoint::sessions::{SessionInput, SessionTechniqueInput};
+use stillpoint::domain::sessions::{SessionInput, SessionTechniqueInput};
 use stillpoint::{ClientFields, OpenOptions, Store, db::database_path};
 
 /// A new database on a fixed clock (23 Nov 2026, 12:00 UTC) with one client, Ann Smith.

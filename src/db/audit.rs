@@ -1,0 +1,250 @@
+//! The append-only audit log: who changed what, when. Written in the same transaction as
+//! the change it records (see `Database::write`); triggers refuse UPDATE and DELETE.
+//!
+//! The entries form a hash chain: each entry's `hash` is SHA-256 over the previous entry's
+//! hash and this entry's own fields. Someone with raw access to the file can drop the
+//! triggers, but cannot change or remove an entry without `verify` finding the first entry
+//! whose link no longer holds.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+
+use crate::db::WriteCtx;
+use crate::error::Result;
+
+/// What a write appends to the audit log.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub action: &'static str,
+    pub entity: &'static str,
+    pub entity_id: String,
+    pub summary: String,
+}
+
+/// One row of the audit log, as shown to people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct AuditRecord {
+    #[ts(type = "number")]
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub summary: String,
+}
+
+/// The hash of the entry before the first one.
+const GENESIS: &str = "";
+
+/// SHA-256 (hex) over the previous hash and the entry's fields, each length-prefixed so no
+/// two different entries encode alike.
+fn link_hash(prev: &str, fields: [&str; 6]) -> String {
+    let mut h = Sha256::new();
+    for part in std::iter::once(prev).chain(fields) {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn last_hash(conn: &Connection) -> rusqlite::Result<String> {
+    Ok(conn
+        .prepare_cached("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?
+        .unwrap_or_else(|| GENESIS.to_owned()))
+}
+
+pub(crate) fn append(tx: &Connection, ctx: &WriteCtx<'_>, e: &AuditEntry) -> Result<()> {
+    let at = ctx.now_text();
+    let prev = last_hash(tx)?;
+    let hash = link_hash(
+        &prev,
+        [&at, ctx.actor, e.action, e.entity, &e.entity_id, &e.summary],
+    );
+    tx.prepare_cached(
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, summary, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        at,
+        ctx.actor,
+        e.action,
+        e.entity,
+        e.entity_id,
+        e.summary,
+        hash
+    ])?;
+    Ok(())
+}
+
+type Row = (i64, String, String, String, String, String, String, String);
+
+fn rows_in_order(
+    conn: &Connection,
+    f: &mut dyn FnMut(Row) -> rusqlite::Result<bool>,
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, actor, action, entity, entity_id, summary, hash FROM audit_log ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let row = (
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+        );
+        if !f(row)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Migration 0005: hash the entries written before the chain existed, in order, then make
+/// the log append-only again.
+pub(crate) fn chain_existing_entries(tx: &Transaction<'_>) -> rusqlite_migration::HookResult {
+    let mut hashes = Vec::new();
+    let mut prev = GENESIS.to_owned();
+    rows_in_order(tx, &mut |(
+        seq,
+        at,
+        actor,
+        action,
+        entity,
+        id,
+        summary,
+        _,
+    )| {
+        prev = link_hash(&prev, [&at, &actor, &action, &entity, &id, &summary]);
+        hashes.push((seq, prev.clone()));
+        Ok(true)
+    })?;
+    let mut update = tx.prepare("UPDATE audit_log SET hash = ?2 WHERE seq = ?1")?;
+    for (seq, hash) in hashes {
+        update.execute(params![seq, hash])?;
+    }
+    tx.execute_batch(
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+         BEGIN
+             SELECT RAISE(ABORT, 'the audit log is append-only');
+         END;",
+    )?;
+    Ok(())
+}
+
+/// What checking the chain found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct AuditVerification {
+    /// Entries checked.
+    #[ts(type = "number")]
+    pub entries: i64,
+    pub intact: bool,
+    /// The first entry whose link does not hold, when one does not.
+    #[ts(type = "number | null")]
+    pub first_broken_seq: Option<i64>,
+    /// For people: what is wrong and where.
+    pub message: String,
+}
+
+/// Walk the chain from the first entry and report the first link that does not hold.
+pub fn verify(conn: &Connection) -> Result<AuditVerification> {
+    {
+        let mut prev = GENESIS.to_owned();
+        let mut entries = 0i64;
+        let mut last_seq = 0i64;
+        let mut broken: Option<(i64, String)> = None;
+        rows_in_order(conn, &mut |(
+            seq,
+            at,
+            actor,
+            action,
+            entity,
+            id,
+            summary,
+            hash,
+        )| {
+            entries += 1;
+            let expected = link_hash(&prev, [&at, &actor, &action, &entity, &id, &summary]);
+            if expected != hash {
+                let why = if seq != last_seq + 1 {
+                    format!(
+                        "Entry {seq} does not follow entry {last_seq}: an entry between them was removed."
+                    )
+                } else {
+                    format!(
+                        "Entry {seq} ({action} at {at}) was changed after it was written, or the entry before it was."
+                    )
+                };
+                broken = Some((seq, why));
+                return Ok(false);
+            }
+            prev = hash;
+            last_seq = seq;
+            Ok(true)
+        })?;
+        if broken.is_none() {
+            // Entries removed from the end leave the counter ahead of the last entry.
+            let issued: i64 = conn
+                .query_row(
+                    "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .unwrap_or(0);
+            if issued > last_seq {
+                broken = Some((
+                    last_seq + 1,
+                    format!(
+                        "Entries after {last_seq} (up to {issued}) were removed from the end of the log."
+                    ),
+                ));
+            }
+        }
+        Ok(match broken {
+            None => AuditVerification {
+                entries,
+                intact: true,
+                first_broken_seq: None,
+                message: format!("All {entries} audit entries are intact."),
+            },
+            Some((seq, message)) => AuditVerification {
+                entries,
+                intact: false,
+                first_broken_seq: Some(seq),
+                message,
+            },
+        })
+    }
+}
+
+/// The audit trail of one record, oldest first.
+pub fn list_for(conn: &Connection, entity: &str, entity_id: &str) -> Result<Vec<AuditRecord>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, at, actor, action, entity, entity_id, summary FROM audit_log
+         WHERE entity = ?1 AND entity_id = ?2 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![entity, entity_id], |r| {
+        Ok(AuditRecord {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            action: r.get(3)?,
+            entity: r.get(4)?,
+            entity_id: r.get(5)?,
+            summary: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}

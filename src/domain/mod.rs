@@ -1,0 +1,11 @@
+//! The clinical domain: who the client is, what their headaches are like, what was done in
+//! each session, and the rules every record is checked against before it is written.
+
+pub mod clients;
+pub mod clinic_settings;
+pub mod folding;
+pub mod intake;
+pub mod sessions;
+pub mod techniques;
+pub mod validate;
+pub mod vocab;

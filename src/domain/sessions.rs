@@ -1,0 +1,748 @@
+//! Session notes (SOAP): drafts saved as the therapist types, the techniques chosen with
+//! their regions and reasons, body-chart marks, signing (which locks the note, enforced by
+//! database triggers too), and amendments shown beside the unchanged original.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::Store;
+use crate::db::audit::AuditEntry;
+use crate::db::timestamp;
+use crate::domain::validate::{self, Lines};
+use crate::domain::vocab::{self, MarkKind, Pressure, Region};
+use crate::error::{Error, Result};
+use crate::search;
+use crate::security::users::Permission;
+
+/// One technique as chosen in the note form.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct SessionTechniqueInput {
+    pub technique_id: String,
+    pub regions: Vec<Region>,
+    pub pressure: Option<Pressure>,
+    pub minutes: Option<f64>,
+    /// Why it was chosen for this client today.
+    pub reason: String,
+}
+
+/// A body-chart mark: a region and what was found or done there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BodyMark {
+    pub region: Region,
+    pub kind: MarkKind,
+}
+
+/// The content of a note, as the form sends it on every autosave.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct SessionInput {
+    /// When the session started, RFC 3339 (the UI sends UTC).
+    pub started_at: String,
+    pub duration_minutes: Option<f64>,
+    /// S: the client's own words.
+    pub subjective: String,
+    /// S: headaches since the last visit.
+    pub headache_since_last: String,
+    /// O: palpation findings, trigger points, posture, range of motion.
+    pub objective: String,
+    /// A: response to treatment, progress against goals.
+    pub assessment: String,
+    /// P: frequency, home care, focus for next time.
+    pub plan: String,
+    pub pain_before: Option<f64>,
+    pub pain_after: Option<f64>,
+    pub headache_at_start: bool,
+    pub techniques: Vec<SessionTechniqueInput>,
+    pub marks: Vec<BodyMark>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SessionStatus {
+    Draft,
+    Signed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SessionTechnique {
+    pub technique_id: String,
+    pub technique_name: String,
+    pub regions: Vec<Region>,
+    pub pressure: Option<Pressure>,
+    pub minutes: Option<u16>,
+    pub reason: String,
+    /// Warnings from the client's contraindications against this technique.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Amendment {
+    pub id: String,
+    pub author: String,
+    pub created_at: String,
+    pub reason: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Session {
+    pub id: String,
+    pub client_id: String,
+    pub therapist: String,
+    pub status: SessionStatus,
+    pub started_at: String,
+    pub duration_minutes: Option<u16>,
+    pub subjective: String,
+    pub headache_since_last: String,
+    pub objective: String,
+    pub assessment: String,
+    pub plan: String,
+    pub pain_before: Option<u8>,
+    pub pain_after: Option<u8>,
+    pub headache_at_start: bool,
+    pub techniques: Vec<SessionTechnique>,
+    pub marks: Vec<BodyMark>,
+    pub signed_by: Option<String>,
+    pub signed_at: Option<String>,
+    /// Added after signing, oldest first; the note above them is unchanged.
+    pub amendments: Vec<Amendment>,
+    #[ts(type = "number")]
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One line of a client's session list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SessionSummary {
+    pub id: String,
+    pub started_at: String,
+    pub status: SessionStatus,
+    pub therapist: String,
+    pub pain_before: Option<u8>,
+    pub pain_after: Option<u8>,
+    pub technique_names: Vec<String>,
+    pub amendment_count: u32,
+}
+
+/// One note as the timeline and the outcomes both need it (the history screen reads the
+/// notes once for both).
+pub(crate) struct SessionRow {
+    pub summary: SessionSummary,
+    pub plan: String,
+    pub signed_by: Option<String>,
+}
+
+const MAX_TECHNIQUES: usize = 20;
+const SOAP_MAX: usize = 20_000;
+
+fn pain(field: &str, label: &str, v: Option<f64>) -> Result<Option<u8>> {
+    Ok(validate::whole_number(field, label, v, 0, 10)?.map(|p| p as u8))
+}
+
+/// The checked content of a note.
+struct ValidSession {
+    started_at: String,
+    duration_minutes: Option<u16>,
+    subjective: String,
+    headache_since_last: String,
+    objective: String,
+    assessment: String,
+    plan: String,
+    pain_before: Option<u8>,
+    pain_after: Option<u8>,
+    headache_at_start: bool,
+    techniques: Vec<ValidTechnique>,
+    marks: Vec<BodyMark>,
+}
+
+struct ValidTechnique {
+    technique_id: String,
+    regions: Vec<Region>,
+    pressure: Option<Pressure>,
+    minutes: Option<u16>,
+    reason: String,
+}
+
+impl SessionInput {
+    /// Check what a draft may hold: shapes and ranges, not completeness (see `sign`).
+    fn validated(&self, now: DateTime<Utc>) -> Result<ValidSession> {
+        let started = DateTime::parse_from_rfc3339(self.started_at.trim())
+            .map_err(|_| {
+                Error::field("started_at", "Enter the date and time the session started.")
+            })?
+            .with_timezone(&Utc);
+        if started > now + Duration::hours(24) {
+            return Err(Error::field(
+                "started_at",
+                "The session cannot start more than a day from now.",
+            ));
+        }
+        if started < now - Duration::days(366 * 10) {
+            return Err(Error::field(
+                "started_at",
+                "The session cannot be more than ten years ago.",
+            ));
+        }
+        let soap = |field: &str, label: &str, v: &str| {
+            validate::text(field, label, v, SOAP_MAX, Lines::Many)
+        };
+        if self.techniques.len() > MAX_TECHNIQUES {
+            return Err(Error::field(
+                "techniques",
+                format!("A note can list at most {MAX_TECHNIQUES} techniques."),
+            ));
+        }
+        let mut techniques = Vec::with_capacity(self.techniques.len());
+        for (i, t) in self.techniques.iter().enumerate() {
+            let id = Uuid::parse_str(t.technique_id.trim())
+                .map(|u| u.hyphenated().to_string())
+                .map_err(|_| {
+                    Error::field(
+                        &format!("techniques.{i}.technique_id"),
+                        "Choose a technique from the list.",
+                    )
+                })?;
+            let minutes = validate::whole_number(
+                &format!("techniques.{i}.minutes"),
+                "Minutes",
+                t.minutes,
+                1,
+                480,
+            )?;
+            let reason = validate::text(
+                &format!("techniques.{i}.reason"),
+                "Reason",
+                &t.reason,
+                2000,
+                Lines::Many,
+            )?;
+            let regions: Vec<Region> = t
+                .regions
+                .iter()
+                .copied()
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            techniques.push(ValidTechnique {
+                technique_id: id,
+                regions,
+                pressure: t.pressure,
+                minutes,
+                reason,
+            });
+        }
+        // One mark per region: the last one sent wins (a click cycles the kind).
+        let marks: BTreeMap<Region, MarkKind> =
+            self.marks.iter().map(|m| (m.region, m.kind)).collect();
+        Ok(ValidSession {
+            started_at: timestamp(started),
+            duration_minutes: validate::whole_number(
+                "duration_minutes",
+                "Duration",
+                self.duration_minutes,
+                1,
+                480,
+            )?,
+            subjective: soap("subjective", "Subjective", &self.subjective)?,
+            headache_since_last: soap(
+                "headache_since_last",
+                "Headaches since last visit",
+                &self.headache_since_last,
+            )?,
+            objective: soap("objective", "Objective", &self.objective)?,
+            assessment: soap("assessment", "Assessment", &self.assessment)?,
+            plan: soap("plan", "Plan", &self.plan)?,
+            pain_before: pain("pain_before", "Pain before", self.pain_before)?,
+            pain_after: pain("pain_after", "Pain after", self.pain_after)?,
+            headache_at_start: self.headache_at_start,
+            techniques,
+            marks: marks
+                .into_iter()
+                .map(|(region, kind)| BodyMark { region, kind })
+                .collect(),
+        })
+    }
+}
+
+const COLUMNS: &str = "id, client_id, therapist, status, started_at, duration_minutes,
+    subjective, headache_since_last, objective, assessment, plan, pain_before, pain_after,
+    headache_at_start, signed_by, signed_at, version, created_at, updated_at";
+
+fn session_from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
+    let status: String = r.get(3)?;
+    Ok(Session {
+        id: r.get(0)?,
+        client_id: r.get(1)?,
+        therapist: r.get(2)?,
+        status: if status == "signed" {
+            SessionStatus::Signed
+        } else {
+            SessionStatus::Draft
+        },
+        started_at: r.get(4)?,
+        duration_minutes: r.get(5)?,
+        subjective: r.get(6)?,
+        headache_since_last: r.get(7)?,
+        objective: r.get(8)?,
+        assessment: r.get(9)?,
+        plan: r.get(10)?,
+        pain_before: r.get(11)?,
+        pain_after: r.get(12)?,
+        headache_at_start: r.get(13)?,
+        signed_by: r.get(14)?,
+        signed_at: r.get(15)?,
+        version: r.get(16)?,
+        created_at: r.get(17)?,
+        updated_at: r.get(18)?,
+        techniques: Vec::new(),
+        marks: Vec::new(),
+        amendments: Vec::new(),
+    })
+}
+
+fn write_content(tx: &Connection, id: &str, v: &ValidSession, now: &str) -> Result<()> {
+    let n = tx
+        .prepare_cached(
+            "UPDATE sessions SET started_at = ?2, duration_minutes = ?3, subjective = ?4,
+                headache_since_last = ?5, objective = ?6, assessment = ?7, plan = ?8,
+                pain_before = ?9, pain_after = ?10, headache_at_start = ?11,
+                version = version + 1, updated_at = ?12
+             WHERE id = ?1 AND status = 'draft'",
+        )?
+        .execute(params![
+            id,
+            v.started_at,
+            v.duration_minutes,
+            v.subjective,
+            v.headache_since_last,
+            v.objective,
+            v.assessment,
+            v.plan,
+            v.pain_before,
+            v.pain_after,
+            v.headache_at_start,
+            now
+        ])?;
+    if n != 1 {
+        return Err(signed_error());
+    }
+    tx.prepare_cached("DELETE FROM session_techniques WHERE session_id = ?1")?
+        .execute([id])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO session_techniques (session_id, position, technique_id, regions, pressure, minutes, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for (pos, t) in v.techniques.iter().enumerate() {
+        let ValidTechnique {
+            technique_id,
+            regions,
+            pressure,
+            minutes,
+            reason,
+        } = t;
+        let exists = tx
+            .prepare_cached("SELECT 1 FROM techniques WHERE id = ?1")?
+            .query_row([technique_id], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if !exists {
+            return Err(Error::field(
+                &format!("techniques.{pos}.technique_id"),
+                "That technique is not in the catalogue; choose one from the list.",
+            ));
+        }
+        let regions = serde_json::to_string(regions)
+            .map_err(|e| Error::internal(format!("could not encode regions: {e}")))?;
+        insert.execute(params![
+            id,
+            pos as i64,
+            technique_id,
+            regions,
+            pressure.map(Pressure::id),
+            minutes,
+            reason
+        ])?;
+    }
+    tx.prepare_cached("DELETE FROM session_marks WHERE session_id = ?1")?
+        .execute([id])?;
+    let mut mark = tx.prepare_cached(
+        "INSERT INTO session_marks (session_id, region, kind) VALUES (?1, ?2, ?3)",
+    )?;
+    for m in &v.marks {
+        mark.execute(params![id, m.region.id(), m.kind.id()])?;
+    }
+    Ok(())
+}
+
+fn signed_error() -> Error {
+    Error::conflict(
+        "This note is signed and locked. To change it, add an amendment with the reason.",
+    )
+}
+
+impl Store {
+    /// Start a new draft note for a client, dated now.
+    pub fn start_session(&mut self, client_id: &str) -> Result<Session> {
+        self.require(Permission::Chart)?;
+        let client = self.get_client(client_id)?;
+        if client.archived_at.is_some() {
+            return Err(Error::conflict(
+                "This client is archived. Restore the record before charting a session.",
+            ));
+        }
+        let id = Uuid::now_v7().to_string();
+        self.write(|tx, ctx| {
+            let now = ctx.now_text();
+            tx.prepare_cached(
+                "INSERT INTO sessions (id, client_id, therapist, started_at, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?4, ?4)",
+            )?
+            .execute(params![id, client.id, ctx.actor, now])?;
+            Ok((
+                (),
+                AuditEntry {
+                    action: "session.create",
+                    entity: "session",
+                    entity_id: id.clone(),
+                    summary: format!("started a session note for client {}", client.id),
+                },
+            ))
+        })?;
+        self.get_session(&id)
+    }
+
+    /// Save what the therapist has typed so far. Called often (debounced) by the form.
+    pub fn save_session_draft(&mut self, id: &str, input: &SessionInput) -> Result<Session> {
+        // Only what the checks need: the whole note is read once, after the write (a draft
+        // is saved on every pause in typing).
+        let id = validate::record_id(id, "session")?;
+        let (status, therapist, client_id): (String, String, String) = self
+            .conn()
+            .prepare_cached("SELECT status, therapist, client_id FROM sessions WHERE id = ?1")?
+            .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?
+            .ok_or_else(|| Error::not_found("session note"))?;
+        self.require_client(&client_id)?;
+        self.require_own_note(&therapist)?;
+        if status != "draft" {
+            return Err(signed_error());
+        }
+        let v = input.validated(self.now())?;
+        self.write(|tx, ctx| {
+            write_content(tx, &id, &v, &ctx.now_text())?;
+            let body = [
+                &v.subjective,
+                &v.headache_since_last,
+                &v.objective,
+                &v.assessment,
+                &v.plan,
+            ]
+            .map(String::as_str)
+            .join("\n");
+            search::index(
+                tx,
+                &search::Doc {
+                    kind: search::HitKind::Session,
+                    record_id: &id,
+                    open_id: &id,
+                    client_id: &client_id,
+                    at: &v.started_at,
+                    body: &body,
+                },
+            )?;
+            Ok((
+                (),
+                AuditEntry {
+                    action: "session.save_draft",
+                    entity: "session",
+                    entity_id: id.clone(),
+                    summary: "saved the draft".to_owned(),
+                },
+            ))
+        })?;
+        self.get_session(&id)
+    }
+
+    /// Sign a complete note. After this it is locked; changes are amendments.
+    pub fn sign_session(&mut self, id: &str) -> Result<Session> {
+        let s = self.get_session(id)?;
+        self.require_own_note(&s.therapist)?;
+        if s.status == SessionStatus::Signed {
+            return Err(signed_error());
+        }
+        if s.duration_minutes.is_none() {
+            return Err(Error::field(
+                "duration_minutes",
+                "Enter how long the session lasted before signing.",
+            ));
+        }
+        if s.pain_before.is_none() {
+            return Err(Error::field(
+                "pain_before",
+                "Record pain before treatment (0-10) before signing.",
+            ));
+        }
+        if s.pain_after.is_none() {
+            return Err(Error::field(
+                "pain_after",
+                "Record pain after treatment (0-10) before signing.",
+            ));
+        }
+        if [&s.subjective, &s.objective, &s.assessment, &s.plan]
+            .iter()
+            .all(|t| t.is_empty())
+        {
+            return Err(Error::field(
+                "subjective",
+                "Write at least one part of the SOAP note before signing.",
+            ));
+        }
+        if s.techniques.is_empty() {
+            return Err(Error::field(
+                "techniques",
+                "Record at least one technique before signing.",
+            ));
+        }
+        let id = s.id;
+        let client_id = s.client_id;
+        self.write(|tx, ctx| {
+            let now = ctx.now_text();
+            let share_before = crate::reports::technique_totals::share(tx, &client_id)?;
+            let n = tx
+                .prepare_cached(
+                    "UPDATE sessions SET status = 'signed', signed_by = ?2, signed_at = ?3,
+                        version = version + 1, updated_at = ?3
+                     WHERE id = ?1 AND status = 'draft'",
+                )?
+                .execute(params![id, ctx.actor, now])?;
+            if n != 1 {
+                return Err(signed_error());
+            }
+            crate::reports::technique_totals::apply(
+                tx,
+                &share_before,
+                &crate::reports::technique_totals::share(tx, &client_id)?,
+            )?;
+            Ok((
+                (),
+                AuditEntry {
+                    action: "session.sign",
+                    entity: "session",
+                    entity_id: id.clone(),
+                    summary: "signed and locked the note".to_owned(),
+                },
+            ))
+        })?;
+        self.get_session(&id)
+    }
+
+    /// Add an amendment to a signed note: dated, authored, with a reason. The original stays.
+    pub fn amend_session(&mut self, id: &str, reason: &str, body: &str) -> Result<Session> {
+        let s = self.get_session(id)?;
+        if s.therapist != self.actor() {
+            self.require(Permission::AmendAnyNote)?;
+        }
+        if s.status != SessionStatus::Signed {
+            return Err(Error::conflict(
+                "This note is still a draft: edit it directly. Amendments are for signed notes.",
+            ));
+        }
+        let reason = validate::text("reason", "Reason", reason, 1000, Lines::Many)?;
+        if reason.is_empty() {
+            return Err(Error::field("reason", "Say why the note is being amended."));
+        }
+        let body = validate::text("body", "Amendment", body, SOAP_MAX, Lines::Many)?;
+        if body.is_empty() {
+            return Err(Error::field("body", "Write the amendment."));
+        }
+        let id = s.id;
+        let amendment_id = Uuid::now_v7().to_string();
+        self.write(|tx, ctx| {
+            tx.prepare_cached(
+                "INSERT INTO amendments (id, session_id, author, created_at, reason, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                amendment_id,
+                id,
+                ctx.actor,
+                ctx.now_text(),
+                reason,
+                body
+            ])?;
+            search::index(
+                tx,
+                &search::Doc {
+                    kind: search::HitKind::Amendment,
+                    record_id: &amendment_id,
+                    open_id: &id,
+                    client_id: &s.client_id,
+                    at: &ctx.now_text(),
+                    body: &format!("{reason}\n{body}"),
+                },
+            )?;
+            Ok((
+                (),
+                AuditEntry {
+                    action: "session.amend",
+                    entity: "session",
+                    entity_id: id.clone(),
+                    summary: format!("amended the signed note: {reason}"),
+                },
+            ))
+        })?;
+        self.get_session(&id)
+    }
+
+    pub fn get_session(&self, id: &str) -> Result<Session> {
+        let id = validate::record_id(id, "session")?;
+        let conn = self.conn();
+        let mut s = conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM sessions WHERE id = ?1"))?
+            .query_row([&id], session_from_row)
+            .optional()?
+            .ok_or_else(|| Error::not_found("session note"))?;
+        let client = self.get_client(&s.client_id)?;
+        let flags: Vec<String> = client
+            .fields
+            .contraindication_flags
+            .iter()
+            .map(|f| f.id())
+            .collect();
+        let mut warn = conn.prepare_cached(
+            "SELECT flag, message FROM technique_warnings WHERE technique_id = ?1 ORDER BY flag",
+        )?;
+        s.techniques = conn
+            .prepare_cached(
+                "SELECT st.technique_id, t.name, st.regions, st.pressure, st.minutes, st.reason
+                 FROM session_techniques st JOIN techniques t ON t.id = st.technique_id
+                 WHERE st.session_id = ?1 ORDER BY st.position",
+            )?
+            .query_map([&id], |r| {
+                let regions: String = r.get(2)?;
+                let pressure: Option<String> = r.get(3)?;
+                Ok(SessionTechnique {
+                    technique_id: r.get(0)?,
+                    technique_name: r.get(1)?,
+                    regions: serde_json::from_str(&regions).unwrap_or_default(),
+                    pressure: pressure.as_deref().and_then(vocab::from_id),
+                    minutes: r.get(4)?,
+                    reason: r.get(5)?,
+                    warnings: Vec::new(),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        for t in &mut s.techniques {
+            t.warnings = warn
+                .query_map([&t.technique_id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+                .into_iter()
+                .filter(|(flag, _)| flags.contains(flag))
+                .map(|(_, message)| message)
+                .collect();
+        }
+        s.marks = conn
+            .prepare_cached(
+                "SELECT region, kind FROM session_marks WHERE session_id = ?1 ORDER BY region",
+            )?
+            .query_map([&id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .filter_map(|(region, kind)| {
+                Some(BodyMark {
+                    region: vocab::from_id(&region)?,
+                    kind: vocab::from_id(&kind)?,
+                })
+            })
+            .collect();
+        s.amendments = conn
+            .prepare_cached(
+                "SELECT id, author, created_at, reason, body FROM amendments
+                 WHERE session_id = ?1 ORDER BY created_at, id",
+            )?
+            .query_map([&id], |r| {
+                Ok(Amendment {
+                    id: r.get(0)?,
+                    author: r.get(1)?,
+                    created_at: r.get(2)?,
+                    reason: r.get(3)?,
+                    body: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(s)
+    }
+
+    /// A client's session notes, newest first.
+    pub fn list_sessions(&self, client_id: &str) -> Result<Vec<SessionSummary>> {
+        let client_id = validate::record_id(client_id, "client")?;
+        self.require_client(&client_id)?;
+        Ok(self
+            .session_rows(&client_id)?
+            .into_iter()
+            .map(|r| r.summary)
+            .collect())
+    }
+
+    /// A client's notes with what the timeline and the outcomes need, in one query, newest
+    /// first; technique names in the order recorded.
+    pub(crate) fn session_rows(&self, client_id: &str) -> Result<Vec<SessionRow>> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT s.id, s.started_at, s.status, s.therapist, s.pain_before, s.pain_after,
+                    s.plan, s.signed_by,
+                    (SELECT group_concat(t.name, char(31)) FROM
+                        (SELECT t.name FROM session_techniques st
+                           JOIN techniques t ON t.id = st.technique_id
+                          WHERE st.session_id = s.id ORDER BY st.position) t),
+                    (SELECT count(*) FROM amendments a WHERE a.session_id = s.id)
+                 FROM sessions s WHERE s.client_id = ?1
+                 ORDER BY s.started_at DESC, s.id DESC",
+            )?
+            .query_map([client_id], |r| {
+                let status: String = r.get(2)?;
+                let names: Option<String> = r.get(8)?;
+                Ok(SessionRow {
+                    summary: SessionSummary {
+                        id: r.get(0)?,
+                        started_at: r.get(1)?,
+                        status: if status == "signed" {
+                            SessionStatus::Signed
+                        } else {
+                            SessionStatus::Draft
+                        },
+                        therapist: r.get(3)?,
+                        pain_before: r.get(4)?,
+                        pain_after: r.get(5)?,
+                        technique_names: names
+                            .map(|n| n.split('\u{1f}').map(str::to_owned).collect())
+                            .unwrap_or_default(),
+                        amendment_count: r.get(9)?,
+                    },
+                    plan: r.get(6)?,
+                    signed_by: r.get(7)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+}

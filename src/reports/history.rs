@@ -1,0 +1,291 @@
+//! A client's history as one timeline: intakes, red flags and their acknowledgements,
+//! session notes and amendments, newest first, each pointing at the record it opens; with the
+//! latest signed plan on top.
+
+use rusqlite::params;
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::Store;
+use crate::domain::clients::Client;
+use crate::domain::intake::Intake;
+use crate::domain::sessions::{SessionRow, SessionStatus, SessionSummary};
+use crate::domain::validate;
+use crate::error::Result;
+use crate::reports::outcomes::ClientOutcomes;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum EventKind {
+    Intake,
+    RedFlags,
+    Acknowledgement,
+    Session,
+    Amendment,
+}
+
+/// The record a timeline entry opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Opens {
+    Intake,
+    Session,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct TimelineEvent {
+    pub kind: EventKind,
+    /// `YYYY-MM-DD` for intakes and red flags (the day assessed); an RFC 3339 instant (UTC)
+    /// for the rest. Both sort as text.
+    pub at: String,
+    pub opens: Opens,
+    /// The intake or session to open.
+    pub record_id: String,
+    pub title: String,
+    /// One line of what it says, for people.
+    pub detail: String,
+    /// Who recorded it.
+    pub by: String,
+    /// Still needs someone: red flags not yet acknowledged, a note not yet signed.
+    pub needs_attention: bool,
+}
+
+/// The plan from the most recent signed session that has one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct LatestPlan {
+    pub session_id: String,
+    pub started_at: String,
+    pub therapist: String,
+    pub plan: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ClientHistory {
+    pub client_id: String,
+    pub latest_plan: Option<LatestPlan>,
+    /// Newest first.
+    pub events: Vec<TimelineEvent>,
+}
+
+fn plural(n: i64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn intake_events(it: &Intake, out: &mut Vec<TimelineEvent>) {
+    let mut detail = format!(
+        "{} a month, usual intensity {}/10",
+        plural(i64::from(it.headache_days), "headache day", "headache days"),
+        it.usual_intensity
+    );
+    if let Some(s) = it.sleep_quality {
+        detail.push_str(&format!(", sleep {s}/10"));
+    }
+    if let Some(s) = it.stress {
+        detail.push_str(&format!(", stress {s}/10"));
+    }
+    out.push(TimelineEvent {
+        kind: EventKind::Intake,
+        at: it.assessed_on.clone(),
+        opens: Opens::Intake,
+        record_id: it.id.clone(),
+        title: if it.is_baseline {
+            "Baseline intake".to_owned()
+        } else {
+            "Intake".to_owned()
+        },
+        detail,
+        by: it.recorded_by.clone(),
+        needs_attention: false,
+    });
+    if it.red_flags.is_empty() {
+        return;
+    }
+    let labels: Vec<&str> = it.red_flags.iter().map(|f| f.label()).collect();
+    out.push(TimelineEvent {
+        kind: EventKind::RedFlags,
+        at: it.assessed_on.clone(),
+        opens: Opens::Intake,
+        record_id: it.id.clone(),
+        title: if it.acknowledgement.is_some() {
+            "Red flags (acknowledged)".to_owned()
+        } else {
+            "Red flags: refer before treating".to_owned()
+        },
+        detail: labels.join("; "),
+        by: it.recorded_by.clone(),
+        needs_attention: it.acknowledgement.is_none(),
+    });
+    if let Some(ack) = &it.acknowledgement {
+        out.push(TimelineEvent {
+            kind: EventKind::Acknowledgement,
+            at: ack.acknowledged_at.clone(),
+            opens: Opens::Intake,
+            record_id: it.id.clone(),
+            title: "Red flags acknowledged".to_owned(),
+            detail: ack.referral_note.clone(),
+            by: ack.acknowledged_by.clone(),
+            needs_attention: false,
+        });
+    }
+}
+
+/// Where an event sorts among others at the same time (higher is shown first): an
+/// acknowledgement after its red flags, the red flags after their intake.
+fn rank(kind: EventKind) -> u8 {
+    match kind {
+        EventKind::Amendment => 4,
+        EventKind::Acknowledgement => 3,
+        EventKind::RedFlags => 2,
+        EventKind::Intake => 1,
+        EventKind::Session => 0,
+    }
+}
+
+/// What the history screen shows, from one call: the client, the timeline and the outcomes.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ClientChart {
+    pub client: Client,
+    pub history: ClientHistory,
+    pub outcomes: ClientOutcomes,
+}
+
+impl Store {
+    /// Everything that happened to a client's care, newest first.
+    pub fn client_history(&self, client_id: &str) -> Result<ClientHistory> {
+        let client_id = validate::record_id(client_id, "client")?;
+        // Not found is an error, not an empty history.
+        self.get_client(&client_id)?;
+        let intakes = self.list_intakes(&client_id)?;
+        let sessions = self.session_rows(&client_id)?;
+        self.history_of(&client_id, &intakes, &sessions)
+    }
+
+    /// The client, their history and their outcomes together, each record read once (the
+    /// history screen asked for the three separately, reading the client three times and
+    /// the intakes twice).
+    pub fn client_chart(&self, client_id: &str) -> Result<ClientChart> {
+        let client = self.get_client(client_id)?;
+        let intakes = self.list_intakes(&client.id)?;
+        let sessions = self.session_rows(&client.id)?;
+        let history = self.history_of(&client.id, &intakes, &sessions)?;
+        let summaries: Vec<SessionSummary> = sessions.into_iter().map(|r| r.summary).collect();
+        let outcomes = crate::reports::outcomes::compute(&intakes, &summaries, self.today());
+        Ok(ClientChart {
+            client,
+            history,
+            outcomes,
+        })
+    }
+
+    fn history_of(
+        &self,
+        client_id: &str,
+        intakes: &[Intake],
+        sessions: &[SessionRow],
+    ) -> Result<ClientHistory> {
+        let client_id = client_id.to_owned();
+        let mut events = Vec::new();
+        for it in intakes {
+            intake_events(it, &mut events);
+        }
+
+        let conn = self.conn();
+        let mut latest_plan: Option<LatestPlan> = None;
+        for row in sessions {
+            let SessionRow {
+                summary,
+                plan,
+                signed_by,
+            } = row;
+            let (id, started_at, therapist) = (
+                summary.id.clone(),
+                summary.started_at.clone(),
+                summary.therapist.clone(),
+            );
+            let (before, after) = (summary.pain_before, summary.pain_after);
+            let names = Some(summary.technique_names.join(", "));
+            let plan = plan.clone();
+            let signed_by = signed_by.clone();
+            let signed = summary.status == SessionStatus::Signed;
+            let mut parts = Vec::new();
+            match (before, after) {
+                (Some(b), Some(a)) => parts.push(format!("pain {b} → {a}")),
+                (Some(b), None) => parts.push(format!("pain before {b}")),
+                _ => {}
+            }
+            if let Some(n) = names.filter(|n| !n.is_empty()) {
+                parts.push(n);
+            }
+            if signed && latest_plan.is_none() && !plan.trim().is_empty() {
+                latest_plan = Some(LatestPlan {
+                    session_id: id.clone(),
+                    started_at: started_at.clone(),
+                    therapist: therapist.clone(),
+                    plan,
+                });
+            }
+            events.push(TimelineEvent {
+                kind: EventKind::Session,
+                at: started_at,
+                opens: Opens::Session,
+                record_id: id,
+                title: if signed {
+                    "Session note".to_owned()
+                } else {
+                    "Session note (draft, not signed)".to_owned()
+                },
+                detail: parts.join(" · "),
+                by: signed_by.unwrap_or(therapist),
+                needs_attention: !signed,
+            });
+        }
+
+        let mut stmt = conn.prepare_cached(
+            "SELECT a.session_id, a.created_at, a.author, a.reason
+               FROM amendments a JOIN sessions s ON s.id = a.session_id
+              WHERE s.client_id = ?1",
+        )?;
+        let rows = stmt.query_map(params![&client_id], |r| {
+            Ok(TimelineEvent {
+                kind: EventKind::Amendment,
+                at: r.get(1)?,
+                opens: Opens::Session,
+                record_id: r.get(0)?,
+                title: "Amendment".to_owned(),
+                detail: r.get(3)?,
+                by: r.get(2)?,
+                needs_attention: false,
+            })
+        })?;
+        for row in rows {
+            events.push(row?);
+        }
+
+        // People's names rather than usernames.
+        let names: std::collections::HashMap<String, String> = conn
+            .prepare_cached("SELECT username, display_name FROM users")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for e in &mut events {
+            if let Some(name) = names.get(&e.by) {
+                e.by = name.clone();
+            }
+        }
+        events.sort_by(|a, b| {
+            b.at.cmp(&a.at)
+                .then_with(|| rank(b.kind).cmp(&rank(a.kind)))
+                .then_with(|| b.record_id.cmp(&a.record_id))
+        });
+        Ok(ClientHistory {
+            client_id,
+            latest_plan,
+            events,
+        })
+    }
+}

@@ -1,0 +1,259 @@
+//! Outcomes by technique, kept as running totals.
+//!
+//! The dashboard's "outcomes by technique" covers every signed session and every client's
+//! responder status. Counted afresh it reads the whole clinic (seconds at a million notes),
+//! so the totals live in `technique_outcome_totals` and move with the only two writes that
+//! change them: signing a note and recording an intake. Each of those takes one client's
+//! share of the totals before the write and after it, in the same transaction, and adds the
+//! difference. [`rebuild`] counts everything afresh (the migration that made the table
+//! uses it), and [`check`] compares the two, for tests.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use rusqlite::{Connection, params};
+
+use crate::reports::outcomes::{Responder, responder_status};
+
+/// One technique's figures: from one client, or summed over the clinic.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Signed sessions that used it, and how many of those recorded pain before and after.
+    pub sessions: i64,
+    pub sessions_with_pain: i64,
+    /// Sum of pain before minus after over the sessions with both (whole points).
+    pub pain_change_sum: i64,
+    pub clients: i64,
+    /// Clients with a responder status that can be measured (responder or not yet).
+    pub clients_measurable: i64,
+    pub responders: i64,
+}
+
+impl Totals {
+    fn add(&mut self, o: &Totals, sign: i64) {
+        self.sessions += sign * o.sessions;
+        self.sessions_with_pain += sign * o.sessions_with_pain;
+        self.pain_change_sum += sign * o.pain_change_sum;
+        self.clients += sign * o.clients;
+        self.clients_measurable += sign * o.clients_measurable;
+        self.responders += sign * o.responders;
+    }
+
+    fn is_zero(&self) -> bool {
+        *self == Totals::default()
+    }
+}
+
+/// One client's share of the totals, per technique id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Share(BTreeMap<String, Totals>);
+
+fn status_counts(status: Responder) -> (i64, i64) {
+    match status {
+        Responder::Responder => (1, 1),
+        Responder::NotYet => (1, 0),
+        Responder::TooLittleData | Responder::NotMeasurable => (0, 0),
+    }
+}
+
+/// A client's responder status from their baseline and latest intakes.
+fn client_status(conn: &Connection, client_id: &str) -> rusqlite::Result<Responder> {
+    let (n, baseline, latest) = conn
+        .prepare_cached(
+            "SELECT count(*),
+                (SELECT headache_days FROM intakes b WHERE b.client_id = ?1
+                   ORDER BY assessed_on, recorded_at, id LIMIT 1),
+                (SELECT headache_days FROM intakes l WHERE l.client_id = ?1
+                   ORDER BY assessed_on DESC, recorded_at DESC, id DESC LIMIT 1)
+             FROM intakes WHERE client_id = ?1",
+        )?
+        .query_row([client_id], |r| {
+            Ok((
+                r.get::<_, usize>(0)?,
+                r.get::<_, Option<u8>>(1)?,
+                r.get::<_, Option<u8>>(2)?,
+            ))
+        })?;
+    Ok(responder_status(baseline, latest, n).0)
+}
+
+/// Per technique: signed sessions, those with pain before and after, and the pain change
+/// summed over them. A technique listed twice in one note counts that note once.
+const PER_TECHNIQUE: &str = "
+    SELECT technique_id, count(*),
+           count(*) FILTER (WHERE pain_before IS NOT NULL AND pain_after IS NOT NULL),
+           COALESCE(sum(pain_before - pain_after), 0)
+    FROM (SELECT DISTINCT st.technique_id, s.id, s.pain_before, s.pain_after
+          FROM sessions s JOIN session_techniques st ON st.session_id = s.id
+          WHERE s.status = 'signed' AND s.client_id = ?1)
+    GROUP BY technique_id";
+
+/// A client's share of the clinic's totals, as the database holds it now.
+pub(crate) fn share(conn: &Connection, client_id: &str) -> rusqlite::Result<Share> {
+    let (measurable, responder) = status_counts(client_status(conn, client_id)?);
+    let mut out = BTreeMap::new();
+    let mut stmt = conn.prepare_cached(PER_TECHNIQUE)?;
+    let rows = stmt.query_map([client_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            Totals {
+                sessions: r.get(1)?,
+                sessions_with_pain: r.get(2)?,
+                pain_change_sum: r.get(3)?,
+                clients: 1,
+                clients_measurable: measurable,
+                responders: responder,
+            },
+        ))
+    })?;
+    for row in rows {
+        let (id, t) = row?;
+        out.insert(id, t);
+    }
+    Ok(Share(out))
+}
+
+/// Move the totals from a client's share `before` a write to their share `after` it.
+pub(crate) fn apply(conn: &Connection, before: &Share, after: &Share) -> rusqlite::Result<()> {
+    let ids: BTreeSet<&String> = before.0.keys().chain(after.0.keys()).collect();
+    let mut upsert = conn.prepare_cached(
+        "INSERT INTO technique_outcome_totals
+            (technique_id, sessions, sessions_with_pain, pain_change_sum, clients, clients_measurable, responders)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (technique_id) DO UPDATE SET
+            sessions = sessions + excluded.sessions,
+            sessions_with_pain = sessions_with_pain + excluded.sessions_with_pain,
+            pain_change_sum = pain_change_sum + excluded.pain_change_sum,
+            clients = clients + excluded.clients,
+            clients_measurable = clients_measurable + excluded.clients_measurable,
+            responders = responders + excluded.responders",
+    )?;
+    for id in ids {
+        let mut d = Totals::default();
+        if let Some(a) = after.0.get(id) {
+            d.add(a, 1);
+        }
+        if let Some(b) = before.0.get(id) {
+            d.add(b, -1);
+        }
+        if d.is_zero() {
+            continue;
+        }
+        upsert.execute(params![
+            id,
+            d.sessions,
+            d.sessions_with_pain,
+            d.pain_change_sum,
+            d.clients,
+            d.clients_measurable,
+            d.responders
+        ])?;
+    }
+    Ok(())
+}
+
+/// Every technique's totals, counted from the sessions and intakes themselves.
+pub fn count_afresh(conn: &Connection) -> rusqlite::Result<BTreeMap<String, Totals>> {
+    let mut status: HashMap<String, Responder> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT client_id, count(*),
+            (SELECT headache_days FROM intakes b WHERE b.client_id = i.client_id
+               ORDER BY assessed_on, recorded_at, id LIMIT 1),
+            (SELECT headache_days FROM intakes l WHERE l.client_id = i.client_id
+               ORDER BY assessed_on DESC, recorded_at DESC, id DESC LIMIT 1)
+         FROM intakes i GROUP BY client_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, usize>(1)?,
+            r.get::<_, Option<u8>>(2)?,
+            r.get::<_, Option<u8>>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (client, n, baseline, latest) = row?;
+        status.insert(client, responder_status(baseline, latest, n).0);
+    }
+    let mut out: BTreeMap<String, Totals> = BTreeMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT technique_id, client_id, count(*),
+                count(*) FILTER (WHERE pain_before IS NOT NULL AND pain_after IS NOT NULL),
+                COALESCE(sum(pain_before - pain_after), 0)
+         FROM (SELECT DISTINCT st.technique_id, s.client_id, s.id, s.pain_before, s.pain_after
+               FROM sessions s JOIN session_techniques st ON st.session_id = s.id
+               WHERE s.status = 'signed')
+         GROUP BY technique_id, client_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (technique, client, sessions, with_pain, sum) = row?;
+        let (measurable, responder) = status_counts(
+            status
+                .get(&client)
+                .copied()
+                .unwrap_or(Responder::TooLittleData),
+        );
+        out.entry(technique).or_default().add(
+            &Totals {
+                sessions,
+                sessions_with_pain: with_pain,
+                pain_change_sum: sum,
+                clients: 1,
+                clients_measurable: measurable,
+                responders: responder,
+            },
+            1,
+        );
+    }
+    Ok(out)
+}
+
+/// The totals as kept, techniques with nothing counted left out.
+pub fn kept(conn: &Connection) -> rusqlite::Result<BTreeMap<String, Totals>> {
+    let mut stmt = conn.prepare(
+        "SELECT technique_id, sessions, sessions_with_pain, pain_change_sum, clients,
+                clients_measurable, responders
+         FROM technique_outcome_totals",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            Totals {
+                sessions: r.get(1)?,
+                sessions_with_pain: r.get(2)?,
+                pain_change_sum: r.get(3)?,
+                clients: r.get(4)?,
+                clients_measurable: r.get(5)?,
+                responders: r.get(6)?,
+            },
+        ))
+    })?;
+    let mut out = BTreeMap::new();
+    for row in rows {
+        let (id, t) = row?;
+        if !t.is_zero() {
+            out.insert(id, t);
+        }
+    }
+    Ok(out)
+}
+
+/// Count every total afresh and keep that.
+pub fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
+    let fresh = count_afresh(conn)?;
+    conn.execute("DELETE FROM technique_outcome_totals", [])?;
+    apply(conn, &Share::default(), &Share(fresh))
+}
+
+/// Whether the kept totals equal a fresh count (for tests and checks).
+pub fn check(conn: &Connection) -> rusqlite::Result<bool> {
+    Ok(kept(conn)? == count_afresh(conn)?)
+}

@@ -1,0 +1,499 @@
+//! One search box: clients by their names, notes by the start of their words (S, O, A, P,
+//! amendments, intake notes), grouped by client with snippets that are data, not markup.
+//!
+//! The index lives in SQLite (FTS5) and is written inside the same transaction as the record
+//! it mirrors. A common word stays fast: results are ranked by relevance only when few
+//! records match or the search is narrowed to one client or period, otherwise newest first.
+
+pub mod name_prefixes;
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::Store;
+use crate::domain::clients::ClientSummary;
+use crate::domain::folding::fold;
+use crate::domain::validate;
+use crate::error::{Error, Result};
+
+/// What kind of record a hit is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum HitKind {
+    Client,
+    Session,
+    Amendment,
+    Intake,
+}
+
+impl HitKind {
+    fn id(self) -> &'static str {
+        match self {
+            HitKind::Client => "client",
+            HitKind::Session => "session",
+            HitKind::Amendment => "amendment",
+            HitKind::Intake => "intake",
+        }
+    }
+
+    fn parse(s: &str) -> HitKind {
+        match s {
+            "session" => HitKind::Session,
+            "amendment" => HitKind::Amendment,
+            "intake" => HitKind::Intake,
+            _ => HitKind::Client,
+        }
+    }
+}
+
+/// A piece of a snippet; `hit` pieces matched the search. The UI renders them as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SnippetPart {
+    pub text: String,
+    pub hit: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Hit {
+    pub kind: HitKind,
+    /// The record to open: a client, session, intake; for an amendment, its session.
+    pub record_id: String,
+    pub at: String,
+    pub snippet: Vec<SnippetPart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ClientHits {
+    pub client: ClientSummary,
+    pub hits: Vec<Hit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Ordering {
+    Relevance,
+    Newest,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SearchResults {
+    pub groups: Vec<ClientHits>,
+    /// Matching records in all (may exceed what is shown); when `more` is set, at least
+    /// this many: a common word is not counted to the end, so it stays fast.
+    pub total: u32,
+    /// More than `total` records match.
+    pub more: bool,
+    pub ordering: Ordering,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct SearchQuery {
+    pub text: String,
+    pub include_archived: bool,
+    /// Narrow to one client.
+    pub client_id: Option<String>,
+    /// Narrow to a period, `YYYY-MM-DD`, inclusive.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Most hits returned (1 to 200; 0 means 50).
+    pub limit: u32,
+}
+
+/// Below this many matches, ranking by relevance is cheap enough.
+pub const RANK_LIMIT: u32 = 500;
+const MAX_QUERY_CHARS: usize = 200;
+const MAX_TERMS: usize = 8;
+
+/// The words of a query, as the index tokenises them: lower case, split at anything that is
+/// not a letter or digit.
+fn query_words(text: &str) -> Vec<String> {
+    let normal: String = text.nfkc().collect::<String>().to_lowercase();
+    normal
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .take(MAX_TERMS)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Each word of a query as a quoted prefix term, so no FTS syntax gets through (the form
+/// [`expanded_query`] falls back to).
+#[cfg(test)]
+fn fts_query(text: &str) -> Option<String> {
+    let terms: Vec<String> = query_words(text)
+        .iter()
+        .map(|t| format!("\"{t}\"*"))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// The most words a prefix is spelled out as; beyond that it stays a prefix query.
+const MAX_EXPANSION: usize = 32;
+
+/// The query with each prefix spelled out as the words the index holds that start with it:
+/// `"headache"*` becomes `("headache" OR "headaches")`. FTS5 answers a prefix query by
+/// merging every matching word's full list of entries before the first row comes back (80 ms
+/// for a word in most notes at a million notes); an OR of whole words is read lazily, newest
+/// first, so the first page and the capped count stop early. The same entries match either
+/// way. Words that are not plain ASCII, or prefixes of too many words, stay prefix terms.
+fn expanded_query(conn: &Connection, text: &str) -> Result<Option<String>> {
+    let mut parts = Vec::new();
+    let mut lookup = conn.prepare_cached(&format!(
+        "SELECT term FROM search_terms WHERE term >= ?1 AND term < ?2 LIMIT {}",
+        MAX_EXPANSION + 1
+    ))?;
+    for t in query_words(text) {
+        if !t.is_ascii() {
+            parts.push(format!("\"{t}\"*"));
+            continue;
+        }
+        let words: Vec<String> = lookup
+            .query_map(
+                params![t, crate::search::name_prefixes::next_prefix(&t)],
+                |r| r.get(0),
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        if words.is_empty() || words.len() > MAX_EXPANSION {
+            parts.push(format!("\"{t}\"*"));
+        } else if let [one] = words.as_slice() {
+            parts.push(format!("\"{one}\""));
+        } else {
+            let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
+            parts.push(format!("({})", quoted.join(" OR ")));
+        }
+    }
+    // Explicit AND: FTS5 takes a space as AND between phrases, not next to parentheses.
+    Ok((!parts.is_empty()).then(|| parts.join(" AND ")))
+}
+
+/// Every word the full-text index holds (migration 0010): the index's own vocabulary.
+pub(crate) fn record_existing_words(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        "CREATE VIRTUAL TABLE temp.search_all_words USING fts5vocab(main, search_fts, 'row');
+         INSERT OR IGNORE INTO search_terms (term) SELECT term FROM temp.search_all_words;
+         DROP TABLE temp.search_all_words;",
+    )?;
+    Ok(())
+}
+
+/// Per connection: a one-row full-text table with the index's own tokenizer (it must match
+/// migration 0003's), whose vocabulary gives the words of each entry as the index sees them.
+pub(crate) fn create_scratch(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_scratch
+             USING fts5 (body, content = '', tokenize = 'unicode61 remove_diacritics 2');
+         CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_scratch_words
+             USING fts5vocab (temp, search_scratch, 'row');",
+    )
+}
+
+/// Replace the index entry of one record, inside the caller's transaction.
+/// One record as the index sees it.
+pub(crate) struct Doc<'a> {
+    pub kind: HitKind,
+    pub record_id: &'a str,
+    /// What a hit opens (an amendment opens its session).
+    pub open_id: &'a str,
+    pub client_id: &'a str,
+    pub at: &'a str,
+    pub body: &'a str,
+}
+
+pub(crate) fn index(tx: &Connection, doc: &Doc<'_>) -> Result<()> {
+    let Doc {
+        kind,
+        record_id,
+        open_id,
+        client_id,
+        at,
+        body,
+    } = *doc;
+    let existing: Option<i64> = tx
+        .prepare_cached("SELECT id FROM search_docs WHERE record_id = ?1")?
+        .query_row([record_id], |r| r.get(0))
+        .optional()?;
+    let rowid = match existing {
+        Some(id) => {
+            tx.prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?
+                .execute([id])?;
+            tx.prepare_cached("UPDATE search_docs SET at = ?2 WHERE id = ?1")?
+                .execute(params![id, at])?;
+            id
+        }
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO search_docs (kind, record_id, open_id, client_id, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![kind.id(), record_id, open_id, client_id, at])?;
+            tx.last_insert_rowid()
+        }
+    };
+    tx.prepare_cached("INSERT INTO search_fts (rowid, body) VALUES (?1, ?2)")?
+        .execute(params![rowid, body])?;
+    // The entry's words, as the index tokenised them, for prefix expansion.
+    tx.prepare_cached("INSERT INTO temp.search_scratch (search_scratch) VALUES ('delete-all')")?
+        .execute([])?;
+    tx.prepare_cached("INSERT INTO temp.search_scratch (rowid, body) VALUES (1, ?1)")?
+        .execute([body])?;
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO search_terms (term) SELECT term FROM temp.search_scratch_words",
+    )?
+    .execute([])?;
+    Ok(())
+}
+
+/// What a client's entry holds: the names as typed and folded ("O'Brien" and "obrien").
+pub(crate) fn client_body(first: &str, last: &str, preferred: &str) -> String {
+    let typed = format!("{first} {last} {preferred}");
+    let folded = fold(&typed);
+    let compact: Vec<String> = [first, last, preferred]
+        .iter()
+        .map(|n| fold(n).replace(' ', ""))
+        .collect();
+    format!("{typed}\n{folded} {}", compact.join(" "))
+}
+
+fn snippet_parts(raw: &str) -> Vec<SnippetPart> {
+    let mut parts = Vec::new();
+    let mut hit = false;
+    let mut buf = String::new();
+    for ch in raw.chars() {
+        match ch {
+            '\u{2}' | '\u{3}' => {
+                if !buf.is_empty() {
+                    parts.push(SnippetPart {
+                        text: std::mem::take(&mut buf),
+                        hit,
+                    });
+                }
+                hit = ch == '\u{2}';
+            }
+            c => buf.push(c),
+        }
+    }
+    if !buf.is_empty() {
+        parts.push(SnippetPart { text: buf, hit });
+    }
+    parts
+}
+
+impl Store {
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchResults> {
+        if q.text.chars().count() > MAX_QUERY_CHARS {
+            return Err(Error::field(
+                "text",
+                format!("Search is too long; use at most {MAX_QUERY_CHARS} characters."),
+            ));
+        }
+        let from = validate::optional_day("from", "From", &q.from)?;
+        let to = validate::optional_day("to", "To", &q.to)?;
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            return Err(Error::field(
+                "to",
+                "The end of the period is before its start.",
+            ));
+        }
+        let client_id = match q
+            .client_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            Some(c) => Some(self.get_client(c)?.id),
+            None => None,
+        };
+        let empty = SearchResults {
+            groups: Vec::new(),
+            total: 0,
+            more: false,
+            ordering: Ordering::Newest,
+        };
+        let Some(fts) = expanded_query(self.conn(), &q.text)? else {
+            return Ok(empty);
+        };
+        let limit = match q.limit {
+            0 => 50,
+            n => n.min(200),
+        };
+
+        let mut filter = String::from(
+            "search_fts MATCH ?1 AND (?2 = '' OR d.client_id = ?2) AND (?3 = '' OR d.at >= ?3)
+             AND (?4 = '' OR d.at < ?4)",
+        );
+        // `at` is a date or an instant; anything on the last day sorts below the next day.
+        if !q.include_archived {
+            filter
+                .push_str(" AND d.client_id IN (SELECT id FROM clients WHERE archived_at IS NULL)");
+        }
+        if let Some(mine) = self.visible_clients_sql("c") {
+            filter.push_str(&format!(
+                " AND d.client_id IN (SELECT c.id FROM clients c WHERE {mine})"
+            ));
+        }
+        let args = params![
+            fts,
+            client_id.clone().unwrap_or_default(),
+            from.map(|d| d.to_string()).unwrap_or_default(),
+            to.and_then(|d| d.succ_opt())
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        ];
+        let conn = self.conn();
+        // CROSS JOIN keeps the full-text index as the outer loop: SQLite would otherwise be free to
+        // walk every document and test the MATCH once per row.
+        let from_clause = "FROM search_fts CROSS JOIN search_docs d ON d.id = search_fts.rowid";
+        // Count at most RANK_LIMIT + 1 matches: enough to choose the ordering, cheap to do.
+        // With nothing to narrow by, the full-text index alone answers it.
+        let unfiltered = q.include_archived
+            && client_id.is_none()
+            && from.is_none()
+            && to.is_none()
+            && self.visible_clients_sql("c").is_none();
+        let capped: u32 = if unfiltered {
+            conn.prepare_cached(&format!(
+                "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ?1 LIMIT {})",
+                RANK_LIMIT + 1
+            ))?
+            .query_row([&fts], |r| r.get(0))?
+        } else {
+            conn.prepare_cached(&format!(
+                "SELECT count(*) FROM (SELECT 1 {from_clause} WHERE {filter} LIMIT {})",
+                RANK_LIMIT + 1
+            ))?
+            .query_row(args, |r| r.get(0))?
+        };
+        let narrowed = client_id.is_some() || from.is_some() || to.is_some();
+        let ordering = if capped <= RANK_LIMIT || narrowed {
+            Ordering::Relevance
+        } else {
+            Ordering::Newest
+        };
+        let order = match ordering {
+            Ordering::Relevance => "ORDER BY rank",
+            // Newest recorded first: the index's own order read backwards, so the first page
+            // comes without sorting every match (a common word matches most notes).
+            Ordering::Newest => "ORDER BY search_fts.rowid DESC",
+        };
+        // The client of each hit comes in the same query: one statement for the whole page.
+        type Row = (String, String, String, String, String, ClientSummary);
+        let rows: Vec<Row> = conn
+            .prepare_cached(&format!(
+                "SELECT d.kind, d.open_id, d.client_id, d.at,
+                        snippet(search_fts, 0, char(2), char(3), '…', 16),
+                        c.first_name, c.last_name, c.preferred_name, c.date_of_birth, c.phone,
+                        c.archived_at IS NOT NULL
+                 {from_clause} JOIN clients c ON c.id = d.client_id
+                 WHERE {filter} {order} LIMIT {limit}"
+            ))?
+            .query_map(args, |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    ClientSummary {
+                        id: r.get(2)?,
+                        first_name: r.get(5)?,
+                        last_name: r.get(6)?,
+                        preferred_name: r.get(7)?,
+                        date_of_birth: r.get(8)?,
+                        phone: r.get(9)?,
+                        archived: r.get(10)?,
+                    },
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+
+        let mut order_of: HashMap<String, usize> = HashMap::new();
+        let mut groups: Vec<ClientHits> = Vec::new();
+        for (kind, record_id, client, at, snippet, summary) in rows {
+            let idx = match order_of.get(&client) {
+                Some(i) => *i,
+                None => {
+                    groups.push(ClientHits {
+                        client: summary,
+                        hits: Vec::new(),
+                    });
+                    order_of.insert(client, groups.len() - 1);
+                    groups.len() - 1
+                }
+            };
+            let kind = HitKind::parse(&kind);
+            // Show the typed names, not the folded helper words, for client hits.
+            let snippet = if kind == HitKind::Client {
+                snippet.lines().next().unwrap_or_default().to_owned()
+            } else {
+                snippet
+            };
+            groups[idx].hits.push(Hit {
+                kind,
+                record_id,
+                at,
+                snippet: snippet_parts(&snippet),
+            });
+        }
+        let more = capped > RANK_LIMIT;
+        Ok(SearchResults {
+            groups,
+            total: capped.min(RANK_LIMIT),
+            more,
+            ordering,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_become_quoted_prefix_terms() {
+        assert_eq!(fts_query("Trap"), Some("\"trap\"*".into()));
+        assert_eq!(
+            fts_query("o'brien NEAR(x)"),
+            Some("\"o\"* \"brien\"* \"near\"* \"x\"*".into())
+        );
+        assert_eq!(fts_query("\" * -- ; ()"), None);
+        // operators are only words to us
+        assert_eq!(fts_query("\" OR"), Some("\"or\"*".into()));
+        assert_eq!(fts_query("Zoë"), Some("\"zoë\"*".into()));
+    }
+
+    #[test]
+    fn snippets_split_into_plain_and_hit_parts() {
+        let parts = snippet_parts("a <b>\u{2}trap\u{3}</b> c");
+        assert_eq!(
+            parts,
+            vec![
+                SnippetPart {
+                    text: "a <b>".into(),
+                    hit: false
+                },
+                SnippetPart {
+                    text: "trap".into(),
+                    hit: true
+                },
+                SnippetPart {
+                    text: "</b> c".into(),
+                    hit: false
+                },
+            ]
+        );
+    }
+}

@@ -1,0 +1,564 @@
+//! The running app's state, independent of any UI shell: where the data lives, who is logged
+//! in, and the open store. The Tauri shell holds one of these behind a lock, and every
+//! command passes through [`App::store`], the one gate: nobody logged in, or idle for longer
+//! than the clinic's setting, and the command is refused with `locked`.
+//!
+//! First run sets up an administrator, the database key and the recovery key. A database
+//! from before encryption is encrypted in place at that moment.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use zeroize::Zeroizing;
+
+use crate::Store;
+use crate::db::{self, Clock, OpenOptions, system_clock};
+use crate::error::{Error, ErrorCode, Result};
+use crate::security::backup::{self, BackupInfo, BackupReport};
+use crate::security::keys::{self, DEFAULT_KDF, DbKey, KdfParams, KeyFile};
+use crate::security::users::{self, NewUser, Permission, Role, User};
+
+/// What the UI shows first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Phase {
+    /// No administrator yet: the first-run setup screen.
+    Setup,
+    /// Set up; nobody logged in (or the app locked itself).
+    Login,
+    /// Someone is logged in; commands work.
+    Ready,
+    /// The data folder or database cannot be used; `error` says why.
+    Failed,
+}
+
+/// What the UI needs to know before showing anything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct AppStatus {
+    pub phase: Phase,
+    /// The database is open and commands will work (`phase == ready`).
+    pub ready: bool,
+    /// The data folder in use (from `STILLPOINT_DATA_DIR` or the user's data folder).
+    pub data_dir: String,
+    pub database_file: String,
+    /// Why the database could not be opened, when it could not.
+    pub error: Option<Error>,
+    pub version: String,
+    /// Who is logged in.
+    pub user: Option<User>,
+    /// The last user, to prefill the login form after a lock.
+    pub last_username: Option<String>,
+    /// Why the login screen shows (e.g. locked after being idle).
+    pub login_reason: Option<String>,
+    /// Records from before encryption will be encrypted at setup.
+    pub has_unencrypted_data: bool,
+}
+
+/// The first administrator, entered on the setup screen.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct SetupInput {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+/// Shown once, at setup.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SetupDone {
+    /// 52 letters and digits in groups of four. Never stored anywhere in plaintext.
+    pub recovery_key: String,
+    pub status: AppStatus,
+}
+
+struct Open {
+    store: Store,
+    user: User,
+    key: DbKey,
+    last_active: DateTime<Utc>,
+    idle: Duration,
+}
+
+enum State {
+    Setup { legacy: bool },
+    Login { reason: Option<String> },
+    Open(Box<Open>),
+    Failed(Error),
+}
+
+pub struct App {
+    data_dir: Option<PathBuf>,
+    state: State,
+    clock: Clock,
+    kdf: KdfParams,
+    last_username: Option<String>,
+}
+
+fn locked(reason: &str) -> Error {
+    Error::new(ErrorCode::Locked, reason)
+}
+
+impl App {
+    /// Open the data folder, remembering any failure to show the user.
+    pub fn start() -> App {
+        match db::data_dir() {
+            Ok(dir) => Self::start_in(dir),
+            Err(e) => App {
+                data_dir: None,
+                state: State::Failed(e),
+                clock: system_clock(),
+                kdf: DEFAULT_KDF,
+                last_username: None,
+            },
+        }
+    }
+
+    pub fn start_in(data_dir: PathBuf) -> App {
+        Self::start_with(data_dir, system_clock(), DEFAULT_KDF)
+    }
+
+    /// With a clock (tests move it to reach the idle lock) and a key-derivation cost.
+    pub fn start_with(data_dir: PathBuf, clock: Clock, kdf: KdfParams) -> App {
+        let state = Self::initial_state(&data_dir);
+        App {
+            data_dir: Some(data_dir),
+            state,
+            clock,
+            kdf,
+            last_username: None,
+        }
+    }
+
+    fn initial_state(dir: &Path) -> State {
+        match KeyFile::load(&keys::keys_path(dir)) {
+            Ok(Some(_)) => State::Login { reason: None },
+            Err(e) => State::Failed(e),
+            Ok(None) => {
+                let db = db::database_path(dir);
+                if !db.exists() {
+                    return State::Setup { legacy: false };
+                }
+                // A database from before encryption: check it opens (not too new, not
+                // damaged) before offering to encrypt it at setup.
+                match Store::open(OpenOptions::file(&db)) {
+                    Ok(_) => State::Setup { legacy: true },
+                    Err(e) => State::Failed(e),
+                }
+            }
+        }
+    }
+
+    fn dir(&self) -> Result<&Path> {
+        self.data_dir
+            .as_deref()
+            .ok_or_else(|| Error::new(ErrorCode::NotOpen, "There is no data folder."))
+    }
+
+    pub fn status(&self) -> AppStatus {
+        let dir = self.data_dir.as_ref();
+        let (phase, error, user, reason, legacy) = match &self.state {
+            State::Setup { legacy } => (Phase::Setup, None, None, None, *legacy),
+            State::Login { reason } => (Phase::Login, None, None, reason.clone(), false),
+            State::Open(o) => (Phase::Ready, None, Some(o.user.clone()), None, false),
+            State::Failed(e) => (Phase::Failed, Some(e.clone()), None, None, false),
+        };
+        AppStatus {
+            phase,
+            ready: phase == Phase::Ready,
+            data_dir: dir.map(|d| d.display().to_string()).unwrap_or_default(),
+            database_file: dir
+                .map(|d| db::database_path(d).display().to_string())
+                .unwrap_or_default(),
+            error,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            user,
+            last_username: self.last_username.clone(),
+            login_reason: reason,
+            has_unencrypted_data: legacy,
+        }
+    }
+
+    /// The open store for a command: the one gate. Refused when nobody is logged in, and
+    /// the app locks itself here when it has been idle too long.
+    pub fn logged_in_store(&mut self) -> Result<&mut Store> {
+        let now = (self.clock)();
+        if let State::Open(o) = &self.state
+            && now - o.last_active > o.idle
+        {
+            self.lock("Stillpoint locked itself after being idle. Log in to go on; nothing typed was lost.");
+        }
+        match &mut self.state {
+            State::Open(o) => {
+                o.last_active = now;
+                Ok(&mut o.store)
+            }
+            State::Failed(e) => Err(Error::new(
+                ErrorCode::NotOpen,
+                format!("The database is not open: {}", e.message),
+            )),
+            State::Setup { .. } => Err(locked("Set up Stillpoint first.")),
+            State::Login { .. } => Err(locked("Log in to go on.")),
+        }
+    }
+
+    /// The screen locked at the user's request, or by the UI's idle timer.
+    pub fn lock_now(&mut self) -> AppStatus {
+        if matches!(self.state, State::Open(_)) {
+            self.lock("Stillpoint is locked. Log in to go on; nothing typed was lost.");
+        }
+        self.status()
+    }
+
+    /// Close the store and show the login screen with `reason`.
+    fn lock(&mut self, reason: &str) {
+        if let State::Open(o) = &mut self.state {
+            let _ = o.store.audit_account("user.lock", reason);
+        }
+        self.state = State::Login {
+            reason: Some(reason.to_owned()),
+        };
+    }
+
+    fn open_as(&mut self, key: DbKey, user_name: &str) -> Result<()> {
+        let dir = self.dir()?.to_path_buf();
+        let mut store = Store::open(
+            OpenOptions::file(db::database_path(&dir))
+                .key(key.clone())
+                .clock(self.clock.clone())
+                .actor(user_name),
+        )?;
+        let Some(user) = store.get_user(user_name)? else {
+            return Err(Error::field(
+                "password",
+                "The username or password is not right. Check them and try again.",
+            ));
+        };
+        if user.disabled_at.is_some() {
+            return Err(Error::field(
+                "username",
+                "This account is disabled. Ask an administrator.",
+            ));
+        }
+        store.set_role(user.role);
+        let idle_minutes = store.idle_lock_minutes()?;
+        store.audit_account("user.login", "logged in")?;
+        self.last_username = Some(user.username.clone());
+        self.state = State::Open(Box::new(Open {
+            store,
+            user,
+            key,
+            last_active: (self.clock)(),
+            idle: Duration::minutes(i64::from(idle_minutes)),
+        }));
+        Ok(())
+    }
+
+    /// First run: the administrator, the database key and the recovery key (returned to be
+    /// shown once). An unencrypted database from an earlier version is encrypted now.
+    pub fn setup(&mut self, input: &SetupInput) -> Result<SetupDone> {
+        let State::Setup { legacy } = self.state else {
+            return Err(Error::conflict("Stillpoint is already set up."));
+        };
+        let username = users::validate_username(&input.username)?;
+        let display_name =
+            crate::domain::validate::name("display_name", "Full name", &input.display_name, 100)?;
+        users::validate_password(&input.password)?;
+        let dir = self.dir()?.to_path_buf();
+        let (file, key, recovery) = KeyFile::create(&username, &input.password, self.kdf)?;
+        let db_path = db::database_path(&dir);
+        if legacy {
+            encrypt_in_place(&db_path, &key)?;
+        }
+        {
+            let mut store = Store::open(
+                OpenOptions::file(&db_path)
+                    .key(key.clone())
+                    .clock(self.clock.clone())
+                    .actor(&username),
+            )?;
+            store.insert_user(&username, &display_name, Role::Administrator)?;
+        }
+        file.save(&keys::keys_path(&dir))?;
+        self.state = State::Login { reason: None };
+        self.open_as(key, &username)?;
+        Ok(SetupDone {
+            recovery_key: recovery.to_string(),
+            status: self.status(),
+        })
+    }
+
+    pub fn login(&mut self, username: &str, password: &str) -> Result<AppStatus> {
+        if !matches!(self.state, State::Login { .. }) {
+            return match self.state {
+                State::Open(_) => Err(Error::conflict("Someone is already logged in.")),
+                _ => Err(Error::conflict("Stillpoint is not ready for a login.")),
+            };
+        }
+        if username.trim().is_empty() {
+            return Err(Error::field("username", "Enter your username."));
+        }
+        if password.is_empty() {
+            return Err(Error::field("password", "Enter your password."));
+        }
+        let file = self.key_file()?;
+        let key = file.unlock(username, password)?;
+        self.open_as(key, &keys::normalize_username(username))?;
+        Ok(self.status())
+    }
+
+    pub fn logout(&mut self) -> AppStatus {
+        if let State::Open(o) = &mut self.state {
+            let _ = o.store.audit_account("user.logout", "logged out");
+        }
+        if matches!(self.state, State::Open(_)) {
+            self.state = State::Login { reason: None };
+        }
+        self.status()
+    }
+
+    fn key_file(&self) -> Result<KeyFile> {
+        KeyFile::load(&keys::keys_path(self.dir()?))?
+            .ok_or_else(|| Error::new(ErrorCode::Storage, "The key file (keys.json) is missing."))
+    }
+
+    fn open(&mut self) -> Result<&mut Open> {
+        self.logged_in_store()?;
+        match &mut self.state {
+            State::Open(o) => Ok(o),
+            _ => Err(locked("Log in to go on.")),
+        }
+    }
+
+    /// The logged-in user changes their own password (the current one is checked).
+    pub fn change_password(&mut self, current: &str, new: &str) -> Result<()> {
+        let kdf = self.kdf;
+        let mut file = self.key_file()?;
+        let path = keys::keys_path(self.dir()?);
+        let o = self.open()?;
+        let me = o.user.username.clone();
+        file.unlock(&me, current)
+            .map_err(|_| Error::field("current_password", "That is not your current password."))?;
+        users::validate_password(new).map_err(|e| Error::field("new_password", e.message))?;
+        file.set_user(&me, new, kdf, &o.key)?;
+        file.save(&path)?;
+        o.store
+            .audit_account("user.password", "changed their password")
+    }
+
+    /// Forgotten password: the recovery key opens the database, and `username` gets
+    /// `new_password`. Logs them in.
+    pub fn recover(
+        &mut self,
+        recovery_key: &str,
+        username: &str,
+        new_password: &str,
+    ) -> Result<AppStatus> {
+        if !matches!(self.state, State::Login { .. }) {
+            return Err(Error::conflict("Log out before using the recovery key."));
+        }
+        let mut file = self.key_file()?;
+        let key = file.unlock_with_recovery(recovery_key)?;
+        let username = users::validate_username(username)?;
+        users::validate_password(new_password)
+            .map_err(|e| Error::field("new_password", e.message))?;
+        {
+            let store = Store::open(
+                OpenOptions::file(db::database_path(self.dir()?))
+                    .key(key.clone())
+                    .clock(self.clock.clone()),
+            )?;
+            if store.get_user(&username)?.is_none() {
+                return Err(Error::field(
+                    "username",
+                    "There is no user with that username.",
+                ));
+            }
+        }
+        file.set_user(&username, new_password, self.kdf, &key)?;
+        file.save(&keys::keys_path(self.dir()?))?;
+        self.open_as(key, &username)?;
+        if let State::Open(o) = &mut self.state {
+            o.store
+                .audit_account("user.recover", "set a new password with the recovery key")?;
+        }
+        Ok(self.status())
+    }
+
+    /// An administrator adds someone: their row, and their entry in the key file.
+    pub fn add_user(&mut self, input: &NewUser) -> Result<User> {
+        let (username, display_name, role) = input.validated()?;
+        let kdf = self.kdf;
+        let mut file = self.key_file()?;
+        let path = keys::keys_path(self.dir()?);
+        let o = self.open()?;
+        o.store.require(Permission::Administer)?;
+        if file.has_user(&username) {
+            return Err(Error::field(
+                "username",
+                "That username is taken; choose another.",
+            ));
+        }
+        let user = o.store.insert_user(&username, &display_name, role)?;
+        file.set_user(&username, &input.password, kdf, &o.key)?;
+        file.save(&path)?;
+        Ok(user)
+    }
+
+    /// An administrator sets a new password for someone who forgot theirs.
+    pub fn set_user_password(&mut self, username: &str, password: &str) -> Result<()> {
+        let kdf = self.kdf;
+        let mut file = self.key_file()?;
+        let path = keys::keys_path(self.dir()?);
+        let o = self.open()?;
+        o.store.require(Permission::Administer)?;
+        let user = o
+            .store
+            .get_user(username)?
+            .ok_or_else(|| Error::not_found("user"))?;
+        users::validate_password(password)?;
+        file.set_user(&user.username, password, kdf, &o.key)?;
+        file.save(&path)?;
+        o.store.audit_account(
+            "user.password",
+            &format!("set a new password for {}", user.username),
+        )
+    }
+
+    /// The idle-lock setting, applied from the next command on.
+    pub fn set_idle_lock_minutes(&mut self, minutes: u32) -> Result<u32> {
+        let o = self.open()?;
+        let m = o.store.set_idle_lock_minutes(minutes)?;
+        o.idle = Duration::minutes(i64::from(m));
+        Ok(m)
+    }
+}
+
+impl App {
+    /// The data folder and a second connection for a backup, so the backup runs without
+    /// holding up the screens. Administrators only.
+    pub fn backup_source(&mut self) -> Result<(Store, PathBuf)> {
+        let dir = self.dir()?.to_path_buf();
+        let store = self.logged_in_store()?;
+        store.require(Permission::Administer)?;
+        Ok((store.open_another()?, dir))
+    }
+
+    /// For the schedule: a connection when someone is logged in and the newest backup is
+    /// older than the schedule's interval; `None` otherwise. Does not count as activity.
+    pub fn scheduled_backup_source(&self) -> Option<(Store, PathBuf)> {
+        let State::Open(o) = &self.state else {
+            return None;
+        };
+        let dir = self.data_dir.clone()?;
+        let newest = backup::list_in(&dir)
+            .ok()?
+            .into_iter()
+            .find(|b| !b.before_restore)
+            .and_then(|b| DateTime::parse_from_rfc3339(&b.taken_at).ok());
+        let due = match newest {
+            Some(t) => (self.clock)() - t.to_utc() >= Duration::hours(backup::SCHEDULE_HOURS),
+            None => true,
+        };
+        if !due {
+            return None;
+        }
+        o.store.open_another().ok().map(|s| (s, dir))
+    }
+
+    /// The backup taken when the app closes (if someone is logged in).
+    pub fn backup_on_close(&mut self) -> Option<Result<BackupReport>> {
+        let dir = self.data_dir.clone()?;
+        match &self.state {
+            State::Open(o) => Some(o.store.backup_scheduled(&dir, &mut |_| {})),
+            _ => None,
+        }
+    }
+
+    pub fn list_backups(&mut self) -> Result<Vec<BackupInfo>> {
+        let dir = self.dir()?.to_path_buf();
+        self.logged_in_store()?.require(Permission::Administer)?;
+        backup::list_in(&dir)
+    }
+
+    /// Replace the database with a backup, after checking the backup and keeping a copy of
+    /// the database as it is now (`pre-restore-…`). The user stays logged in.
+    pub fn restore_backup(&mut self, name: &str) -> Result<AppStatus> {
+        let dir = self.dir()?.to_path_buf();
+        let o = self.open()?;
+        o.store.require(Permission::Administer)?;
+        let chosen = backup::list_in(&dir)?
+            .into_iter()
+            .find(|b| b.name == name)
+            .ok_or_else(|| Error::field("backup", "That backup is not in the backups folder."))?;
+        let from = PathBuf::from(&chosen.path);
+        backup::verify_file(&from, Some(&o.key), None)?;
+        o.store
+            .backup_unchecked(&dir, backup::PRE_RESTORE, &mut |_| {})?;
+        let key = o.key.clone();
+        let username = o.user.username.clone();
+        self.state = State::Login {
+            reason: Some("The database is being restored.".to_owned()),
+        };
+        let db_path = db::database_path(&dir);
+        let tmp = db_path.with_extension("db.restoring");
+        std::fs::copy(&from, &tmp)?;
+        std::fs::File::open(&tmp)?.sync_all()?;
+        for suffix in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(PathBuf::from(format!("{}{suffix}", db_path.display())));
+        }
+        std::fs::rename(&tmp, &db_path)?;
+        self.open_as(key, &username)?;
+        if let State::Open(o) = &mut self.state {
+            o.store.audit_account(
+                "backup.restore",
+                &format!("restored the database from {}", chosen.name),
+            )?;
+        }
+        Ok(self.status())
+    }
+}
+
+/// Encrypt an unencrypted database: export it into a keyed copy beside it, check the copy,
+/// and rename it over the original. The original's WAL is checkpointed first.
+fn encrypt_in_place(path: &Path, key: &DbKey) -> Result<()> {
+    let tmp = path.with_extension("db.encrypting");
+    let _ = std::fs::remove_file(&tmp);
+    {
+        let plain = rusqlite::Connection::open(path)?;
+        plain.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        let version: i64 = plain.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let literal = key.pragma_literal();
+        plain.execute(
+            &format!("ATTACH DATABASE ?1 AS encrypted KEY {}", literal.as_str()),
+            [tmp.to_string_lossy()],
+        )?;
+        plain.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+        plain.execute_batch(&format!(
+            "PRAGMA encrypted.user_version = {version}; DETACH DATABASE encrypted;"
+        ))?;
+    }
+    {
+        let check = rusqlite::Connection::open(&tmp)?;
+        let literal = Zeroizing::new(key.pragma_literal().to_string());
+        check.execute_batch(&format!("PRAGMA key = {};", literal.as_str()))?;
+        let ok: String = check.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if ok != "ok" {
+            return Err(Error::new(
+                ErrorCode::Storage,
+                "Encrypting the existing records failed a check; the original was left as it was.",
+            ));
+        }
+    }
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", path.display()));
+        let _ = std::fs::remove_file(side);
+    }
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}

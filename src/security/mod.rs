@@ -1,0 +1,7 @@
+//! Who may do what: users and roles, the database key and its wrapping, encrypted backups,
+//! and the gate the app opens through (setup, login, lock).
+
+pub mod backup;
+pub mod gate;
+pub mod keys;
+pub mod users;

@@ -1,0 +1,473 @@
+//! People who use Stillpoint, their roles, and what each role may do. The rules are enforced
+//! here in the core, before any data is read or written; the UI only hides what a role
+//! cannot use. A refusal is an error (`forbidden`) and an audit entry.
+//!
+//! - therapist: charts their own sessions and reads their own clients (those they registered
+//!   or have charted for);
+//! - manager: reads every history and the dashboard, exports, amends notes with a reason,
+//!   keeps the technique catalogue;
+//! - administrator: everything a manager may do, plus users, backups, settings and the audit
+//!   check; may chart too (in a one-person practice the owner is all three).
+
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::Store;
+use crate::db::WriteCtx;
+use crate::db::audit::{self, AuditEntry};
+use crate::domain::validate::{self, Lines};
+use crate::error::{Error, ErrorCode, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Role {
+    Therapist,
+    Manager,
+    Administrator,
+}
+
+impl Role {
+    pub fn id(self) -> &'static str {
+        match self {
+            Role::Therapist => "therapist",
+            Role::Manager => "manager",
+            Role::Administrator => "administrator",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Therapist => "Therapist",
+            Role::Manager => "Clinic manager",
+            Role::Administrator => "Administrator",
+        }
+    }
+
+    fn from_id(id: &str) -> Option<Role> {
+        [Role::Therapist, Role::Manager, Role::Administrator]
+            .into_iter()
+            .find(|r| r.id() == id)
+    }
+}
+
+/// What a role may do. Each core operation names the one it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Register clients, record intakes, start, write and sign their own session notes.
+    Chart,
+    /// Read every client, not only one's own.
+    ReadAllClients,
+    /// Amend a signed note someone else wrote.
+    AmendAnyNote,
+    /// The clinic dashboard and clinic-wide exports.
+    ClinicReports,
+    /// Add, rename and retire techniques.
+    ManageTechniques,
+    /// Users, backups, settings, the audit check.
+    Administer,
+}
+
+impl Permission {
+    fn describe(self) -> &'static str {
+        match self {
+            Permission::Chart => "chart sessions",
+            Permission::ReadAllClients => "read every client's record",
+            Permission::AmendAnyNote => "amend another therapist's note",
+            Permission::ClinicReports => "see clinic reports and exports",
+            Permission::ManageTechniques => "change the technique catalogue",
+            Permission::Administer => "manage users, backups and settings",
+        }
+    }
+}
+
+pub fn allows(role: Role, p: Permission) -> bool {
+    use Permission::*;
+    match role {
+        Role::Therapist => matches!(p, Chart),
+        Role::Manager => matches!(
+            p,
+            ReadAllClients | AmendAnyNote | ClinicReports | ManageTechniques
+        ),
+        Role::Administrator => true,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct User {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub created_at: String,
+    pub disabled_at: Option<String>,
+}
+
+/// A new user, as the administrator enters them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Option<Role>,
+    pub password: String,
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// Lowercase letters, digits, `.`, `_`, `-`; 2 to 32; starting with a letter or digit.
+pub fn validate_username(name: &str) -> Result<String> {
+    let u = crate::security::keys::normalize_username(name);
+    let ok_chars = u
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    let first_ok = u
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if u.is_empty() {
+        return Err(Error::field("username", "Enter a username, e.g. jo.park."));
+    }
+    if !(ok_chars && first_ok && (2..=32).contains(&u.chars().count())) {
+        return Err(Error::field(
+            "username",
+            "A username has 2 to 32 letters a–z, digits, dots, dashes or underscores, e.g. jo.park.",
+        ));
+    }
+    Ok(u)
+}
+
+pub fn validate_password(password: &str) -> Result<()> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Err(Error::field(
+            "password",
+            format!(
+                "Use at least {MIN_PASSWORD_CHARS} characters for the password; a short sentence is easy to remember."
+            ),
+        ));
+    }
+    if n > 200 {
+        return Err(Error::field(
+            "password",
+            "Use at most 200 characters for the password.",
+        ));
+    }
+    if password.chars().any(char::is_control) {
+        return Err(Error::field(
+            "password",
+            "The password contains an invisible control character.",
+        ));
+    }
+    Ok(())
+}
+
+impl NewUser {
+    pub fn validated(&self) -> Result<(String, String, Role)> {
+        let username = validate_username(&self.username)?;
+        let display_name = validate::name("display_name", "Full name", &self.display_name, 100)?;
+        let role = self
+            .role
+            .ok_or_else(|| Error::field("role", "Choose a role."))?;
+        validate_password(&self.password)?;
+        Ok((username, display_name, role))
+    }
+}
+
+fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    let role: String = r.get(2)?;
+    Ok(User {
+        username: r.get(0)?,
+        display_name: r.get(1)?,
+        role: Role::from_id(&role).unwrap_or(Role::Therapist),
+        created_at: r.get(3)?,
+        disabled_at: r.get(4)?,
+    })
+}
+
+/// Single-quote a value for SQL text. Usernames are already restricted to `[a-z0-9._-]`;
+/// this is a second guard.
+pub(crate) fn sql_text(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+impl Store {
+    /// Refuse unless the logged-in role allows `p`; a refusal is recorded in the audit log.
+    /// A store opened without a role (tools and tests) is allowed everything.
+    pub(crate) fn require(&self, p: Permission) -> Result<()> {
+        match self.role() {
+            None => Ok(()),
+            Some(role) if allows(role, p) => Ok(()),
+            Some(role) => Err(self.deny(role, p.describe())),
+        }
+    }
+
+    /// Refuse unless the role allows at least one of `ps`.
+    pub(crate) fn require_any(&self, ps: &[Permission]) -> Result<()> {
+        match self.role() {
+            None => Ok(()),
+            Some(role) if ps.iter().any(|p| allows(role, *p)) => Ok(()),
+            Some(role) => Err(self.deny(role, ps.first().map_or("do this", |p| p.describe()))),
+        }
+    }
+
+    /// Charting a note: only its own therapist writes or signs it.
+    pub(crate) fn require_own_note(&self, therapist: &str) -> Result<()> {
+        self.require(Permission::Chart)?;
+        match self.role() {
+            Some(role) if therapist != self.actor() => {
+                Err(self.deny(role, "write in another therapist's session note"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn deny(&self, role: Role, what: &str) -> Error {
+        let summary = format!("refused: a {} may not {what}", role.id());
+        // Best effort: the refusal stands even if it cannot be recorded.
+        let _ = (|| -> Result<()> {
+            let tx = self.conn().unchecked_transaction()?;
+            let ctx = WriteCtx {
+                now: self.now(),
+                actor: self.actor(),
+            };
+            audit::append(
+                &tx,
+                &ctx,
+                &AuditEntry {
+                    action: "access.denied",
+                    entity: "user",
+                    entity_id: self.actor().to_owned(),
+                    summary: summary.clone(),
+                },
+            )?;
+            tx.commit()?;
+            Ok(())
+        })();
+        Error::new(
+            ErrorCode::Forbidden,
+            format!(
+                "Your role ({}) may not {what}. Ask an administrator if you need to.",
+                role.label().to_lowercase()
+            ),
+        )
+    }
+
+    /// SQL condition on a clients table alias: the clients this user may read.
+    /// `None` when they may read every client.
+    pub(crate) fn visible_clients_sql(&self, alias: &str) -> Option<String> {
+        let role = self.role()?;
+        if allows(role, Permission::ReadAllClients) {
+            return None;
+        }
+        let me = sql_text(self.actor());
+        Some(format!(
+            "({alias}.created_by = {me}
+              OR {alias}.id IN (SELECT client_id FROM sessions WHERE therapist = {me})
+              OR {alias}.id IN (SELECT client_id FROM intakes WHERE recorded_by = {me}))"
+        ))
+    }
+
+    /// Refuse (not found, as if it were not there) a client this user may not read.
+    pub(crate) fn require_client(&self, client_id: &str) -> Result<()> {
+        let Some(cond) = self.visible_clients_sql("c") else {
+            return Ok(());
+        };
+        let visible: bool = self
+            .conn()
+            .prepare_cached(&format!(
+                "SELECT EXISTS (SELECT 1 FROM clients c WHERE c.id = ?1 AND {cond})"
+            ))?
+            .query_row([client_id], |r| r.get(0))?;
+        if visible {
+            Ok(())
+        } else {
+            Err(match self.role() {
+                Some(role) => self.deny(role, "read a client who is not theirs"),
+                None => Error::not_found("client"),
+            })
+        }
+    }
+
+    pub fn list_users(&self) -> Result<Vec<User>> {
+        self.require(Permission::Administer)?;
+        let rows = self
+            .conn()
+            .prepare_cached(
+                "SELECT username, display_name, role, created_at, disabled_at FROM users
+                 ORDER BY disabled_at IS NOT NULL, display_name, username",
+            )?
+            .query_map([], user_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn get_user(&self, username: &str) -> Result<Option<User>> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT username, display_name, role, created_at, disabled_at FROM users
+                 WHERE username = ?1",
+            )?
+            .query_row(
+                [crate::security::keys::normalize_username(username)],
+                user_from_row,
+            )
+            .optional()?)
+    }
+
+    /// Add the user row (the key file entry is the caller's: see `App`). The first user may
+    /// be added by a store without a role (setup); later ones need an administrator.
+    pub(crate) fn insert_user(
+        &mut self,
+        username: &str,
+        display_name: &str,
+        role: Role,
+    ) -> Result<User> {
+        self.require(Permission::Administer)?;
+        if self.get_user(username)?.is_some() {
+            return Err(Error::field(
+                "username",
+                "That username is taken; choose another.",
+            ));
+        }
+        let display_name =
+            validate::text("display_name", "Full name", display_name, 100, Lines::One)?;
+        let username = username.to_owned();
+        self.write(|tx, ctx| {
+            tx.prepare_cached(
+                "INSERT INTO users (username, display_name, role, created_at) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![username, display_name, role.id(), ctx.now_text()])?;
+            Ok((
+                (),
+                AuditEntry {
+                    action: "user.create",
+                    entity: "user",
+                    entity_id: username.clone(),
+                    summary: format!("added {display_name} as {}", role.label().to_lowercase()),
+                },
+            ))
+        })?;
+        self.get_user(&username)?
+            .ok_or_else(|| Error::internal("the new user was not saved"))
+    }
+
+    pub fn set_user_disabled(&mut self, username: &str, disabled: bool) -> Result<User> {
+        self.require(Permission::Administer)?;
+        let username = crate::security::keys::normalize_username(username);
+        if disabled && username == self.actor() {
+            return Err(Error::field(
+                "username",
+                "You cannot disable your own account.",
+            ));
+        }
+        let user = self
+            .get_user(&username)?
+            .ok_or_else(|| Error::not_found("user"))?;
+        if disabled && user.role == Role::Administrator {
+            let admins: i64 = self.conn().query_row(
+                "SELECT count(*) FROM users WHERE role = 'administrator' AND disabled_at IS NULL",
+                [],
+                |r| r.get(0),
+            )?;
+            if admins <= 1 {
+                return Err(Error::field("username", "Keep at least one administrator."));
+            }
+        }
+        self.write(|tx, ctx| {
+            tx.prepare_cached("UPDATE users SET disabled_at = ?2 WHERE username = ?1")?
+                .execute(params![
+                    username,
+                    if disabled { Some(ctx.now_text()) } else { None }
+                ])?;
+            Ok((
+                (),
+                AuditEntry {
+                    action: if disabled {
+                        "user.disable"
+                    } else {
+                        "user.enable"
+                    },
+                    entity: "user",
+                    entity_id: username.clone(),
+                    summary: if disabled {
+                        "disabled the account"
+                    } else {
+                        "enabled the account"
+                    }
+                    .to_owned(),
+                },
+            ))
+        })?;
+        self.get_user(&username)?
+            .ok_or_else(|| Error::not_found("user"))
+    }
+
+    /// Record a login, logout, lock, password change or recovery in the audit log.
+    pub(crate) fn audit_account(&mut self, action: &'static str, summary: &str) -> Result<()> {
+        let who = self.actor().to_owned();
+        let summary = summary.to_owned();
+        self.write(|_, _| {
+            Ok((
+                (),
+                AuditEntry {
+                    action,
+                    entity: "user",
+                    entity_id: who,
+                    summary,
+                },
+            ))
+        })
+    }
+}
+
+impl Store {
+    /// Walk the audit chain from the first entry and report the first link that does not
+    /// hold (administrators only).
+    pub fn verify_audit(&self) -> Result<crate::db::audit::AuditVerification> {
+        self.require(Permission::Administer)?;
+        crate::db::audit::verify(self.conn())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_allow_what_the_issue_says() {
+        use Permission::*;
+        assert!(allows(Role::Therapist, Chart));
+        for p in [
+            ReadAllClients,
+            AmendAnyNote,
+            ClinicReports,
+            ManageTechniques,
+            Administer,
+        ] {
+            assert!(!allows(Role::Therapist, p), "{p:?}");
+        }
+        assert!(!allows(Role::Manager, Chart));
+        assert!(!allows(Role::Manager, Administer));
+        assert!(allows(Role::Manager, ClinicReports) && allows(Role::Manager, AmendAnyNote));
+        assert!(allows(Role::Administrator, Administer) && allows(Role::Administrator, Chart));
+    }
+
+    #[test]
+    fn usernames_and_passwords_are_checked() {
+        assert_eq!(validate_username(" Jo.Park ").unwrap(), "jo.park");
+        for bad in ["", "j", ".jo", "jo park", "jö", "<script>", "'; drop"] {
+            assert_eq!(
+                validate_username(bad).unwrap_err().field.as_deref(),
+                Some("username"),
+                "{bad}"
+            );
+        }
+        assert!(validate_password("short").is_err());
+        assert!(validate_password("a long enough passphrase").is_ok());
+        assert!(validate_password(&"x".repeat(201)).is_err());
+    }
+}

@@ -1,0 +1,384 @@
+//! A deterministic synthetic clinic for benchmarks and load tests: clients with names in
+//! several scripts, baseline and follow-up intakes, session notes whose SOAP text is drawn
+//! from a clinical phrase bank, techniques with regions, body-chart marks, signatures and
+//! amendments. The same seed gives the same clinic. Everything is written through the core's
+//! own functions (validation, search index, audit chain), each record at the time it
+//! describes, so what is measured is what the app would hold.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use stillpoint::Store;
+use stillpoint::db::{Clock, OpenOptions, database_path, timestamp};
+use stillpoint::domain::clients::ClientFields;
+use stillpoint::domain::intake::IntakeInput;
+use stillpoint::domain::sessions::{BodyMark, SessionInput, SessionTechniqueInput};
+use stillpoint::domain::vocab::{MarkKind, Pressure, Region, Trigger};
+use stillpoint::error::Result;
+use stillpoint::security::keys::DbKey;
+
+/// How big a clinic to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size {
+    pub clients: usize,
+    /// Sessions per client: 0 to this many (mean about half).
+    pub max_sessions_per_client: usize,
+}
+
+/// A few thousand notes: a minute or so in a release build.
+pub const MEDIUM: Size = Size {
+    clients: 2_000,
+    max_sessions_per_client: 12,
+};
+
+/// The clinic the targets are set for: 100,000 clients and about a million session notes.
+pub const LARGE: Size = Size {
+    clients: 100_000,
+    max_sessions_per_client: 20,
+};
+
+/// Seconds to generate in a debug build; used by tests.
+pub const SMALL: Size = Size {
+    clients: 120,
+    max_sessions_per_client: 12,
+};
+
+const FIRST: &[&str] = &[
+    "Ann",
+    "Zoë",
+    "María",
+    "José",
+    "Siobhán",
+    "Björn",
+    "Chloé",
+    "Łukasz",
+    "Mehmet",
+    "Aisha",
+    "Олена",
+    "Дмитрий",
+    "Γιώργος",
+    "Ελένη",
+    "محمد",
+    "فاطمة",
+    "李",
+    "王",
+    "さくら",
+    "Priya",
+    "अर्जुन",
+    "Oluwaseun",
+    "Nguyễn",
+    "Kwame",
+    "Ingrid",
+    "Rafael",
+    "Hana",
+    "Tomás",
+];
+const LAST: &[&str] = &[
+    "Smith",
+    "O'Brien",
+    "González",
+    "Müller",
+    "Nowak",
+    "Kowalski",
+    "Yılmaz",
+    "Haddad",
+    "Шевченко",
+    "Иванов",
+    "Παπαδόπουλος",
+    "العلي",
+    "伟",
+    "芳",
+    "佐藤",
+    "Sharma",
+    "Okafor",
+    "Tran",
+    "Mensah",
+    "Johansson",
+    "Silva",
+    "Novák",
+    "Dubois",
+    "Rossi",
+];
+const SUBJECTIVE: &[&str] = &[
+    "Two migraines since last week, the worst on Thursday after a long screen day.",
+    "Tension headache most afternoons, band-like across the forehead.",
+    "Neck stiff on waking; turning to the left is painful.",
+    "Slept badly, around five hours a night; stress at work is high.",
+    "Fewer headaches than last time and they eased faster.",
+    "Headache behind the right eye, throbbing, with light sensitivity.",
+    "Jaw clenching at night according to partner.",
+    "Reports tingling in the fingers of the right hand after desk work.",
+];
+const OBJECTIVE: &[&str] = &[
+    "Taut band in the right upper trapezius referring to the temple.",
+    "Suboccipitals tender bilaterally; restricted upper cervical rotation.",
+    "Forward head posture; shoulders elevated and protracted.",
+    "Active trigger point in the left levator scapulae.",
+    "Temporalis and masseter hypertonic on the right.",
+    "Cervical rotation 60 degrees left, 75 degrees right.",
+    "Scalp tension over the occipital zone; no skin lesions.",
+];
+const ASSESSMENT: &[&str] = &[
+    "Tension eased; rotation improved by about ten degrees.",
+    "Good response to trigger point work; referral pattern reduced.",
+    "Partial relief; headache frequency trending down.",
+    "Little change today; stress remains the main driver.",
+];
+const PLAN: &[&str] = &[
+    "Weekly for four weeks; chin tucks twice a day.",
+    "Fortnightly; continue stretches and screen breaks every hour.",
+    "Review at next visit; add scalp massage if tolerated.",
+    "Monthly maintenance; re-assess headache diary in four weeks.",
+];
+/// A word in about one note in two thousand (the "rare word" of the benchmark).
+pub const RARE_WORD: &str = "paresthesia";
+/// A word in nearly every note.
+pub const COMMON_WORD: &str = "headache";
+
+const TECHNIQUES: &[(&str, &[Region], &str)] = &[
+    (
+        crate::demo::TRIGGER_POINT,
+        &[Region::UpperTrapeziusLeft, Region::UpperTrapeziusRight],
+        "Active trigger points refer to the temples",
+    ),
+    (
+        crate::demo::MYOFASCIAL,
+        &[
+            Region::UpperBack,
+            Region::ShoulderLeft,
+            Region::ShoulderRight,
+        ],
+        "Fascial restriction across the shoulders",
+    ),
+    (
+        crate::demo::CRANIOSACRAL,
+        &[Region::Occipitalis],
+        "Client prefers light touch",
+    ),
+    (
+        crate::demo::SCALP,
+        &[
+            Region::ScalpFrontal,
+            Region::ScalpParietal,
+            Region::ScalpOccipital,
+        ],
+        "Scalp tension; calming for the client",
+    ),
+    (
+        crate::demo::CERVICAL,
+        &[
+            Region::CervicalSpine,
+            Region::ScalenesLeft,
+            Region::ScalenesRight,
+        ],
+        "Restricted cervical rotation",
+    ),
+];
+
+/// What was made, for benchmarks to pick their inputs from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub clients: usize,
+    pub intakes: usize,
+    pub sessions: usize,
+    pub signed: usize,
+    pub amendments: usize,
+    /// The client with the most sessions (the heaviest chart to open).
+    pub busiest_client: String,
+    pub busiest_sessions: usize,
+    pub client_ids: Vec<String>,
+}
+
+fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
+    &items[rng.usize(..items.len())]
+}
+
+fn clock(at: &Arc<AtomicI64>) -> Clock {
+    let at = at.clone();
+    Arc::new(move || {
+        Utc.timestamp_opt(at.load(Ordering::SeqCst), 0)
+            .single()
+            .unwrap_or_else(Utc::now)
+    })
+}
+
+/// Write a synthetic clinic of `size` into the database in `data_dir` (encrypted with `key`
+/// when given), as if recorded over the two years before `now`. Same seed, same clinic.
+pub fn generate(
+    data_dir: &Path,
+    size: Size,
+    seed: u64,
+    now: DateTime<Utc>,
+    key: Option<DbKey>,
+) -> Result<Summary> {
+    let at = Arc::new(AtomicI64::new(now.timestamp()));
+    let mut options = OpenOptions::file(database_path(data_dir))
+        .actor("synth.therapist")
+        .clock(clock(&at));
+    if let Some(k) = key {
+        options = options.key(k);
+    }
+    let mut store = Store::open(options)?;
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let start = now - Duration::days(730);
+    let set = |t: DateTime<Utc>| at.store(t.timestamp(), Ordering::SeqCst);
+    let mut summary = Summary {
+        clients: 0,
+        intakes: 0,
+        sessions: 0,
+        signed: 0,
+        amendments: 0,
+        busiest_client: String::new(),
+        busiest_sessions: 0,
+        client_ids: Vec::with_capacity(size.clients),
+    };
+    // Commit every 200 clients: one disk flush per chunk, not per write.
+    let mut done = 0;
+    while done < size.clients {
+        let chunk = (size.clients - done).min(200);
+        store.bulk(|store| {
+            for _ in 0..chunk {
+                let first_seen = start + Duration::minutes(rng.i64(0..(600 * 24 * 60)));
+                set(first_seen);
+                let id = store
+                    .create_client(&ClientFields {
+                        first_name: (*pick(&mut rng, FIRST)).to_owned(),
+                        last_name: (*pick(&mut rng, LAST)).to_owned(),
+                        date_of_birth: Some(format!(
+                            "{}-{:02}-{:02}",
+                            rng.i32(1940..2005),
+                            rng.u32(1..13),
+                            rng.u32(1..29)
+                        )),
+                        phone: format!("+44 20 7946 {:04}", rng.u32(0..10_000)),
+                        preferred_pressure: Some(*pick(
+                            &mut rng,
+                            &[Pressure::Light, Pressure::Moderate, Pressure::Firm],
+                        )),
+                        ..Default::default()
+                    })?
+                    .id;
+                summary.clients += 1;
+                let baseline_days = f64::from(rng.u8(4..25));
+                let mut day = first_seen;
+                store.record_intake(
+                    &id,
+                    &IntakeInput {
+                        assessed_on: day.date_naive().to_string(),
+                        headache_days: Some(baseline_days),
+                        usual_intensity: Some(f64::from(rng.u8(3..10))),
+                        sleep_quality: Some(f64::from(rng.u8(2..9))),
+                        stress: Some(f64::from(rng.u8(3..10))),
+                        triggers: vec![*pick(
+                            &mut rng,
+                            &[
+                                Trigger::Stress,
+                                Trigger::PoorSleep,
+                                Trigger::MuscleTension,
+                                Trigger::PostureScreenTime,
+                            ],
+                        )],
+                        ..Default::default()
+                    },
+                )?;
+                summary.intakes += 1;
+                let sessions = rng.usize(0..=size.max_sessions_per_client);
+                let mut made = 0;
+                for n in 0..sessions {
+                    day += Duration::days(rng.i64(5..15));
+                    if day > now - Duration::hours(2) {
+                        break;
+                    }
+                    set(day);
+                    let session = store.start_session(&id)?.id;
+                    let (t, regions, reason) = *pick(&mut rng, TECHNIQUES);
+                    let mut subjective = (*pick(&mut rng, SUBJECTIVE)).to_owned();
+                    if !subjective.contains(COMMON_WORD) {
+                        subjective.push_str(" No headache at the start of the session.");
+                    }
+                    if rng.u16(0..2000) == 0 {
+                        subjective.push_str(&format!(" New {RARE_WORD} in the left forearm."));
+                    }
+                    let before = f64::from(rng.u8(3..9));
+                    store.save_session_draft(
+                        &session,
+                        &SessionInput {
+                            started_at: timestamp(day),
+                            duration_minutes: Some(f64::from(*pick(&mut rng, &[45u8, 60, 75, 90]))),
+                            subjective,
+                            objective: (*pick(&mut rng, OBJECTIVE)).to_owned(),
+                            assessment: (*pick(&mut rng, ASSESSMENT)).to_owned(),
+                            plan: (*pick(&mut rng, PLAN)).to_owned(),
+                            pain_before: Some(before),
+                            pain_after: Some((before - f64::from(rng.u8(0..4))).max(0.0)),
+                            techniques: vec![SessionTechniqueInput {
+                                technique_id: t.to_owned(),
+                                regions: regions.to_vec(),
+                                pressure: Some(Pressure::Moderate),
+                                minutes: Some(f64::from(rng.u8(10..40))),
+                                reason: reason.to_owned(),
+                            }],
+                            marks: regions
+                                .iter()
+                                .map(|r| BodyMark {
+                                    region: *r,
+                                    kind: *pick(
+                                        &mut rng,
+                                        &[
+                                            MarkKind::Tension,
+                                            MarkKind::TriggerPoint,
+                                            MarkKind::Treated,
+                                        ],
+                                    ),
+                                })
+                                .collect(),
+                            ..Default::default()
+                        },
+                    )?;
+                    summary.sessions += 1;
+                    made += 1;
+                    // Most notes are signed; the newest few are sometimes left as drafts.
+                    if n + 1 < sessions || rng.bool() {
+                        store.sign_session(&session)?;
+                        summary.signed += 1;
+                        if rng.u8(0..20) == 0 {
+                            set(day + Duration::hours(3));
+                            store.amend_session(
+                                &session,
+                                "Late entry",
+                                "Client phoned: headache returned that evening.",
+                            )?;
+                            summary.amendments += 1;
+                        }
+                    }
+                    if n % 6 == 5 {
+                        set(day + Duration::hours(1));
+                        store.record_intake(
+                            &id,
+                            &IntakeInput {
+                                assessed_on: day.date_naive().to_string(),
+                                headache_days: Some(
+                                    (baseline_days - f64::from(rng.u8(0..8))).max(0.0),
+                                ),
+                                usual_intensity: Some(f64::from(rng.u8(2..9))),
+                                ..Default::default()
+                            },
+                        )?;
+                        summary.intakes += 1;
+                    }
+                }
+                if made > summary.busiest_sessions {
+                    summary.busiest_sessions = made;
+                    summary.busiest_client = id.clone();
+                }
+                summary.client_ids.push(id);
+            }
+            Ok(())
+        })?;
+        done += chunk;
+    }
+    Ok(summary)
+}

@@ -1,0 +1,148 @@
+//! The demo clinic: what the end-to-end tests and screenshots start from, with every
+//! dashboard figure worked out by hand from the records it writes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use chrono::{TimeZone, Utc};
+use stillpoint::reports::dashboard::DashboardQuery;
+use stillpoint::reports::outcomes::Responder;
+use stillpoint::search::SearchQuery;
+use stillpoint::security::keys::{KeyFile, keys_path};
+use stillpoint::security::users::Role;
+use stillpoint::{OpenOptions, Store, db::database_path};
+use stillpoint_tools::demo;
+
+#[test]
+fn the_demo_clinic_adds_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = database_path(dir.path());
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+    let d = demo::seed_demo(dir.path(), now).unwrap();
+    let key = KeyFile::load(&keys_path(dir.path()))
+        .unwrap()
+        .unwrap()
+        .unlock(demo::MANAGER, demo::DEMO_PASSWORD)
+        .unwrap();
+    let s = Store::open_as(
+        OpenOptions::file(&path)
+            .key(key)
+            .actor(demo::MANAGER)
+            .clock(std::sync::Arc::new(move || now)),
+        Role::Manager,
+    )
+    .unwrap();
+
+    let dash = s
+        .dashboard(&DashboardQuery {
+            from: None,
+            to: None,
+        })
+        .unwrap();
+    assert_eq!(dash.clients_on_record, 4, "Peter Brown is archived");
+    assert_eq!(dash.active_clients, 3, "Li Wei has only a draft");
+    let per = |name: &str| {
+        dash.sessions_per_therapist
+            .iter()
+            .find(|t| t.therapist == name)
+            .map(|t| (t.signed, t.drafts))
+    };
+    // Jo: Ann 26, 12 and 5 days ago, María 21 days ago. Sam: Ravi 17 days ago; Li's draft.
+    assert_eq!(per("Jo Park"), Some((4, 0)), "display names, not usernames");
+    assert_eq!(per("Sam Lee"), Some((1, 1)));
+    assert_eq!(dash.unsigned_notes.len(), 1);
+    assert_eq!(dash.unsigned_notes[0].session_id, d.li_draft);
+    assert_eq!(dash.unsigned_notes[0].hours_open, 74);
+    let due: Vec<_> = dash
+        .due_for_reassessment
+        .iter()
+        .map(|c| c.client_id.as_str())
+        .collect();
+    assert_eq!(due, vec![d.maria.as_str()]);
+    assert_eq!(dash.open_red_flags.len(), 1);
+    assert_eq!(dash.open_red_flags[0].client_id, d.li);
+    assert_eq!(dash.referrals.len(), 1);
+    assert_eq!(dash.referrals[0].client_id, d.ravi);
+
+    let t = |id: &str| {
+        dash.technique_outcomes
+            .iter()
+            .find(|t| t.technique_id == id)
+            .unwrap()
+            .clone()
+    };
+    let tp = t(demo::TRIGGER_POINT);
+    assert_eq!(
+        (
+            tp.sessions,
+            tp.clients,
+            tp.clients_measurable,
+            tp.responders
+        ),
+        (8, 1, 1, 1)
+    );
+    assert_eq!(tp.mean_pain_change, Some(2.8)); // (3+3+2+4+3+2+3+2) / 8 = 2.75, one decimal
+    let cervical = t(demo::CERVICAL);
+    assert_eq!(
+        (
+            cervical.sessions,
+            cervical.clients,
+            cervical.clients_measurable,
+            cervical.responders
+        ),
+        (7, 2, 1, 1),
+        "María has one intake only: not measurable"
+    );
+    let myo = t(demo::MYOFASCIAL);
+    assert_eq!(
+        (myo.sessions, myo.responders, myo.clients_measurable),
+        (3, 0, 1)
+    );
+    assert_eq!(myo.responder_share_percent, Some(0.0));
+
+    let ann = s.client_outcomes(&d.ann).unwrap();
+    assert_eq!(ann.responder, Responder::Responder);
+    assert_eq!(
+        (ann.baseline_headache_days, ann.latest_headache_days),
+        (Some(12), Some(5))
+    );
+    assert_eq!(ann.session_pain.len(), 8);
+    assert_eq!(
+        ann.summary,
+        "12 → 5 headache days per 30 days since 14 Sep 2026: responder"
+    );
+
+    let h = s.client_history(&d.ann).unwrap();
+    // The history screen's one call holds exactly what the three separate calls return.
+    for id in [&d.ann, &d.maria, &d.li] {
+        let chart = s.client_chart(id).unwrap();
+        assert_eq!(chart.client, s.get_client(id).unwrap());
+        assert_eq!(chart.history, s.client_history(id).unwrap());
+        assert_eq!(chart.outcomes, s.client_outcomes(id).unwrap());
+    }
+    assert!(s.client_chart("not-a-client").is_err());
+    assert_eq!(
+        h.events.len(),
+        3 + 8 + 1,
+        "three intakes, eight notes, one amendment"
+    );
+    assert!(h.latest_plan.unwrap().plan.starts_with("Fortnightly"));
+
+    let found = s
+        .search(&SearchQuery {
+            text: "trapezius".into(),
+            include_archived: false,
+            client_id: None,
+            from: None,
+            to: None,
+            limit: 50,
+        })
+        .unwrap();
+    assert_eq!(
+        found.total,
+        8 + 3 + 1,
+        "Ann's eight notes and amendment, Ravi's three"
+    );
+
+    // The demo goes only into a new database.
+    let again = demo::seed_demo(dir.path(), now).unwrap_err();
+    assert_eq!(again.field.as_deref(), Some("path"));
+}

@@ -1,0 +1,94 @@
+//! The synthetic clinic: the same seed gives the same clinic, and it is shaped like a real
+//! one (notes to search, signed and draft notes, amendments, follow-up intakes).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use chrono::{TimeZone, Utc};
+use stillpoint::search::SearchQuery;
+use stillpoint::{ClientQuery, OpenOptions, Store, db::database_path};
+use stillpoint_tools::synth::{self, COMMON_WORD, RARE_WORD, SMALL};
+
+fn words(s: &Store, text: &str) -> u32 {
+    s.search(&SearchQuery {
+        text: text.into(),
+        include_archived: false,
+        client_id: None,
+        from: None,
+        to: None,
+        limit: 10,
+    })
+    .unwrap()
+    .total
+}
+
+#[test]
+fn the_same_seed_makes_the_same_clinic() {
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let sa = synth::generate(a.path(), SMALL, 7, now, None).unwrap();
+    let sb = synth::generate(b.path(), SMALL, 7, now, None).unwrap();
+    assert_eq!(
+        (
+            sa.clients,
+            sa.intakes,
+            sa.sessions,
+            sa.signed,
+            sa.amendments,
+            sa.busiest_sessions
+        ),
+        (
+            sb.clients,
+            sb.intakes,
+            sb.sessions,
+            sb.signed,
+            sb.amendments,
+            sb.busiest_sessions
+        )
+    );
+    let open =
+        |d: &tempfile::TempDir| Store::open(OpenOptions::file(database_path(d.path()))).unwrap();
+    let (x, y) = (open(&a), open(&b));
+    let names = |s: &Store| -> Vec<String> {
+        s.list_clients(&ClientQuery {
+            limit: 500,
+            ..Default::default()
+        })
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|c| format!("{} {} {:?}", c.first_name, c.last_name, c.date_of_birth))
+        .collect()
+    };
+    assert_eq!(names(&x), names(&y));
+    assert_eq!(words(&x, RARE_WORD), words(&y, RARE_WORD));
+
+    // Shaped like a clinic.
+    assert_eq!(sa.clients, SMALL.clients);
+    assert!(sa.sessions > SMALL.clients * 3, "{} sessions", sa.sessions);
+    assert!(sa.signed < sa.sessions && sa.signed * 10 > sa.sessions * 8);
+    assert!(sa.intakes > sa.clients);
+    let common = x
+        .search(&SearchQuery {
+            text: COMMON_WORD.into(),
+            include_archived: false,
+            client_id: None,
+            from: None,
+            to: None,
+            limit: 10,
+        })
+        .unwrap();
+    assert!(
+        common.more || common.total as usize >= sa.sessions,
+        "the common word is in every note"
+    );
+    assert!(
+        (words(&x, RARE_WORD) as usize) < sa.sessions / 20,
+        "the rare word is rare"
+    );
+    assert!(x.client_history(&sa.busiest_client).unwrap().events.len() >= sa.busiest_sessions);
+
+    // A different seed, a different clinic.
+    let c = tempfile::tempdir().unwrap();
+    let sc = synth::generate(c.path(), SMALL, 8, now, None).unwrap();
+    assert_ne!(names(&open(&c)), names(&x));
+    assert!(sc.sessions > 0);
+}
