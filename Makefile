@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 APT_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev xvfb xauth \
-	webkit2gtk-driver fonts-dejavu-core imagemagick poppler-utils xdotool
+	webkit2gtk-driver fonts-dejavu-core imagemagick poppler-utils xdotool postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TOOLS := $(CURDIR)/.tools
 TAURI_DRIVER := $(TOOLS)/bin/tauri-driver
@@ -16,7 +16,7 @@ DEMO_DIR ?= $(CURDIR)/.demo-data
 E2E_TIMEOUT ?= 900
 
 .PHONY: help run demo build test crash-test soak bench bench-smoke deps deps-system deps-ui deps-e2e ui lint fmt-check clippy \
-	unit ui-check bindings bindings-check e2e screenshots clean
+	unit pg-check ui-check bindings bindings-check e2e screenshots clean
 
 help:
 	@echo "make run    build and start Stillpoint (data in \$${STILLPOINT_DATA_DIR:-~/.local/share/stillpoint})"
@@ -72,7 +72,7 @@ demo: build
 
 ## ---- tests -----------------------------------------------------------------------------
 
-test: lint unit ui-check bindings-check crash-test bench-smoke e2e
+test: lint pg-check unit ui-check bindings-check crash-test bench-smoke e2e
 
 lint: fmt-check clippy
 
@@ -83,8 +83,18 @@ fmt-check:
 clippy: ui
 	cargo clippy --workspace --all-targets -- -D warnings
 
+# The Rust tests run beside a throwaway PostgreSQL cluster (tests/pg/cluster), which they
+# reach through STILLPOINT_TEST_PG.
 unit: ui
-	cargo test --workspace
+	tests/pg/cluster run -- cargo test --workspace
+
+# The PostgreSQL baseline applies to a fresh database and keeps SQLite's rules (signed notes
+# locked, append-only audit log, accent-folding search, bytewise text order).
+pg-check: deps-system
+	tests/pg/cluster run -- bash -c 'db="$$STILLPOINT_TEST_PG dbname=stillpoint_check" && \
+	  psql -X -q -v ON_ERROR_STOP=1 "$$STILLPOINT_TEST_PG" -c "CREATE DATABASE stillpoint_check" && \
+	  psql -X -q -v ON_ERROR_STOP=1 -1 "$$db" -f src/db/postgres/0001_baseline.sql && \
+	  psql -X -q -v ON_ERROR_STOP=1 "$$db" -f tests/pg/check-schema.sql'
 
 ui-check: deps-ui
 	cd ui && npm run check && npm test

@@ -19,10 +19,10 @@ pub struct Store {
 /// What the domain gives storage: the migration hooks that fill new tables from the
 /// records already there, and the per-connection set-up search needs.
 pub(crate) const HOOKS: Hooks = Hooks {
-    totals: |tx| crate::reports::technique_totals::rebuild(tx).map_err(Into::into),
+    totals: crate::reports::technique_totals::rebuild,
     name_prefixes: crate::search::name_prefixes::index_existing,
     search_terms: crate::search::record_existing_words,
-    on_open: |conn| crate::search::create_scratch(conn).map_err(Into::into),
+    on_open: crate::search::create_scratch,
 };
 
 impl Store {

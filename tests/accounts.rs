@@ -278,6 +278,7 @@ fn roles_are_enforced_in_the_core_and_refusals_are_audited() {
         .logged_in_store()
         .unwrap()
         .conn()
+        .unwrap()
         .prepare("SELECT actor, summary FROM audit_log WHERE action = 'access.denied' ORDER BY seq")
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))

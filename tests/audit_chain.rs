@@ -112,6 +112,7 @@ fn entries_written_before_the_chain_existed_are_chained_by_the_migration() {
     // And the log is append-only again.
     let err = s
         .conn()
+        .unwrap()
         .execute("UPDATE audit_log SET actor = 'x' WHERE seq = 1", [])
         .unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");

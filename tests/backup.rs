@@ -69,6 +69,7 @@ fn a_backup_is_encrypted_verified_and_restores_the_old_state() {
     assert_eq!(store.list_clients(&Default::default()).unwrap().total, 1);
     let restored: i64 = store
         .conn()
+        .unwrap()
         .query_row(
             "SELECT count(*) FROM audit_log WHERE action = 'backup.restore'",
             [],

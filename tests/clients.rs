@@ -109,7 +109,7 @@ fn a_client_round_trips_through_the_file_and_survives_reopening() {
 fn connections_use_wal_foreign_keys_and_full_sync() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    let conn = store.conn();
+    let conn = store.conn().unwrap();
     let mode: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
@@ -418,6 +418,7 @@ fn the_change_and_its_audit_entry_land_together_or_not_at_all() {
     // Make the audit insert fail: the client insert before it must roll back too.
     store
         .conn()
+        .unwrap()
         .execute_batch(
             "CREATE TEMP TRIGGER fail_audit BEFORE INSERT ON audit_log
              BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",

@@ -24,14 +24,17 @@ fn a_full_disk_refuses_the_save_clearly_and_keeps_what_was_there() {
     let session = s.start_session(&kept).unwrap().id;
     let pages: i64 = s
         .conn()
+        .unwrap()
         .query_row("PRAGMA page_count", [], |r| r.get(0))
         .unwrap();
     s.conn()
+        .unwrap()
         .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))
         .unwrap();
 
     // Allow a little room, then fill it: clients are saved until the disk is full.
     s.conn()
+        .unwrap()
         .query_row(
             &format!("PRAGMA max_page_count = {}", pages + 12),
             [],
@@ -73,12 +76,14 @@ fn a_full_disk_refuses_the_save_clearly_and_keeps_what_was_there() {
     assert_eq!(s.get_session(&session).unwrap().subjective, "");
     let ok: String = s
         .conn()
+        .unwrap()
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(ok, "ok");
     assert!(s.verify_audit().unwrap().intact);
     let names: i64 = s
         .conn()
+        .unwrap()
         .query_row(
             "SELECT count(*) FROM clients WHERE first_name = 'Lost'",
             [],
@@ -89,6 +94,7 @@ fn a_full_disk_refuses_the_save_clearly_and_keeps_what_was_there() {
 
     // Room again: saving works.
     s.conn()
+        .unwrap()
         .query_row("PRAGMA max_page_count = 1073741823", [], |_| Ok(()))
         .unwrap();
     client(&mut s, "Later", "n".repeat(4_000)).unwrap();

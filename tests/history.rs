@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::{Engine, Place};
+
 use stillpoint::domain::intake::IntakeInput;
 use stillpoint::domain::vocab::RedFlag;
 use stillpoint::reports::history::{EventKind, Opens};
@@ -11,8 +13,8 @@ use stillpoint::{ErrorCode, Store};
 const TRIGGER_POINT: &str = "01900000-0000-7000-8000-000000000001";
 const SCALP: &str = "01900000-0000-7000-8000-000000000004";
 
-fn setup() -> (tempfile::TempDir, Store, String) {
-    common::store_with_ann()
+fn setup(engine: Engine) -> (Place, Store, String) {
+    common::store_with_ann_on(engine)
 }
 
 fn intake(store: &mut Store, client: &str, date: &str, days: f64, flags: Vec<RedFlag>) -> String {
@@ -32,9 +34,8 @@ fn intake(store: &mut Store, client: &str, date: &str, days: f64, flags: Vec<Red
         .id
 }
 
-#[test]
-fn an_empty_history_is_empty_and_an_unknown_client_is_not_found() {
-    let (_d, store, id) = setup();
+fn an_empty_history_is_empty_and_an_unknown_client_is_not_found(engine: Engine) {
+    let (_d, store, id) = setup(engine);
     let h = store.client_history(&id).unwrap();
     assert!(h.events.is_empty());
     assert_eq!(h.latest_plan, None);
@@ -48,9 +49,8 @@ fn an_empty_history_is_empty_and_an_unknown_client_is_not_found() {
     assert_eq!(bad.code, ErrorCode::NotFound);
 }
 
-#[test]
-fn every_kind_of_record_newest_first_with_the_latest_signed_plan_on_top() {
-    let (_d, mut s, id) = setup();
+fn every_kind_of_record_newest_first_with_the_latest_signed_plan_on_top(engine: Engine) {
+    let (_d, mut s, id) = setup(engine);
     let baseline = intake(&mut s, &id, "2026-09-01", 12.0, vec![]);
     let s1 = common::note(
         &mut s,
@@ -155,9 +155,8 @@ fn every_kind_of_record_newest_first_with_the_latest_signed_plan_on_top() {
     assert_eq!(amendment.detail, "Pressure was firm, not moderate");
 }
 
-#[test]
-fn open_red_flags_need_attention() {
-    let (_d, mut s, id) = setup();
+fn open_red_flags_need_attention(engine: Engine) {
+    let (_d, mut s, id) = setup(engine);
     intake(&mut s, &id, "2026-11-01", 3.0, vec![RedFlag::Thunderclap]);
     let h = s.client_history(&id).unwrap();
     let flags = h
@@ -168,3 +167,9 @@ fn open_red_flags_need_attention() {
     assert!(flags.needs_attention);
     assert_eq!(flags.title, "Red flags: refer before treating");
 }
+
+crate::on_both_engines!(
+    an_empty_history_is_empty_and_an_unknown_client_is_not_found,
+    every_kind_of_record_newest_first_with_the_latest_signed_plan_on_top,
+    open_red_flags_need_attention,
+);

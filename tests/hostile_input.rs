@@ -83,6 +83,7 @@ fn counts(s: &Store) -> Vec<i64> {
     .iter()
     .map(|t| {
         s.conn()
+            .unwrap()
             .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
             .unwrap()
     })

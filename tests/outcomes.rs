@@ -3,14 +3,16 @@
 
 mod common;
 
+use common::{Engine, Place};
+
 use stillpoint::Store;
 use stillpoint::domain::intake::IntakeInput;
 use stillpoint::reports::outcomes::Responder;
 
 const SCALP: &str = "01900000-0000-7000-8000-000000000004";
 
-fn setup() -> (tempfile::TempDir, Store, String) {
-    common::store_with_ann()
+fn setup(engine: Engine) -> (Place, Store, String) {
+    common::store_with_ann_on(engine)
 }
 
 fn intake(
@@ -35,9 +37,8 @@ fn intake(
         .unwrap();
 }
 
-#[test]
-fn no_intake_means_too_little_data() {
-    let (_d, store, id) = setup();
+fn no_intake_means_too_little_data(engine: Engine) {
+    let (_d, store, id) = setup(engine);
     let o = store.client_outcomes(&id).unwrap();
     assert_eq!(o.responder, Responder::TooLittleData);
     assert_eq!(o.baseline_date, None);
@@ -45,9 +46,8 @@ fn no_intake_means_too_little_data() {
     assert!(o.summary.starts_with("No intake yet"));
 }
 
-#[test]
-fn one_intake_is_a_baseline_but_not_yet_an_outcome() {
-    let (_d, mut store, id) = setup();
+fn one_intake_is_a_baseline_but_not_yet_an_outcome(engine: Engine) {
+    let (_d, mut store, id) = setup(engine);
     intake(&mut store, &id, "2026-09-01", 12.0, 7.0, None);
     let o = store.client_outcomes(&id).unwrap();
     assert_eq!(o.responder, Responder::TooLittleData);
@@ -61,9 +61,8 @@ fn one_intake_is_a_baseline_but_not_yet_an_outcome() {
     );
 }
 
-#[test]
-fn twelve_to_five_headache_days_is_a_responder() {
-    let (_d, mut store, id) = setup();
+fn twelve_to_five_headache_days_is_a_responder(engine: Engine) {
+    let (_d, mut store, id) = setup(engine);
     // recorded out of order: the baseline is the earliest by date
     intake(&mut store, &id, "2026-11-20", 5.0, 4.0, Some(7.0));
     intake(&mut store, &id, "2026-03-03", 12.0, 7.0, Some(4.0));
@@ -86,9 +85,8 @@ fn twelve_to_five_headache_days_is_a_responder() {
     assert_eq!(o.sleep_quality.len(), 2);
 }
 
-#[test]
-fn exactly_half_is_a_responder_and_less_is_not_yet() {
-    let (_d, mut store, id) = setup();
+fn exactly_half_is_a_responder_and_less_is_not_yet(engine: Engine) {
+    let (_d, mut store, id) = setup(engine);
     intake(&mut store, &id, "2026-09-01", 12.0, 7.0, None);
     intake(&mut store, &id, "2026-10-01", 6.0, 5.0, None);
     assert_eq!(
@@ -107,9 +105,8 @@ fn exactly_half_is_a_responder_and_less_is_not_yet() {
     );
 }
 
-#[test]
-fn zero_headache_days_at_baseline_cannot_show_a_reduction() {
-    let (_d, mut store, id) = setup();
+fn zero_headache_days_at_baseline_cannot_show_a_reduction(engine: Engine) {
+    let (_d, mut store, id) = setup(engine);
     intake(&mut store, &id, "2026-09-01", 0.0, 0.0, None);
     intake(&mut store, &id, "2026-10-01", 2.0, 3.0, None);
     let o = store.client_outcomes(&id).unwrap();
@@ -118,9 +115,8 @@ fn zero_headache_days_at_baseline_cannot_show_a_reduction() {
     assert!(o.summary.contains("cannot be measured"));
 }
 
-#[test]
-fn pain_change_counts_signed_sessions_only() {
-    let (_d, mut store, id) = setup();
+fn pain_change_counts_signed_sessions_only(engine: Engine) {
+    let (_d, mut store, id) = setup(engine);
     intake(&mut store, &id, "2026-09-01", 10.0, 6.0, None);
     common::note(
         &mut store,
@@ -169,3 +165,12 @@ fn pain_change_counts_signed_sessions_only() {
     assert_eq!(o.mean_pain_change, Some(2.7));
     assert_eq!(o.sessions_since_baseline, 2);
 }
+
+crate::on_both_engines!(
+    no_intake_means_too_little_data,
+    one_intake_is_a_baseline_but_not_yet_an_outcome,
+    twelve_to_five_headache_days_is_a_responder,
+    exactly_half_is_a_responder_and_less_is_not_yet,
+    zero_headache_days_at_baseline_cannot_show_a_reduction,
+    pain_change_counts_signed_sessions_only,
+);

@@ -419,6 +419,7 @@ fn words_written_before_the_word_list_existed_are_found_by_prefix_after_the_upgr
     assert_eq!(note_ids(&find(&s, "paresth")), vec![id]);
     let words: i64 = s
         .conn()
+        .unwrap()
         .query_row("SELECT count(*) FROM search_terms", [], |r| r.get(0))
         .unwrap();
     assert!(words >= 6, "{words}");

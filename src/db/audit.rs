@@ -6,12 +6,14 @@
 //! triggers, but cannot change or remove an entry without `verify` finding the first entry
 //! whose link no longer holds.
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Transaction, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
+use crate::args;
 use crate::db::WriteCtx;
+use crate::db::sql::{Conn, Engine};
 use crate::error::Result;
 
 /// What a write appends to the audit log.
@@ -51,26 +53,28 @@ fn link_hash(prev: &str, fields: [&str; 6]) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn last_hash(conn: &Connection) -> rusqlite::Result<String> {
+fn last_hash(conn: Conn<'_>) -> Result<String> {
     Ok(conn
-        .prepare_cached("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
-        .query_row([], |r| r.get(0))
-        .optional()?
+        .optional(
+            "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            args![],
+            |r| r.get::<String>(0),
+        )?
         .unwrap_or_else(|| GENESIS.to_owned()))
 }
 
-pub(crate) fn append(tx: &Connection, ctx: &WriteCtx<'_>, e: &AuditEntry) -> Result<()> {
+/// Append one entry to the chain. The caller's write transaction has already taken the
+/// engine's write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: the transaction-scoped advisory
+/// lock), so reading the last hash and writing the next one cannot interleave with
+/// another writer.
+pub(crate) fn append(tx: Conn<'_>, ctx: &WriteCtx<'_>, e: &AuditEntry) -> Result<()> {
     let at = ctx.now_text();
     let prev = last_hash(tx)?;
     let hash = link_hash(
         &prev,
         [&at, ctx.actor, e.action, e.entity, &e.entity_id, &e.summary],
     );
-    tx.prepare_cached(
-        "INSERT INTO audit_log (at, actor, action, entity, entity_id, summary, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
+    let fields = args![
         at,
         ctx.actor,
         e.action,
@@ -78,36 +82,51 @@ pub(crate) fn append(tx: &Connection, ctx: &WriteCtx<'_>, e: &AuditEntry) -> Res
         e.entity_id,
         e.summary,
         hash
-    ])?;
+    ];
+    match tx.engine() {
+        // SQLite numbers the entry itself (AUTOINCREMENT: a number is never issued twice,
+        // and sqlite_sequence remembers the highest issued).
+        Engine::Sqlite => {
+            tx.execute(
+                "INSERT INTO audit_log (at, actor, action, entity, entity_id, summary, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                fields,
+            )?;
+        }
+        // PostgreSQL: the number is issued under the write lock from audit_issued, not from
+        // a sequence (a rolled-back insert would leave a gap that `verify` reads as a
+        // removed entry); audit_issued remembers the highest issued, as sqlite_sequence does.
+        Engine::Postgres => {
+            tx.execute(
+                "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, summary, hash)
+                 SELECT seq + 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7 FROM audit_issued",
+                fields,
+            )?;
+            tx.execute("UPDATE audit_issued SET seq = seq + 1", args![])?;
+        }
+    }
     Ok(())
 }
 
 type Row = (i64, String, String, String, String, String, String, String);
 
-fn rows_in_order(
-    conn: &Connection,
-    f: &mut dyn FnMut(Row) -> rusqlite::Result<bool>,
-) -> rusqlite::Result<()> {
-    let mut stmt = conn.prepare(
+fn rows_in_order(conn: Conn<'_>, f: &mut dyn FnMut(Row) -> Result<bool>) -> Result<()> {
+    conn.each(
         "SELECT seq, at, actor, action, entity, entity_id, summary, hash FROM audit_log ORDER BY seq",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let row = (
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-            r.get(7)?,
-        );
-        if !f(row)? {
-            break;
-        }
-    }
-    Ok(())
+        args![],
+        |r| {
+            f((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+            ))
+        },
+    )
 }
 
 /// Migration 0005: hash the entries written before the chain existed, in order, then make
@@ -115,7 +134,7 @@ fn rows_in_order(
 pub(crate) fn chain_existing_entries(tx: &Transaction<'_>) -> rusqlite_migration::HookResult {
     let mut hashes = Vec::new();
     let mut prev = GENESIS.to_owned();
-    rows_in_order(tx, &mut |(
+    rows_in_order(Conn::Sqlite(tx), &mut |(
         seq,
         at,
         actor,
@@ -128,7 +147,8 @@ pub(crate) fn chain_existing_entries(tx: &Transaction<'_>) -> rusqlite_migration
         prev = link_hash(&prev, [&at, &actor, &action, &entity, &id, &summary]);
         hashes.push((seq, prev.clone()));
         Ok(true)
-    })?;
+    })
+    .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))?;
     let mut update = tx.prepare("UPDATE audit_log SET hash = ?2 WHERE seq = ?1")?;
     for (seq, hash) in hashes {
         update.execute(params![seq, hash])?;
@@ -158,7 +178,7 @@ pub struct AuditVerification {
 }
 
 /// Walk the chain from the first entry and report the first link that does not hold.
-pub fn verify(conn: &Connection) -> Result<AuditVerification> {
+pub fn verify(conn: Conn<'_>) -> Result<AuditVerification> {
     {
         let mut prev = GENESIS.to_owned();
         let mut entries = 0i64;
@@ -196,12 +216,14 @@ pub fn verify(conn: &Connection) -> Result<AuditVerification> {
         if broken.is_none() {
             // Entries removed from the end leave the counter ahead of the last entry.
             let issued: i64 = conn
-                .query_row(
-                    "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
-                    [],
+                .optional(
+                    conn.pick(
+                        "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
+                        "SELECT seq FROM audit_issued",
+                    ),
+                    args![],
                     |r| r.get(0),
-                )
-                .optional()?
+                )?
                 .unwrap_or(0);
             if issued > last_seq {
                 broken = Some((
@@ -230,21 +252,21 @@ pub fn verify(conn: &Connection) -> Result<AuditVerification> {
 }
 
 /// The audit trail of one record, oldest first.
-pub fn list_for(conn: &Connection, entity: &str, entity_id: &str) -> Result<Vec<AuditRecord>> {
-    let mut stmt = conn.prepare_cached(
+pub fn list_for(conn: Conn<'_>, entity: &str, entity_id: &str) -> Result<Vec<AuditRecord>> {
+    conn.all(
         "SELECT seq, at, actor, action, entity, entity_id, summary FROM audit_log
          WHERE entity = ?1 AND entity_id = ?2 ORDER BY seq",
-    )?;
-    let rows = stmt.query_map(params![entity, entity_id], |r| {
-        Ok(AuditRecord {
-            seq: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            action: r.get(3)?,
-            entity: r.get(4)?,
-            entity_id: r.get(5)?,
-            summary: r.get(6)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        args![entity, entity_id],
+        |r| {
+            Ok(AuditRecord {
+                seq: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                entity: r.get(4)?,
+                entity_id: r.get(5)?,
+                summary: r.get(6)?,
+            })
+        },
+    )
 }

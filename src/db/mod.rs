@@ -8,13 +8,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{M, Migrations};
 
 use crate::error::{Error, ErrorCode, Result};
 
 pub mod audit;
 pub mod key;
+pub mod postgres;
 pub mod sql;
 
 use audit::AuditEntry;
@@ -89,13 +90,16 @@ pub fn system_clock() -> Clock {
 /// Everything needed to open a database.
 #[derive(Clone)]
 pub struct OpenOptions {
-    /// The database file; `None` opens a private in-memory database (tests).
+    /// The database file; `None` opens a private in-memory database (tests), unless
+    /// `server` is set.
     pub path: Option<PathBuf>,
+    /// A clinic server (PostgreSQL) instead of a file: a libpq-style connection string.
+    pub server: Option<String>,
     /// Who the changes are recorded against in the audit log.
     pub actor: String,
     pub clock: Clock,
     /// The raw SQLCipher key; `None` opens a plaintext database (tests and tools only: the
-    /// app always opens with a key).
+    /// app always opens with a key). Not used on a clinic server.
     pub key: Option<DbKey>,
 }
 
@@ -103,6 +107,7 @@ impl OpenOptions {
     pub fn file(path: impl Into<PathBuf>) -> Self {
         Self {
             path: Some(path.into()),
+            server: None,
             actor: "local".to_owned(),
             clock: system_clock(),
             key: None,
@@ -112,6 +117,18 @@ impl OpenOptions {
     pub fn in_memory() -> Self {
         Self {
             path: None,
+            server: None,
+            actor: "local".to_owned(),
+            clock: system_clock(),
+            key: None,
+        }
+    }
+
+    /// A clinic server, reached with a libpq-style connection string.
+    pub fn server(conninfo: impl Into<String>) -> Self {
+        Self {
+            path: None,
+            server: Some(conninfo.into()),
             actor: "local".to_owned(),
             clock: system_clock(),
             key: None,
@@ -134,12 +151,19 @@ impl OpenOptions {
     }
 }
 
+/// The connection underneath: an SQLite file (or memory), or a clinic server.
+enum Link {
+    Sqlite(Connection),
+    Pg(Box<sql::PgConn>),
+}
+
 /// An open Stillpoint database and who is writing to it.
 pub struct Database {
-    conn: Connection,
+    link: Link,
     actor: String,
     clock: Clock,
     path: Option<PathBuf>,
+    server: Option<String>,
     key: Option<DbKey>,
     hooks: Hooks,
     /// Inside `bulk`: writes use savepoints in the one open transaction.
@@ -150,6 +174,7 @@ impl std::fmt::Debug for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Database")
             .field("path", &self.path)
+            .field("server", &self.server.is_some())
             .field("actor", &self.actor)
             .field("encrypted", &self.key.is_some())
             .finish()
@@ -176,127 +201,69 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
 
 impl Database {
     pub fn open(options: OpenOptions, hooks: Hooks) -> Result<Database> {
-        let conn = match &options.path {
-            Some(path) => {
-                if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir)?;
-                }
-                Connection::open_with_flags(
-                    path,
-                    OpenFlags::SQLITE_OPEN_READ_WRITE
-                        | OpenFlags::SQLITE_OPEN_CREATE
-                        | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?
+        let link = match (&options.server, &options.path) {
+            (Some(server), _) => {
+                let pg = postgres::connect(server)?;
+                postgres::migrate(&pg)?;
+                Link::Pg(Box::new(pg))
             }
-            None => Connection::open_in_memory()?,
+            (None, path) => {
+                let mut conn = match path {
+                    Some(path) => {
+                        if let Some(dir) = path.parent() {
+                            std::fs::create_dir_all(dir)?;
+                        }
+                        Connection::open_with_flags(
+                            path,
+                            OpenFlags::SQLITE_OPEN_READ_WRITE
+                                | OpenFlags::SQLITE_OPEN_CREATE
+                                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                        )?
+                    }
+                    None => Connection::open_in_memory()?,
+                };
+                unlock(&conn, options.key.as_ref())?;
+                configure(&conn, path.is_some())?;
+                migrate(&mut conn, &hooks)?;
+                (hooks.on_open)(&conn)?;
+                Link::Sqlite(conn)
+            }
         };
-        let mut db = Database {
-            conn,
+        Ok(Database {
+            link,
             actor: options.actor,
             clock: options.clock,
-            path: options.path.clone(),
-            key: options.key.clone(),
+            path: options.path,
+            server: options.server,
+            key: options.key,
             hooks,
             bulk: false,
-        };
-        db.unlock()?;
-        db.configure(options.path.is_some())?;
-        db.migrate()?;
-        (db.hooks.on_open)(&db.conn)?;
-        Ok(db)
+        })
     }
 
-    /// Key the connection before anything else touches the file, and prove the key opens it.
-    fn unlock(&mut self) -> Result<()> {
-        if let Some(key) = &self.key {
-            // A wrong key is reported to the user below, not logged by SQLCipher to stderr.
-            self.conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-            self.conn
-                .execute_batch(&format!("PRAGMA key = {};", key.pragma_literal().as_str()))?;
-        }
-        match self
-            .conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-                r.get::<_, i64>(0)
-            }) {
-            Ok(_) => Ok(()),
-            Err(rusqlite::Error::SqliteFailure(f, _))
-                if f.code == rusqlite::ErrorCode::NotADatabase =>
-            {
-                Err(Error::new(
-                    ErrorCode::Storage,
-                    if self.key.is_some() {
-                        "The database could not be opened with this key: it is not the database the key file belongs to, or it is damaged."
-                    } else {
-                        "The database is encrypted; log in to open it."
-                    },
-                ))
-            }
-            Err(e) => Err(e.into()),
-        }
-    }
-
-    /// PRAGMAs are per connection, so they are set here on every open, never in a migration.
-    fn configure(&mut self, on_disk: bool) -> Result<()> {
-        if on_disk {
-            let mode: String = self
-                .conn
-                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-            if !mode.eq_ignore_ascii_case("wal") {
-                return Err(Error::new(
-                    ErrorCode::Storage,
-                    format!(
-                        "The database could not switch to write-ahead logging (it reports {mode}). Move the data folder to a local disk."
-                    ),
-                ));
-            }
-        }
-        self.conn.execute_batch(
-            "PRAGMA foreign_keys = ON;
-             PRAGMA synchronous = FULL;
-             PRAGMA trusted_schema = OFF;
-             PRAGMA cache_size = -32768;",
-        )?;
-        // (cache_size: 32 MiB of decrypted pages per connection, so searching the notes does
-        // not decrypt the same pages again on every keystroke.)
-        self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        self.conn.set_prepared_statement_cache_capacity(64);
-        Ok(())
-    }
-
-    fn migrate(&mut self) -> Result<()> {
-        let found: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let known = i64::try_from(MIGRATION_COUNT).unwrap_or(i64::MAX);
-        if found > known {
-            return Err(Error::new(
-                ErrorCode::DatabaseTooNew,
-                format!(
-                    "This database was written by a newer version of Stillpoint (schema {found}; this version knows up to {known}). Install the newer Stillpoint to open it; the file was not changed."
-                ),
+    /// A second connection to the same database, for long reads (exports) that must not
+    /// hold up the connection the screens use. On SQLite, write-ahead logging lets it read
+    /// a consistent snapshot while the first one writes.
+    pub fn open_another(&self) -> Result<Database> {
+        if self.path.is_none() && self.server.is_none() {
+            return Err(Error::internal(
+                "an in-memory database cannot be opened a second time",
             ));
         }
-        migrations(&self.hooks).to_latest(&mut self.conn)?;
-        Ok(())
-    }
-
-    /// A second connection to the same file, for long reads (exports) that must not hold up
-    /// the connection the screens use. Write-ahead logging lets it read a consistent snapshot
-    /// while the first one writes.
-    pub fn open_another(&self) -> Result<Database> {
-        let path = self.path.clone().ok_or_else(|| {
-            Error::internal("an in-memory database cannot be opened a second time")
-        })?;
         Database::open(
             OpenOptions {
-                path: Some(path),
+                path: self.path.clone(),
+                server: self.server.clone(),
                 actor: self.actor.clone(),
                 clock: self.clock.clone(),
                 key: self.key.clone(),
             },
             self.hooks,
         )
+    }
+
+    pub fn engine(&self) -> sql::Engine {
+        self.sql().engine()
     }
 
     pub fn actor(&self) -> &str {
@@ -316,36 +283,107 @@ impl Database {
         self.now().date_naive()
     }
 
-    /// Read-only access for queries.
-    pub fn conn(&self) -> &Connection {
-        &self.conn
+    /// Reads, on whichever engine this database is.
+    pub fn sql(&self) -> sql::Conn<'_> {
+        match &self.link {
+            Link::Sqlite(c) => sql::Conn::Sqlite(c),
+            Link::Pg(p) => sql::Conn::Pg(p),
+        }
     }
 
-    /// Run `f` in an IMMEDIATE transaction and append `audit` (built from its result) in
-    /// the same transaction. Either both land or neither does.
-    pub fn write<T>(
+    /// The SQLite connection, for what only a single-computer database has (its file, the
+    /// online backup, PRAGMAs); refused on a clinic server.
+    pub fn conn(&self) -> Result<&Connection> {
+        match &self.link {
+            Link::Sqlite(c) => Ok(c),
+            Link::Pg(_) => Err(Error::new(
+                ErrorCode::Storage,
+                "This works on a single-computer database only; the clinic server has its own tools for it.",
+            )),
+        }
+    }
+
+    /// Run `f` in a write transaction and append `audit` (built from its result) in the same
+    /// transaction. Either both land or neither does.
+    ///
+    /// SQLite: BEGIN IMMEDIATE takes the file's write lock first. PostgreSQL: the first
+    /// statement takes one transaction-scoped advisory lock, so writers from every
+    /// workstation queue one behind another and the audit chain keeps one total order.
+    pub fn write_sql<T>(
         &mut self,
-        f: impl FnOnce(&Connection, &WriteCtx<'_>) -> Result<(T, AuditEntry)>,
+        f: impl FnOnce(sql::Conn<'_>, &WriteCtx<'_>) -> Result<(T, AuditEntry)>,
     ) -> Result<T> {
         let ctx = WriteCtx {
             now: (self.clock)(),
             actor: &self.actor,
         };
-        if self.bulk {
+        let conn = match &self.link {
+            Link::Sqlite(c) => sql::Conn::Sqlite(c),
+            Link::Pg(p) => sql::Conn::Pg(p),
+        };
+        let (begin, commit, rollback) = match (self.bulk, conn.engine()) {
             // Inside `bulk`: a savepoint, so a failed write still leaves nothing behind.
-            let sp = self.conn.savepoint()?;
-            let (value, entry) = f(&sp, &ctx)?;
-            audit::append(&sp, &ctx, &entry)?;
-            sp.commit()?;
-            return Ok(value);
+            (true, _) => (
+                "SAVEPOINT stillpoint_write",
+                "RELEASE stillpoint_write",
+                "ROLLBACK TO stillpoint_write; RELEASE stillpoint_write",
+            ),
+            (false, sql::Engine::Sqlite) => ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"),
+            (false, sql::Engine::Postgres) => (postgres::BEGIN_WRITE, "COMMIT", "ROLLBACK"),
+        };
+        conn.batch(begin)?;
+        let result = f(conn, &ctx).and_then(|(value, entry)| {
+            audit::append(conn, &ctx, &entry)?;
+            Ok(value)
+        });
+        match result {
+            Ok(value) => match conn.batch(commit) {
+                Ok(()) => Ok(value),
+                Err(e) => {
+                    let _ = conn.batch(rollback);
+                    Err(e)
+                }
+            },
+            Err(e) => {
+                let _ = conn.batch(rollback);
+                Err(e)
+            }
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (value, entry) = f(&tx, &ctx)?;
-        audit::append(&tx, &ctx, &entry)?;
-        tx.commit()?;
-        Ok(value)
+    }
+
+    /// Append `entry` to the audit log in a transaction of its own, from a read (a refusal
+    /// is recorded where nothing else is written). Inside `bulk` it records nothing and says
+    /// so: the entry must not ride on, or end, the transaction `bulk` holds open.
+    pub fn append_alone(&self, entry: &AuditEntry) -> Result<()> {
+        if self.bulk {
+            return Err(Error::internal(
+                "a refusal inside an open transaction is not recorded",
+            ));
+        }
+        let ctx = WriteCtx {
+            now: (self.clock)(),
+            actor: &self.actor,
+        };
+        let c = self.sql();
+        c.batch(c.pick("BEGIN IMMEDIATE", postgres::BEGIN_WRITE))?;
+        let result = audit::append(c, &ctx, entry).and_then(|()| c.batch("COMMIT"));
+        if result.is_err() {
+            let _ = c.batch("ROLLBACK");
+        }
+        result
+    }
+
+    /// The same as [`Database::write_sql`] for statements still written against rusqlite
+    /// (SQLite only).
+    pub fn write<T>(
+        &mut self,
+        f: impl FnOnce(&Connection, &WriteCtx<'_>) -> Result<(T, AuditEntry)>,
+    ) -> Result<T> {
+        self.conn()?;
+        self.write_sql(|conn, ctx| match conn.sqlite() {
+            Some(c) => f(c, ctx),
+            None => Err(Error::internal("a SQLite-only write on a clinic server")),
+        })
     }
 
     /// Run many writes in one transaction (generators and imports: one disk flush instead of
@@ -357,22 +395,94 @@ impl Database {
         if outer.as_mut().bulk {
             return f(outer);
         }
-        outer.as_mut().conn.execute_batch("BEGIN IMMEDIATE")?;
+        let begin = match outer.as_mut().sql().engine() {
+            sql::Engine::Sqlite => "BEGIN IMMEDIATE",
+            sql::Engine::Postgres => postgres::BEGIN_WRITE,
+        };
+        outer.as_mut().sql().batch(begin)?;
         outer.as_mut().bulk = true;
         let result = f(outer);
         let this = outer.as_mut();
         this.bulk = false;
         match result {
             Ok(v) => {
-                this.conn.execute_batch("COMMIT")?;
+                this.sql().batch("COMMIT")?;
                 Ok(v)
             }
             Err(e) => {
-                let _ = this.conn.execute_batch("ROLLBACK");
+                let _ = this.sql().batch("ROLLBACK");
                 Err(e)
             }
         }
     }
+}
+
+/// Key the connection before anything else touches the file, and prove the key opens it.
+fn unlock(conn: &Connection, key: Option<&DbKey>) -> Result<()> {
+    if let Some(key) = key {
+        // A wrong key is reported to the user below, not logged by SQLCipher to stderr.
+        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+        conn.execute_batch(&format!("PRAGMA key = {};", key.pragma_literal().as_str()))?;
+    }
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        Ok(_) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            Err(Error::new(
+                ErrorCode::Storage,
+                if key.is_some() {
+                    "The database could not be opened with this key: it is not the database the key file belongs to, or it is damaged."
+                } else {
+                    "The database is encrypted; log in to open it."
+                },
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// PRAGMAs are per connection, so they are set here on every open, never in a migration.
+fn configure(conn: &Connection, on_disk: bool) -> Result<()> {
+    if on_disk {
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::new(
+                ErrorCode::Storage,
+                format!(
+                    "The database could not switch to write-ahead logging (it reports {mode}). Move the data folder to a local disk."
+                ),
+            ));
+        }
+    }
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         PRAGMA synchronous = FULL;
+         PRAGMA trusted_schema = OFF;
+         PRAGMA cache_size = -32768;",
+    )?;
+    // (cache_size: 32 MiB of decrypted pages per connection, so searching the notes does
+    // not decrypt the same pages again on every keystroke.)
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+fn migrate(conn: &mut Connection, hooks: &Hooks) -> Result<()> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let known = i64::try_from(MIGRATION_COUNT).unwrap_or(i64::MAX);
+    if found > known {
+        return Err(Error::new(
+            ErrorCode::DatabaseTooNew,
+            format!(
+                "This database was written by a newer version of Stillpoint (schema {found}; this version knows up to {known}). Install the newer Stillpoint to open it; the file was not changed."
+            ),
+        ));
+    }
+    migrations(hooks).to_latest(conn)?;
+    Ok(())
 }
 
 /// Create an unencrypted database at an older schema version, as an earlier Stillpoint

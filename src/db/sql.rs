@@ -591,7 +591,8 @@ impl From<postgres::Error> for Error {
                 ),
             );
         }
-        if e.is_closed() {
+        let io = std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>());
+        if e.is_closed() || io {
             return Self::new(
                 ErrorCode::NotOpen,
                 "The connection to the clinic server was lost. Nothing was changed; try again when it is back.",

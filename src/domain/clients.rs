@@ -2,13 +2,13 @@
 //! Never a hard delete (a trigger refuses DELETE too).
 
 use chrono::{Datelike, NaiveDate};
-use rusqlite::{OptionalExtension, Row, params, params_from_iter};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::Store;
 use crate::db::audit::{self, AuditEntry, AuditRecord};
+use crate::db::sql::{Arg, Conn, Row};
 use crate::domain::folding::{fold, query_terms};
 use crate::domain::validate::{self, DateRule, Lines};
 use crate::domain::vocab::{self, Contraindication, Pressure};
@@ -264,7 +264,8 @@ const COLUMNS: &str =
     allergies, contraindications, preferred_pressure, areas_to_avoid, positioning,
     consent_version, consent_date, notes, version, created_at, updated_at, archived_at";
 
-fn client_from_row(row: &Row<'_>, today: NaiveDate) -> rusqlite::Result<Client> {
+/// A row of [`COLUMNS`]; the contraindication flags are read separately.
+fn client_from_row(row: &Row<'_>, today: NaiveDate) -> Result<Client> {
     let pressure: Option<String> = row.get(19)?;
     let fields = ClientFields {
         first_name: row.get(1)?,
@@ -309,6 +310,81 @@ fn client_from_row(row: &Row<'_>, today: NaiveDate) -> rusqlite::Result<Client> 
     })
 }
 
+/// What a line of the client list is read as, for `FROM clients c`.
+const SUMMARY_COLUMNS: &str = "c.id, c.first_name, c.last_name, c.preferred_name, c.date_of_birth,
+    c.phone, c.archived_at IS NOT NULL";
+
+/// A row of [`SUMMARY_COLUMNS`].
+fn summary_from_row(r: &Row<'_>) -> Result<ClientSummary> {
+    Ok(ClientSummary {
+        id: r.get(0)?,
+        first_name: r.get(1)?,
+        last_name: r.get(2)?,
+        preferred_name: r.get(3)?,
+        date_of_birth: r.get(4)?,
+        phone: r.get(5)?,
+        archived: r.get(6)?,
+    })
+}
+
+/// A client's fields as the insert and the update store them.
+struct Stored<'a> {
+    id: &'a str,
+    fields: &'a ClientFields,
+    pressure: Option<String>,
+    search_key: String,
+    sort_key: String,
+}
+
+impl ClientFields {
+    fn stored<'a>(&'a self, id: &'a str) -> Stored<'a> {
+        Stored {
+            id,
+            fields: self,
+            pressure: self.preferred_pressure.map(Pressure::id),
+            search_key: self.search_key(),
+            sort_key: self.sort_key(),
+        }
+    }
+}
+
+impl Stored<'_> {
+    /// `?1` to `?27` of the insert and the update: the id, the stored fields in column
+    /// order (`first_name` … `notes`), then `search_key` and `sort_key`.
+    fn args(&self) -> Vec<&dyn Arg> {
+        let f = self.fields;
+        vec![
+            &self.id,
+            &f.first_name,
+            &f.last_name,
+            &f.preferred_name,
+            &f.date_of_birth,
+            &f.phone,
+            &f.email,
+            &f.address,
+            &f.emergency_contact_name,
+            &f.emergency_contact_phone,
+            &f.physician_name,
+            &f.physician_contact,
+            &f.occupation,
+            &f.posture_notes,
+            &f.medical_history,
+            &f.medications_preventive,
+            &f.medications_acute,
+            &f.allergies,
+            &f.contraindications,
+            &self.pressure,
+            &f.areas_to_avoid,
+            &f.positioning,
+            &f.consent_version,
+            &f.consent_date,
+            &f.notes,
+            &self.search_key,
+            &self.sort_key,
+        ]
+    }
+}
+
 /// Whole years between `born` and `today`.
 pub fn age_on(born: NaiveDate, today: NaiveDate) -> Option<u32> {
     let mut years = today.year() - born.year();
@@ -318,12 +394,7 @@ pub fn age_on(born: NaiveDate, today: NaiveDate) -> Option<u32> {
     u32::try_from(years).ok()
 }
 
-fn index_client(
-    tx: &rusqlite::Connection,
-    id: &str,
-    created_at: &str,
-    f: &ClientFields,
-) -> Result<()> {
+fn index_client(tx: Conn<'_>, id: &str, created_at: &str, f: &ClientFields) -> Result<()> {
     let body = search::client_body(&f.first_name, &f.last_name, &f.preferred_name);
     search::index(
         tx,
@@ -338,17 +409,16 @@ fn index_client(
     )
 }
 
-fn write_flags(
-    tx: &rusqlite::Connection,
-    client_id: &str,
-    flags: &[Contraindication],
-) -> Result<()> {
-    tx.prepare_cached("DELETE FROM client_contraindications WHERE client_id = ?1")?
-        .execute([client_id])?;
-    let mut insert = tx
-        .prepare_cached("INSERT INTO client_contraindications (client_id, flag) VALUES (?1, ?2)")?;
+fn write_flags(tx: Conn<'_>, client_id: &str, flags: &[Contraindication]) -> Result<()> {
+    tx.execute(
+        "DELETE FROM client_contraindications WHERE client_id = ?1",
+        crate::args![client_id],
+    )?;
     for flag in flags {
-        insert.execute(params![client_id, flag.id()])?;
+        tx.execute(
+            "INSERT INTO client_contraindications (client_id, flag) VALUES (?1, ?2)",
+            crate::args![client_id, flag.id()],
+        )?;
     }
     Ok(())
 }
@@ -359,9 +429,12 @@ impl Store {
         let fields = input.validated(self.today())?;
         let creator = self.actor().to_owned();
         let id = Uuid::now_v7().to_string();
-        self.write(|tx, ctx| {
+        self.write_sql(|tx, ctx| {
             let now = ctx.now_text();
-            tx.prepare_cached(
+            let stored = fields.stored(&id);
+            let mut args = stored.args();
+            args.extend([&now as &dyn Arg, &creator]);
+            tx.execute(
                 "INSERT INTO clients (id, first_name, last_name, preferred_name, date_of_birth,
                     phone, email, address, emergency_contact_name, emergency_contact_phone,
                     physician_name, physician_contact, occupation, posture_notes,
@@ -371,47 +444,11 @@ impl Store {
                     created_at, updated_at, created_by)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
                     ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, 1, ?28, ?28, ?29)",
-            )?
-            .execute(params![
-                id,
-                fields.first_name,
-                fields.last_name,
-                fields.preferred_name,
-                fields.date_of_birth,
-                fields.phone,
-                fields.email,
-                fields.address,
-                fields.emergency_contact_name,
-                fields.emergency_contact_phone,
-                fields.physician_name,
-                fields.physician_contact,
-                fields.occupation,
-                fields.posture_notes,
-                fields.medical_history,
-                fields.medications_preventive,
-                fields.medications_acute,
-                fields.allergies,
-                fields.contraindications,
-                fields.preferred_pressure.map(Pressure::id),
-                fields.areas_to_avoid,
-                fields.positioning,
-                fields.consent_version,
-                fields.consent_date,
-                fields.notes,
-                fields.search_key(),
-                fields.sort_key(),
-                now,
-                creator,
-            ])?;
+                &args,
+            )?;
             write_flags(tx, &id, &fields.contraindication_flags)?;
             index_client(tx, &id, &now, &fields)?;
-            crate::search::name_prefixes::index(
-                tx,
-                &id,
-                &fields.names(),
-                &fields.sort_key(),
-                false,
-            )?;
+            crate::search::name_prefixes::index(tx, &id, &fields.names(), &stored.sort_key, false)?;
             let entry = AuditEntry {
                 action: "client.create",
                 entity: "client",
@@ -426,21 +463,24 @@ impl Store {
     pub fn get_client(&self, id: &str) -> Result<Client> {
         let id = validate::record_id(id, "client")?;
         let today = self.today();
-        let mut client = self
-            .conn()
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM clients WHERE id = ?1"))?
-            .query_row([&id], |r| client_from_row(r, today))
-            .optional()?
+        let c = self.sql();
+        let mut client = c
+            .optional(
+                &format!("SELECT {COLUMNS} FROM clients WHERE id = ?1"),
+                crate::args![id],
+                |r| client_from_row(r, today),
+            )?
             .ok_or_else(|| Error::not_found("client"))?;
         self.require_client(&id)?;
-        client.fields.contraindication_flags = self
-            .conn()
-            .prepare_cached(
+        client.fields.contraindication_flags = c
+            .all(
                 "SELECT flag FROM client_contraindications WHERE client_id = ?1 ORDER BY flag",
+                crate::args![id],
+                |r| Ok(vocab::from_id(&r.get::<String>(0)?)),
             )?
-            .query_map([&id], |r| r.get::<_, String>(0))?
-            .filter_map(|f| f.map(|f| vocab::from_id(&f)).transpose())
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .into_iter()
+            .flatten()
+            .collect();
         client.fields.contraindication_flags.sort();
         Ok(client)
     }
@@ -470,51 +510,24 @@ impl Store {
             return Ok(current);
         }
         let id = current.id;
-        self.write(|tx, ctx| {
-            let n = tx
-                .prepare_cached(
-                    "UPDATE clients SET first_name = ?2, last_name = ?3, preferred_name = ?4,
-                        date_of_birth = ?5, phone = ?6, email = ?7, address = ?8,
-                        emergency_contact_name = ?9, emergency_contact_phone = ?10,
-                        physician_name = ?11, physician_contact = ?12, occupation = ?13,
-                        posture_notes = ?14, medical_history = ?15, medications_preventive = ?16,
-                        medications_acute = ?17, allergies = ?18, contraindications = ?19,
-                        preferred_pressure = ?20, areas_to_avoid = ?21, positioning = ?22,
-                        consent_version = ?23, consent_date = ?24, notes = ?25,
-                        search_key = ?26, sort_key = ?27, version = version + 1, updated_at = ?28
-                     WHERE id = ?1 AND version = ?29 AND archived_at IS NULL",
-                )?
-                .execute(params![
-                    id,
-                    fields.first_name,
-                    fields.last_name,
-                    fields.preferred_name,
-                    fields.date_of_birth,
-                    fields.phone,
-                    fields.email,
-                    fields.address,
-                    fields.emergency_contact_name,
-                    fields.emergency_contact_phone,
-                    fields.physician_name,
-                    fields.physician_contact,
-                    fields.occupation,
-                    fields.posture_notes,
-                    fields.medical_history,
-                    fields.medications_preventive,
-                    fields.medications_acute,
-                    fields.allergies,
-                    fields.contraindications,
-                    fields.preferred_pressure.map(Pressure::id),
-                    fields.areas_to_avoid,
-                    fields.positioning,
-                    fields.consent_version,
-                    fields.consent_date,
-                    fields.notes,
-                    fields.search_key(),
-                    fields.sort_key(),
-                    ctx.now_text(),
-                    expected_version,
-                ])?;
+        self.write_sql(|tx, ctx| {
+            let now = ctx.now_text();
+            let stored = fields.stored(&id);
+            let mut args = stored.args();
+            args.extend([&now as &dyn Arg, &expected_version]);
+            let n = tx.execute(
+                "UPDATE clients SET first_name = ?2, last_name = ?3, preferred_name = ?4,
+                    date_of_birth = ?5, phone = ?6, email = ?7, address = ?8,
+                    emergency_contact_name = ?9, emergency_contact_phone = ?10,
+                    physician_name = ?11, physician_contact = ?12, occupation = ?13,
+                    posture_notes = ?14, medical_history = ?15, medications_preventive = ?16,
+                    medications_acute = ?17, allergies = ?18, contraindications = ?19,
+                    preferred_pressure = ?20, areas_to_avoid = ?21, positioning = ?22,
+                    consent_version = ?23, consent_date = ?24, notes = ?25,
+                    search_key = ?26, sort_key = ?27, version = version + 1, updated_at = ?28
+                 WHERE id = ?1 AND version = ?29 AND archived_at IS NULL",
+                &args,
+            )?;
             if n != 1 {
                 return Err(Error::conflict(
                     "This record was changed since you opened it. Reopen the client to see the latest, then make your change again.",
@@ -526,7 +539,7 @@ impl Store {
                 tx,
                 &id,
                 &fields.names(),
-                &fields.sort_key(),
+                &stored.sort_key,
                 current.archived_at.is_some(),
             )?;
             let entry = AuditEntry {
@@ -567,13 +580,13 @@ impl Store {
             }));
         }
         let id = current.id;
-        self.write(|tx, ctx| {
+        self.write_sql(|tx, ctx| {
             let now = ctx.now_text();
-            tx.prepare_cached(
+            tx.execute(
                 "UPDATE clients SET archived_at = ?2, version = version + 1, updated_at = ?3
                  WHERE id = ?1",
-            )?
-            .execute(params![id, archive.then_some(&now), now])?;
+                crate::args![id, archive.then_some(&now), now],
+            )?;
             crate::search::name_prefixes::set_archived(tx, &id, archive)?;
             let entry = AuditEntry {
                 action: if archive {
@@ -615,20 +628,7 @@ impl Store {
             0 => DEFAULT_PAGE,
             n => n.min(MAX_PAGE),
         };
-        let conn = self.conn();
-        let summary = |r: &Row<'_>| -> rusqlite::Result<ClientSummary> {
-            Ok(ClientSummary {
-                id: r.get(0)?,
-                first_name: r.get(1)?,
-                last_name: r.get(2)?,
-                preferred_name: r.get(3)?,
-                date_of_birth: r.get(4)?,
-                phone: r.get(5)?,
-                archived: r.get(6)?,
-            })
-        };
-        let columns = "c.id, c.first_name, c.last_name, c.preferred_name, c.date_of_birth, c.phone,
-                       c.archived_at IS NOT NULL";
+        let c = self.sql();
         let mine = self.visible_clients_sql("c");
         let (total, items) = if terms.is_empty() {
             let mut filter = String::from(if query.include_archived {
@@ -639,37 +639,39 @@ impl Store {
             if let Some(mine) = &mine {
                 filter.push_str(&format!(" AND {mine}"));
             }
-            let total: u32 = conn
-                .prepare_cached(&format!("SELECT count(*) FROM clients c WHERE {filter}"))?
-                .query_row([], |r| r.get(0))?;
-            let items = conn
-                .prepare_cached(&format!(
-                    "SELECT {columns} FROM clients c WHERE {filter}
+            let total: u32 = c.value(
+                &format!("SELECT count(*) FROM clients c WHERE {filter}"),
+                crate::args![],
+            )?;
+            let items = c.all(
+                &format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM clients c WHERE {filter}
                      ORDER BY c.archived_at IS NOT NULL, c.sort_key, c.id
                      LIMIT {limit} OFFSET {offset}",
                     offset = query.offset
-                ))?
-                .query_map([], summary)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                ),
+                crate::args![],
+                summary_from_row,
+            )?;
             (total, items)
         } else {
             // By the start of any word of the names: one key of the prefix index, whose
             // entries are in list order; only the page reads client rows.
-            let (mut filter, args) =
+            let (mut filter, terms) =
                 crate::search::name_prefixes::filter(&terms, query.include_archived);
+            let args = crate::search::name_prefixes::filter_args(&terms);
             if let Some(mine) = &mine {
                 filter.push_str(&format!(
                     " AND p.client_id IN (SELECT c.id FROM clients c WHERE {mine})"
                 ));
             }
-            let total: u32 = conn
-                .prepare_cached(&format!(
-                    "SELECT count(*) FROM client_name_prefixes p WHERE {filter}"
-                ))?
-                .query_row(params_from_iter(&args), |r| r.get(0))?;
-            let items = conn
-                .prepare_cached(&format!(
-                    "SELECT {columns}
+            let total: u32 = c.value(
+                &format!("SELECT count(*) FROM client_name_prefixes p WHERE {filter}"),
+                &args,
+            )?;
+            let items = c.all(
+                &format!(
+                    "SELECT {SUMMARY_COLUMNS}
                      FROM (SELECT p.client_id AS id, p.archived AS archived, p.sort_key AS sort_key
                            FROM client_name_prefixes p WHERE {filter}
                            ORDER BY p.archived, p.sort_key, p.client_id
@@ -677,9 +679,10 @@ impl Store {
                      JOIN clients c ON c.id = m.id
                      ORDER BY m.archived, m.sort_key, m.id",
                     offset = query.offset
-                ))?
-                .query_map(params_from_iter(&args), summary)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                ),
+                &args,
+                summary_from_row,
+            )?;
             (total, items)
         };
         Ok(ClientPage { items, total })
@@ -689,7 +692,7 @@ impl Store {
     pub fn client_audit(&self, id: &str) -> Result<Vec<AuditRecord>> {
         let id = validate::record_id(id, "client")?;
         self.require_client(&id)?;
-        audit::list_for(self.conn(), "client", &id)
+        audit::list_for(self.sql(), "client", &id)
     }
 }
 

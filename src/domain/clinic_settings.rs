@@ -1,11 +1,11 @@
 //! Clinic settings: the name, address and phone on the letterhead of every PDF.
 
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::Store;
 use crate::db::audit::AuditEntry;
+use crate::db::sql::Row;
 use crate::domain::validate::{self, Lines};
 use crate::error::Result;
 use crate::security::users::Permission;
@@ -19,19 +19,24 @@ pub struct ClinicSettings {
     pub phone: String,
 }
 
+/// The letterhead columns of `clinic_settings`, in the order [`from_row`] reads them.
+const COLUMNS: &str = "name, address, phone";
+
+fn from_row(r: &Row<'_>) -> Result<ClinicSettings> {
+    Ok(ClinicSettings {
+        name: r.get(0)?,
+        address: r.get(1)?,
+        phone: r.get(2)?,
+    })
+}
+
 impl Store {
     pub fn clinic_settings(&self) -> Result<ClinicSettings> {
-        Ok(self.conn().query_row(
-            "SELECT name, address, phone FROM clinic_settings WHERE id = 1",
-            [],
-            |r| {
-                Ok(ClinicSettings {
-                    name: r.get(0)?,
-                    address: r.get(1)?,
-                    phone: r.get(2)?,
-                })
-            },
-        )?)
+        self.sql().one(
+            &format!("SELECT {COLUMNS} FROM clinic_settings WHERE id = 1"),
+            crate::args![],
+            from_row,
+        )
     }
 
     pub fn update_clinic_settings(&mut self, input: &ClinicSettings) -> Result<ClinicSettings> {
@@ -41,11 +46,11 @@ impl Store {
             address: validate::text("address", "Address", &input.address, 500, Lines::Many)?,
             phone: validate::phone("phone", "Phone", &input.phone)?,
         };
-        self.write(|tx, ctx| {
+        self.write_sql(|tx, ctx| {
             tx.execute(
                 "UPDATE clinic_settings SET name = ?1, address = ?2, phone = ?3, updated_at = ?4
                  WHERE id = 1",
-                params![v.name, v.address, v.phone, ctx.now_text()],
+                crate::args![v.name, v.address, v.phone, ctx.now_text()],
             )?;
             Ok((
                 (),
@@ -62,11 +67,10 @@ impl Store {
 
     /// Minutes without a command before the app locks itself (1 to 240; default 10).
     pub fn idle_lock_minutes(&self) -> Result<u32> {
-        Ok(self.conn().query_row(
+        self.sql().value(
             "SELECT idle_lock_minutes FROM clinic_settings WHERE id = 1",
-            [],
-            |r| r.get(0),
-        )?)
+            crate::args![],
+        )
     }
 
     pub fn set_idle_lock_minutes(&mut self, minutes: u32) -> Result<u32> {
@@ -77,10 +81,10 @@ impl Store {
                 "Lock after 1 to 240 minutes without use.",
             ));
         }
-        self.write(|tx, _| {
+        self.write_sql(|tx, _| {
             tx.execute(
                 "UPDATE clinic_settings SET idle_lock_minutes = ?1 WHERE id = 1",
-                [minutes],
+                crate::args![minutes],
             )?;
             Ok((
                 (),

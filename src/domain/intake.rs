@@ -4,13 +4,13 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::Store;
 use crate::db::audit::AuditEntry;
+use crate::db::sql::Row;
 use crate::domain::validate::{self, DateRule, Lines};
 use crate::domain::vocab::{
     AcuteMedKind, HeadacheType, PainLocation, RedFlag, Side, Symptom, Trigger,
@@ -342,7 +342,7 @@ const COLUMNS: &str = "i.id, i.client_id, i.assessed_on, i.headache_type, i.phys
 
 const FROM: &str = "FROM intakes i LEFT JOIN red_flag_acks a ON a.intake_id = i.id";
 
-fn intake_from_row(r: &Row<'_>) -> rusqlite::Result<Intake> {
+fn intake_from_row(r: &Row<'_>) -> Result<Intake> {
     let headache_type: Option<String> = r.get(3)?;
     let acute_med_days: Option<u8> = r.get(10)?;
     let acute_med_kinds: Vec<AcuteMedKind> = from_json(r.get(11)?);
@@ -406,9 +406,9 @@ impl Store {
         let i = &v.input;
         let id = Uuid::now_v7().to_string();
         let client_id = client.id;
-        self.write(|tx, ctx| {
+        self.write_sql(|tx, ctx| {
             let share_before = crate::reports::technique_totals::share(tx, &client_id)?;
-            tx.prepare_cached(
+            tx.execute(
                 "INSERT INTO intakes (id, client_id, assessed_on, headache_type,
                     physician_diagnosed, headache_days, migraine_days, usual_intensity,
                     worst_intensity, usual_duration_hours, acute_med_days, acute_med_kinds,
@@ -416,33 +416,33 @@ impl Store {
                     stress, red_flags, goals, notes, recorded_by, recorded_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
                     ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
-            )?
-            .execute(params![
-                id,
-                client_id,
-                v.assessed_on.to_string(),
-                i.headache_type.map(|t| t.id()),
-                i.physician_diagnosed,
-                v.headache_days,
-                v.migraine_days,
-                v.usual_intensity,
-                v.worst_intensity,
-                i.usual_duration_hours,
-                v.acute_med_days,
-                json(&i.acute_med_kinds)?,
-                json(&i.triggers)?,
-                i.trigger_notes,
-                json(&i.pain_sites)?,
-                json(&i.symptoms)?,
-                v.sleep_quality,
-                i.sleep_hours,
-                v.stress,
-                json(&i.red_flags)?,
-                i.goals,
-                i.notes,
-                ctx.actor,
-                ctx.now_text(),
-            ])?;
+                crate::args![
+                    id,
+                    client_id,
+                    v.assessed_on.to_string(),
+                    i.headache_type.map(|t| t.id()),
+                    i.physician_diagnosed,
+                    v.headache_days,
+                    v.migraine_days,
+                    v.usual_intensity,
+                    v.worst_intensity,
+                    i.usual_duration_hours,
+                    v.acute_med_days,
+                    json(&i.acute_med_kinds)?,
+                    json(&i.triggers)?,
+                    i.trigger_notes,
+                    json(&i.pain_sites)?,
+                    json(&i.symptoms)?,
+                    v.sleep_quality,
+                    i.sleep_hours,
+                    v.stress,
+                    json(&i.red_flags)?,
+                    i.goals,
+                    i.notes,
+                    ctx.actor,
+                    ctx.now_text(),
+                ],
+            )?;
             // The new intake may change the client's responder status.
             crate::reports::technique_totals::apply(
                 tx,
@@ -481,10 +481,12 @@ impl Store {
 
     pub fn get_intake(&self, id: &str) -> Result<Intake> {
         let id = validate::record_id(id, "intake")?;
-        self.conn()
-            .prepare_cached(&format!("SELECT {COLUMNS} {FROM} WHERE i.id = ?1"))?
-            .query_row([&id], intake_from_row)
-            .optional()?
+        self.sql()
+            .optional(
+                &format!("SELECT {COLUMNS} {FROM} WHERE i.id = ?1"),
+                crate::args![id],
+                intake_from_row,
+            )?
             .ok_or_else(|| Error::not_found("intake"))
             .and_then(|i| self.require_client(&i.client_id).map(|()| i))
     }
@@ -493,15 +495,14 @@ impl Store {
     pub fn list_intakes(&self, client_id: &str) -> Result<Vec<Intake>> {
         let client_id = validate::record_id(client_id, "client")?;
         self.require_client(&client_id)?;
-        let rows = self
-            .conn()
-            .prepare_cached(&format!(
+        self.sql().all(
+            &format!(
                 "SELECT {COLUMNS} {FROM} WHERE i.client_id = ?1
                  ORDER BY i.assessed_on DESC, i.recorded_at DESC, i.id DESC"
-            ))?
-            .query_map([&client_id], intake_from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+            ),
+            crate::args![client_id],
+            intake_from_row,
+        )
     }
 
     /// Record that a therapist saw an intake's red flags, with the referral made.
@@ -536,12 +537,12 @@ impl Store {
             ));
         }
         let id = intake.id;
-        self.write(|tx, ctx| {
-            tx.prepare_cached(
+        self.write_sql(|tx, ctx| {
+            tx.execute(
                 "INSERT INTO red_flag_acks (intake_id, acknowledged_by, acknowledged_at, referral_note)
                  VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![id, ctx.actor, ctx.now_text(), note])?;
+                crate::args![id, ctx.actor, ctx.now_text(), note],
+            )?;
             Ok((
                 (),
                 AuditEntry {

@@ -5,13 +5,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::Store;
 use crate::db::audit::AuditEntry;
+use crate::db::sql::{Conn, Row};
 use crate::db::timestamp;
 use crate::domain::validate::{self, Lines};
 use crate::domain::vocab::{self, MarkKind, Pressure, Region};
@@ -150,6 +150,10 @@ pub(crate) struct SessionRow {
 const MAX_TECHNIQUES: usize = 20;
 const SOAP_MAX: usize = 20_000;
 
+/// Between the technique names of one note in [`Store::session_rows`] (the unit separator,
+/// which no name contains).
+const NAME_SEPARATOR: &str = "\u{1f}";
+
 fn pain(field: &str, label: &str, v: Option<f64>) -> Result<Option<u8>> {
     Ok(validate::whole_number(field, label, v, 0, 10)?.map(|p| p as u8))
 }
@@ -283,17 +287,21 @@ const COLUMNS: &str = "id, client_id, therapist, status, started_at, duration_mi
     subjective, headache_since_last, objective, assessment, plan, pain_before, pain_after,
     headache_at_start, signed_by, signed_at, version, created_at, updated_at";
 
-fn session_from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
+fn status_from(status: &str) -> SessionStatus {
+    if status == "signed" {
+        SessionStatus::Signed
+    } else {
+        SessionStatus::Draft
+    }
+}
+
+fn session_from_row(r: &Row<'_>) -> Result<Session> {
     let status: String = r.get(3)?;
     Ok(Session {
         id: r.get(0)?,
         client_id: r.get(1)?,
         therapist: r.get(2)?,
-        status: if status == "signed" {
-            SessionStatus::Signed
-        } else {
-            SessionStatus::Draft
-        },
+        status: status_from(&status),
         started_at: r.get(4)?,
         duration_minutes: r.get(5)?,
         subjective: r.get(6)?,
@@ -315,16 +323,14 @@ fn session_from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
     })
 }
 
-fn write_content(tx: &Connection, id: &str, v: &ValidSession, now: &str) -> Result<()> {
-    let n = tx
-        .prepare_cached(
-            "UPDATE sessions SET started_at = ?2, duration_minutes = ?3, subjective = ?4,
-                headache_since_last = ?5, objective = ?6, assessment = ?7, plan = ?8,
-                pain_before = ?9, pain_after = ?10, headache_at_start = ?11,
-                version = version + 1, updated_at = ?12
-             WHERE id = ?1 AND status = 'draft'",
-        )?
-        .execute(params![
+fn write_content(tx: Conn<'_>, id: &str, v: &ValidSession, now: &str) -> Result<()> {
+    let n = tx.execute(
+        "UPDATE sessions SET started_at = ?2, duration_minutes = ?3, subjective = ?4,
+            headache_since_last = ?5, objective = ?6, assessment = ?7, plan = ?8,
+            pain_before = ?9, pain_after = ?10, headache_at_start = ?11,
+            version = version + 1, updated_at = ?12
+         WHERE id = ?1 AND status = 'draft'",
+        crate::args![
             id,
             v.started_at,
             v.duration_minutes,
@@ -337,15 +343,14 @@ fn write_content(tx: &Connection, id: &str, v: &ValidSession, now: &str) -> Resu
             v.pain_after,
             v.headache_at_start,
             now
-        ])?;
+        ],
+    )?;
     if n != 1 {
         return Err(signed_error());
     }
-    tx.prepare_cached("DELETE FROM session_techniques WHERE session_id = ?1")?
-        .execute([id])?;
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO session_techniques (session_id, position, technique_id, regions, pressure, minutes, reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    tx.execute(
+        "DELETE FROM session_techniques WHERE session_id = ?1",
+        crate::args![id],
     )?;
     for (pos, t) in v.techniques.iter().enumerate() {
         let ValidTechnique {
@@ -356,9 +361,11 @@ fn write_content(tx: &Connection, id: &str, v: &ValidSession, now: &str) -> Resu
             reason,
         } = t;
         let exists = tx
-            .prepare_cached("SELECT 1 FROM techniques WHERE id = ?1")?
-            .query_row([technique_id], |_| Ok(()))
-            .optional()?
+            .optional(
+                "SELECT 1 FROM techniques WHERE id = ?1",
+                crate::args![technique_id],
+                |_| Ok(()),
+            )?
             .is_some();
         if !exists {
             return Err(Error::field(
@@ -368,23 +375,29 @@ fn write_content(tx: &Connection, id: &str, v: &ValidSession, now: &str) -> Resu
         }
         let regions = serde_json::to_string(regions)
             .map_err(|e| Error::internal(format!("could not encode regions: {e}")))?;
-        insert.execute(params![
-            id,
-            pos as i64,
-            technique_id,
-            regions,
-            pressure.map(Pressure::id),
-            minutes,
-            reason
-        ])?;
+        tx.execute(
+            "INSERT INTO session_techniques (session_id, position, technique_id, regions, pressure, minutes, reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            crate::args![
+                id,
+                pos,
+                technique_id,
+                regions,
+                pressure.map(Pressure::id),
+                minutes,
+                reason
+            ],
+        )?;
     }
-    tx.prepare_cached("DELETE FROM session_marks WHERE session_id = ?1")?
-        .execute([id])?;
-    let mut mark = tx.prepare_cached(
-        "INSERT INTO session_marks (session_id, region, kind) VALUES (?1, ?2, ?3)",
+    tx.execute(
+        "DELETE FROM session_marks WHERE session_id = ?1",
+        crate::args![id],
     )?;
     for m in &v.marks {
-        mark.execute(params![id, m.region.id(), m.kind.id()])?;
+        tx.execute(
+            "INSERT INTO session_marks (session_id, region, kind) VALUES (?1, ?2, ?3)",
+            crate::args![id, m.region.id(), m.kind.id()],
+        )?;
     }
     Ok(())
 }
@@ -406,13 +419,13 @@ impl Store {
             ));
         }
         let id = Uuid::now_v7().to_string();
-        self.write(|tx, ctx| {
+        self.write_sql(|tx, ctx| {
             let now = ctx.now_text();
-            tx.prepare_cached(
+            tx.execute(
                 "INSERT INTO sessions (id, client_id, therapist, started_at, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?4, ?4)",
-            )?
-            .execute(params![id, client.id, ctx.actor, now])?;
+                crate::args![id, client.id, ctx.actor, now],
+            )?;
             Ok((
                 (),
                 AuditEntry {
@@ -432,10 +445,12 @@ impl Store {
         // is saved on every pause in typing).
         let id = validate::record_id(id, "session")?;
         let (status, therapist, client_id): (String, String, String) = self
-            .conn()
-            .prepare_cached("SELECT status, therapist, client_id FROM sessions WHERE id = ?1")?
-            .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?
+            .sql()
+            .optional(
+                "SELECT status, therapist, client_id FROM sessions WHERE id = ?1",
+                crate::args![id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?
             .ok_or_else(|| Error::not_found("session note"))?;
         self.require_client(&client_id)?;
         self.require_own_note(&therapist)?;
@@ -443,7 +458,7 @@ impl Store {
             return Err(signed_error());
         }
         let v = input.validated(self.now())?;
-        self.write(|tx, ctx| {
+        self.write_sql(|tx, ctx| {
             write_content(tx, &id, &v, &ctx.now_text())?;
             let body = [
                 &v.subjective,
@@ -520,16 +535,15 @@ impl Store {
         }
         let id = s.id;
         let client_id = s.client_id;
-        self.write(|tx, ctx| {
+        self.write_sql(|tx, ctx| {
             let now = ctx.now_text();
             let share_before = crate::reports::technique_totals::share(tx, &client_id)?;
-            let n = tx
-                .prepare_cached(
-                    "UPDATE sessions SET status = 'signed', signed_by = ?2, signed_at = ?3,
-                        version = version + 1, updated_at = ?3
-                     WHERE id = ?1 AND status = 'draft'",
-                )?
-                .execute(params![id, ctx.actor, now])?;
+            let n = tx.execute(
+                "UPDATE sessions SET status = 'signed', signed_by = ?2, signed_at = ?3,
+                    version = version + 1, updated_at = ?3
+                 WHERE id = ?1 AND status = 'draft'",
+                crate::args![id, ctx.actor, now],
+            )?;
             if n != 1 {
                 return Err(signed_error());
             }
@@ -572,19 +586,12 @@ impl Store {
         }
         let id = s.id;
         let amendment_id = Uuid::now_v7().to_string();
-        self.write(|tx, ctx| {
-            tx.prepare_cached(
+        self.write_sql(|tx, ctx| {
+            tx.execute(
                 "INSERT INTO amendments (id, session_id, author, created_at, reason, body)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                amendment_id,
-                id,
-                ctx.actor,
-                ctx.now_text(),
-                reason,
-                body
-            ])?;
+                crate::args![amendment_id, id, ctx.actor, ctx.now_text(), reason, body],
+            )?;
             search::index(
                 tx,
                 &search::Doc {
@@ -611,11 +618,13 @@ impl Store {
 
     pub fn get_session(&self, id: &str) -> Result<Session> {
         let id = validate::record_id(id, "session")?;
-        let conn = self.conn();
-        let mut s = conn
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM sessions WHERE id = ?1"))?
-            .query_row([&id], session_from_row)
-            .optional()?
+        let c = self.sql();
+        let mut s = c
+            .optional(
+                &format!("SELECT {COLUMNS} FROM sessions WHERE id = ?1"),
+                crate::args![id],
+                session_from_row,
+            )?
             .ok_or_else(|| Error::not_found("session note"))?;
         let client = self.get_client(&s.client_id)?;
         let flags: Vec<String> = client
@@ -624,16 +633,12 @@ impl Store {
             .iter()
             .map(|f| f.id())
             .collect();
-        let mut warn = conn.prepare_cached(
-            "SELECT flag, message FROM technique_warnings WHERE technique_id = ?1 ORDER BY flag",
-        )?;
-        s.techniques = conn
-            .prepare_cached(
-                "SELECT st.technique_id, t.name, st.regions, st.pressure, st.minutes, st.reason
-                 FROM session_techniques st JOIN techniques t ON t.id = st.technique_id
-                 WHERE st.session_id = ?1 ORDER BY st.position",
-            )?
-            .query_map([&id], |r| {
+        s.techniques = c.all(
+            "SELECT st.technique_id, t.name, st.regions, st.pressure, st.minutes, st.reason
+             FROM session_techniques st JOIN techniques t ON t.id = st.technique_id
+             WHERE st.session_id = ?1 ORDER BY st.position",
+            crate::args![id],
+            |r| {
                 let regions: String = r.get(2)?;
                 let pressure: Option<String> = r.get(3)?;
                 Ok(SessionTechnique {
@@ -645,27 +650,26 @@ impl Store {
                     reason: r.get(5)?,
                     warnings: Vec::new(),
                 })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+            },
+        )?;
         for t in &mut s.techniques {
-            t.warnings = warn
-                .query_map([&t.technique_id], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?
+            t.warnings = c
+                .all(
+                    "SELECT flag, message FROM technique_warnings WHERE technique_id = ?1 ORDER BY flag",
+                    crate::args![t.technique_id],
+                    |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
+                )?
                 .into_iter()
                 .filter(|(flag, _)| flags.contains(flag))
                 .map(|(_, message)| message)
                 .collect();
         }
-        s.marks = conn
-            .prepare_cached(
+        s.marks = c
+            .all(
                 "SELECT region, kind FROM session_marks WHERE session_id = ?1 ORDER BY region",
+                crate::args![id],
+                |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
             )?
-            .query_map([&id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?
             .into_iter()
             .filter_map(|(region, kind)| {
                 Some(BodyMark {
@@ -674,12 +678,11 @@ impl Store {
                 })
             })
             .collect();
-        s.amendments = conn
-            .prepare_cached(
-                "SELECT id, author, created_at, reason, body FROM amendments
-                 WHERE session_id = ?1 ORDER BY created_at, id",
-            )?
-            .query_map([&id], |r| {
+        s.amendments = c.all(
+            "SELECT id, author, created_at, reason, body FROM amendments
+             WHERE session_id = ?1 ORDER BY created_at, id",
+            crate::args![id],
+            |r| {
                 Ok(Amendment {
                     id: r.get(0)?,
                     author: r.get(1)?,
@@ -687,8 +690,8 @@ impl Store {
                     reason: r.get(3)?,
                     body: r.get(4)?,
                 })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+            },
+        )?;
         Ok(s)
     }
 
@@ -706,43 +709,38 @@ impl Store {
     /// A client's notes with what the timeline and the outcomes need, in one query, newest
     /// first; technique names in the order recorded.
     pub(crate) fn session_rows(&self, client_id: &str) -> Result<Vec<SessionRow>> {
-        Ok(self
-            .conn()
-            .prepare_cached(
-                "SELECT s.id, s.started_at, s.status, s.therapist, s.pain_before, s.pain_after,
-                    s.plan, s.signed_by,
-                    (SELECT group_concat(t.name, char(31)) FROM
-                        (SELECT t.name FROM session_techniques st
-                           JOIN techniques t ON t.id = st.technique_id
-                          WHERE st.session_id = s.id ORDER BY st.position) t),
-                    (SELECT count(*) FROM amendments a WHERE a.session_id = s.id)
-                 FROM sessions s WHERE s.client_id = ?1
-                 ORDER BY s.started_at DESC, s.id DESC",
-            )?
-            .query_map([client_id], |r| {
+        // Technique names joined with the unit separator (char 31), in the order recorded:
+        // string_agg with ORDER BY is accepted by both engines (SQLite from 3.44).
+        self.sql().all(
+            "SELECT s.id, s.started_at, s.status, s.therapist, s.pain_before, s.pain_after,
+                s.plan, s.signed_by,
+                (SELECT string_agg(t.name, CAST(?2 AS TEXT) ORDER BY st.position)
+                   FROM session_techniques st JOIN techniques t ON t.id = st.technique_id
+                  WHERE st.session_id = s.id),
+                (SELECT count(*) FROM amendments a WHERE a.session_id = s.id)
+             FROM sessions s WHERE s.client_id = ?1
+             ORDER BY s.started_at DESC, s.id DESC",
+            crate::args![client_id, NAME_SEPARATOR],
+            |r| {
                 let status: String = r.get(2)?;
                 let names: Option<String> = r.get(8)?;
                 Ok(SessionRow {
                     summary: SessionSummary {
                         id: r.get(0)?,
                         started_at: r.get(1)?,
-                        status: if status == "signed" {
-                            SessionStatus::Signed
-                        } else {
-                            SessionStatus::Draft
-                        },
+                        status: status_from(&status),
                         therapist: r.get(3)?,
                         pain_before: r.get(4)?,
                         pain_after: r.get(5)?,
                         technique_names: names
-                            .map(|n| n.split('\u{1f}').map(str::to_owned).collect())
+                            .map(|n| n.split(NAME_SEPARATOR).map(str::to_owned).collect())
                             .unwrap_or_default(),
                         amendment_count: r.get(9)?,
                     },
                     plan: r.get(6)?,
                     signed_by: r.get(7)?,
                 })
-            })?
-            .collect::<rusqlite::Result<_>>()?)
+            },
+        )
     }
 }

@@ -1,13 +1,13 @@
 //! The technique catalogue: seeded with the five core techniques, editable by therapists.
 //! A technique is retired, never deleted, and a name cannot be taken twice.
 
-use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::Store;
 use crate::db::audit::AuditEntry;
+use crate::db::sql::Row;
 use crate::domain::folding::fold;
 use crate::domain::validate::{self, Lines};
 use crate::domain::vocab::{self, Contraindication};
@@ -67,69 +67,81 @@ impl TechniqueInput {
     }
 }
 
+/// What a technique is read as, for `FROM techniques t`: the row and how often it was used.
+const COLUMNS: &str = "t.id, t.name, t.description, t.retired_at IS NOT NULL,
+    (SELECT count(DISTINCT session_id) FROM session_techniques WHERE technique_id = t.id)";
+
+/// A row of [`COLUMNS`]; its warnings are read separately.
+fn from_row(r: &Row<'_>) -> Result<Technique> {
+    Ok(Technique {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        description: r.get(2)?,
+        retired: r.get(3)?,
+        warnings: Vec::new(),
+        times_used: r.get(4)?,
+    })
+}
+
+/// What a warning is read as, for `FROM technique_warnings`.
+const WARNING_COLUMNS: &str = "flag, message";
+
+/// A row of [`WARNING_COLUMNS`]; `None` for a flag this version does not know.
+fn warning_from_row(r: &Row<'_>) -> Result<Option<TechniqueWarning>> {
+    let flag: String = r.get(0)?;
+    let message: String = r.get(1)?;
+    Ok(
+        vocab::from_id(&flag).map(|contraindication| TechniqueWarning {
+            contraindication,
+            message,
+        }),
+    )
+}
+
 impl Store {
     /// The catalogue in name order; retired techniques only when asked for.
     pub fn list_techniques(&self, include_retired: bool) -> Result<Vec<Technique>> {
-        let ids: Vec<String> = self
-            .conn()
-            .prepare_cached(
-                "SELECT id FROM techniques WHERE ?1 OR retired_at IS NULL ORDER BY name_key",
-            )?
-            .query_map([include_retired], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let ids: Vec<String> = self.sql().all(
+            "SELECT id FROM techniques WHERE ?1 = 1 OR retired_at IS NULL ORDER BY name_key",
+            crate::args![include_retired],
+            |r| r.get(0),
+        )?;
         ids.iter().map(|id| self.get_technique(id)).collect()
     }
 
     pub fn get_technique(&self, id: &str) -> Result<Technique> {
         let id = validate::record_id(id, "technique")?;
-        let conn = self.conn();
-        let row = conn
-            .prepare_cached(
-                "SELECT name, description, retired_at IS NOT NULL,
-                        (SELECT count(DISTINCT session_id) FROM session_techniques WHERE technique_id = t.id)
-                 FROM techniques t WHERE id = ?1",
+        let c = self.sql();
+        let mut technique = c
+            .optional(
+                &format!("SELECT {COLUMNS} FROM techniques t WHERE t.id = ?1"),
+                crate::args![id],
+                from_row,
             )?
-            .query_row([&id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, bool>(2)?,
-                    r.get::<_, u32>(3)?,
-                ))
-            })
-            .optional()?
             .ok_or_else(|| Error::not_found("technique"))?;
-        let warnings = conn
-            .prepare_cached(
-                "SELECT flag, message FROM technique_warnings WHERE technique_id = ?1 ORDER BY flag",
+        technique.warnings = c
+            .all(
+                &format!(
+                    "SELECT {WARNING_COLUMNS} FROM technique_warnings
+                     WHERE technique_id = ?1 ORDER BY flag"
+                ),
+                crate::args![id],
+                warning_from_row,
             )?
-            .query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-            .filter_map(|r| match r {
-                Ok((flag, message)) => vocab::from_id(&flag).map(|contraindication| {
-                    Ok(TechniqueWarning {
-                        contraindication,
-                        message,
-                    })
-                }),
-                Err(e) => Some(Err(e)),
-            })
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(Technique {
-            id,
-            name: row.0,
-            description: row.1,
-            retired: row.2,
-            warnings,
-            times_used: row.3,
-        })
+            .into_iter()
+            .flatten()
+            .collect();
+        Ok(technique)
     }
 
     fn technique_name_taken(&self, key: &str, except: &str) -> Result<bool> {
         Ok(self
-            .conn()
-            .prepare_cached("SELECT 1 FROM techniques WHERE name_key = ?1 AND id != ?2")?
-            .query_row(params![key, except], |_| Ok(()))
-            .optional()?
+            .sql()
+            .optional(
+                "SELECT 1 FROM techniques WHERE name_key = ?1 AND id <> ?2",
+                crate::args![key, except],
+                |_| Ok(()),
+            )?
             .is_some())
     }
 
@@ -143,12 +155,12 @@ impl Store {
             ));
         }
         let id = Uuid::now_v7().to_string();
-        self.write(|tx, ctx| {
-            tx.prepare_cached(
+        self.write_sql(|tx, ctx| {
+            tx.execute(
                 "INSERT INTO techniques (id, name, name_key, description, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![id, name, key, description, ctx.now_text()])?;
+                crate::args![id, name, key, description, ctx.now_text()],
+            )?;
             Ok((
                 (),
                 AuditEntry {
@@ -174,11 +186,11 @@ impl Store {
             ));
         }
         let id = current.id;
-        self.write(|tx, _| {
-            tx.prepare_cached(
+        self.write_sql(|tx, _| {
+            tx.execute(
                 "UPDATE techniques SET name = ?2, name_key = ?3, description = ?4 WHERE id = ?1",
-            )?
-            .execute(params![id, name, key, description])?;
+                crate::args![id, name, key, description],
+            )?;
             Ok((
                 (),
                 AuditEntry {
@@ -204,10 +216,12 @@ impl Store {
             return Ok(current);
         }
         let id = current.id;
-        self.write(|tx, ctx| {
+        self.write_sql(|tx, ctx| {
             let now = ctx.now_text();
-            tx.prepare_cached("UPDATE techniques SET retired_at = ?2 WHERE id = ?1")?
-                .execute(params![id, retired.then_some(now)])?;
+            tx.execute(
+                "UPDATE techniques SET retired_at = ?2 WHERE id = ?1",
+                crate::args![id, retired.then_some(now)],
+            )?;
             Ok((
                 (),
                 AuditEntry {

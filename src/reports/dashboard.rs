@@ -3,11 +3,11 @@
 //! by technique — always with the counts beside them, so nobody over-reads five cases.
 
 use chrono::Duration;
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::Store;
+use crate::db::sql::Row;
 use crate::db::timestamp;
 use crate::domain::validate;
 use crate::domain::vocab::{self, RedFlag};
@@ -134,6 +134,27 @@ fn name(first: String, last: String) -> String {
     format!("{first} {last}")
 }
 
+/// An intake with red flags and its acknowledgement, if any: the columns [`red_flag_from_row`]
+/// reads, over `intakes i JOIN clients c LEFT JOIN red_flag_acks a`.
+const RED_FLAG_COLUMNS: &str = "i.id, i.client_id, c.first_name, c.last_name, i.assessed_on, i.red_flags,
+    COALESCE((SELECT display_name FROM users WHERE username = a.acknowledged_by), a.acknowledged_by),
+    a.acknowledged_at, a.referral_note";
+
+fn red_flag_from_row(r: &Row<'_>) -> Result<RedFlagItem> {
+    let flags: String = r.get(5)?;
+    let ids: Vec<String> = serde_json::from_str(&flags).unwrap_or_default();
+    Ok(RedFlagItem {
+        intake_id: r.get(0)?,
+        client_id: r.get(1)?,
+        client_name: name(r.get(2)?, r.get(3)?),
+        assessed_on: r.get(4)?,
+        red_flags: ids.iter().filter_map(|f| vocab::from_id(f)).collect(),
+        acknowledged_by: r.get(6)?,
+        acknowledged_at: r.get(7)?,
+        referral_note: r.get(8)?,
+    })
+}
+
 impl Store {
     pub fn dashboard(&self, q: &DashboardQuery) -> Result<Dashboard> {
         self.require(Permission::ClinicReports)?;
@@ -154,92 +175,88 @@ impl Store {
         // Instants sort as text; the period ends before the day after `to`.
         let from_text = from.to_string();
         let to_text = to.succ_opt().unwrap_or(to).to_string();
-        let conn = self.conn();
+        let c = self.sql();
+        // SQLite is told which index to read the sessions in a window from (0008's, on the
+        // start time); PostgreSQL has no INDEXED BY and chooses the index itself.
+        let by_start = c.pick("INDEXED BY sessions_by_start", "");
 
-        let clients_on_record: u32 = conn
-            // All clients (read from the smallest index) less the archived ones (an index of
-            // their own): far less to read than every client row.
-            .prepare_cached(
-                "SELECT (SELECT count(*) FROM clients)
-                      - (SELECT count(*) FROM clients WHERE archived_at IS NOT NULL)",
-            )?
-            .query_row([], |r| r.get(0))?;
+        // All clients (read from the smallest index) less the archived ones (an index of
+        // their own): far less to read than every client row.
+        let clients_on_record: u32 = c.value(
+            "SELECT (SELECT count(*) FROM clients)
+                  - (SELECT count(*) FROM clients WHERE archived_at IS NOT NULL)",
+            crate::args![],
+        )?;
         let active_since = timestamp(now - Duration::days(ACTIVE_CLIENT_DAYS));
         // Drawn from the sessions in the window (an index on the start time), not from
         // every client: archived clients are few, and left out by a set.
-        let active_clients: u32 = conn
-            .prepare_cached(
-                "SELECT count(DISTINCT client_id) FROM sessions INDEXED BY sessions_by_start
+        let active_clients: u32 = c.value(
+            &format!(
+                "SELECT count(DISTINCT client_id) FROM sessions {by_start}
                  WHERE started_at >= ?1 AND status = 'signed'
-                   AND client_id NOT IN (SELECT id FROM clients WHERE archived_at IS NOT NULL)",
-            )?
-            .query_row([&active_since], |r| r.get(0))?;
+                   AND client_id NOT IN (SELECT id FROM clients WHERE archived_at IS NOT NULL)"
+            ),
+            crate::args![active_since],
+        )?;
 
-        let sessions_per_therapist = conn
-            .prepare_cached(
-                "SELECT COALESCE((SELECT display_name FROM users WHERE username = sessions.therapist), therapist),
-                        sum(status = 'signed'), sum(status = 'draft') FROM sessions
-                 WHERE started_at >= ?1 AND started_at < ?2
-                 GROUP BY therapist ORDER BY therapist",
-            )?
-            .query_map([&from_text, &to_text], |r| {
+        // (count of a CASE, not sum of a comparison: PostgreSQL does not sum booleans.)
+        let sessions_per_therapist = c.all(
+            "SELECT COALESCE((SELECT display_name FROM users WHERE username = sessions.therapist), therapist),
+                    count(CASE WHEN status = 'signed' THEN 1 END),
+                    count(CASE WHEN status = 'draft' THEN 1 END)
+             FROM sessions
+             WHERE started_at >= ?1 AND started_at < ?2
+             GROUP BY therapist ORDER BY therapist",
+            crate::args![from_text, to_text],
+            |r| {
                 Ok(TherapistSessions {
                     therapist: r.get(0)?,
                     signed: r.get(1)?,
                     drafts: r.get(2)?,
                 })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+            },
+        )?;
 
         let day_ago = timestamp(now - Duration::hours(UNSIGNED_OVERDUE_HOURS));
-        let unsigned_notes_total: u32 = conn
-            .prepare_cached(
-                "SELECT count(*) FROM sessions WHERE status = 'draft' AND created_at < ?1",
-            )?
-            .query_row([&day_ago], |r| r.get(0))?;
-        let unsigned_notes = conn
-            .prepare_cached(&format!(
+        let unsigned_notes_total: u32 = c.value(
+            "SELECT count(*) FROM sessions WHERE status = 'draft' AND created_at < ?1",
+            crate::args![day_ago],
+        )?;
+        let unsigned_notes = c.all(
+            &format!(
                 "SELECT s.id, s.client_id, c.first_name, c.last_name,
                         COALESCE((SELECT display_name FROM users WHERE username = s.therapist), s.therapist),
                         s.started_at, s.created_at
                  FROM sessions s JOIN clients c ON c.id = s.client_id
                  WHERE s.status = 'draft' AND s.created_at < ?1
                  ORDER BY s.created_at LIMIT {LIST_LIMIT}"
-            ))?
-            .query_map([&day_ago], |r| {
+            ),
+            crate::args![day_ago],
+            |r| {
                 let created: String = r.get(6)?;
-                Ok((
-                    UnsignedNote {
-                        session_id: r.get(0)?,
-                        client_id: r.get(1)?,
-                        client_name: name(r.get(2)?, r.get(3)?),
-                        therapist: r.get(4)?,
-                        started_at: r.get(5)?,
-                        hours_open: 0,
-                    },
-                    created,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?
-            .into_iter()
-            .map(|(mut n, created)| {
-                n.hours_open = chrono::DateTime::parse_from_rfc3339(&created)
-                    .map(|c| (now - c.to_utc()).num_hours().max(0) as u32)
-                    .unwrap_or(0);
-                n
-            })
-            .collect();
+                Ok(UnsignedNote {
+                    session_id: r.get(0)?,
+                    client_id: r.get(1)?,
+                    client_name: name(r.get(2)?, r.get(3)?),
+                    therapist: r.get(4)?,
+                    started_at: r.get(5)?,
+                    hours_open: chrono::DateTime::parse_from_rfc3339(&created)
+                        .map(|at| (now - at.to_utc()).num_hours().max(0) as u32)
+                        .unwrap_or(0),
+                })
+            },
+        )?;
 
         let month_ago_instant = timestamp(now - Duration::days(REASSESSMENT_WINDOW_DAYS));
         let month_ago_day = (today - Duration::days(REASSESSMENT_WINDOW_DAYS)).to_string();
         // The clients seen in the window come from the sessions in it; all of them are
         // counted, and the latest intake and session are looked up only for the rows shown.
         let mut due_for_reassessment_total = 0;
-        let due_for_reassessment = conn
-            .prepare_cached(&format!(
+        let due_for_reassessment = c.all(
+            &format!(
                 "WITH due AS MATERIALIZED (
                     SELECT c.id, c.first_name, c.last_name, c.sort_key
-                    FROM (SELECT DISTINCT client_id FROM sessions INDEXED BY sessions_by_start
+                    FROM (SELECT DISTINCT client_id FROM sessions {by_start}
                           WHERE started_at >= ?1) seen
                     JOIN clients c ON c.id = seen.client_id
                     WHERE c.archived_at IS NULL
@@ -250,71 +267,46 @@ impl Store {
                         (SELECT max(started_at) FROM sessions WHERE client_id = d.id)
                  FROM (SELECT * FROM due ORDER BY sort_key, id LIMIT {LIST_LIMIT}) d
                  ORDER BY d.sort_key, d.id"
-            ))?
-            .query_map([&month_ago_instant, &month_ago_day], |r| {
-                Ok((
-                    r.get::<_, u32>(0)?,
-                    DueForReassessment {
-                        client_id: r.get(1)?,
-                        client_name: name(r.get(2)?, r.get(3)?),
-                        last_intake_on: r.get(4)?,
-                        last_session_at: r.get(5)?,
-                    },
-                ))
-            })?
-            .map(|row| {
-                row.map(|(total, due)| {
-                    due_for_reassessment_total = total;
-                    due
+            ),
+            crate::args![month_ago_instant, month_ago_day],
+            |r| {
+                due_for_reassessment_total = r.get::<u32>(0)?;
+                Ok(DueForReassessment {
+                    client_id: r.get(1)?,
+                    client_name: name(r.get(2)?, r.get(3)?),
+                    last_intake_on: r.get(4)?,
+                    last_session_at: r.get(5)?,
                 })
-            })
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            },
+        )?;
 
-        let flags = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> Result<Vec<RedFlagItem>> {
-            Ok(conn
-                .prepare_cached(sql)?
-                .query_map(args, |r| {
-                    let flags: String = r.get(5)?;
-                    let ids: Vec<String> = serde_json::from_str(&flags).unwrap_or_default();
-                    Ok(RedFlagItem {
-                        intake_id: r.get(0)?,
-                        client_id: r.get(1)?,
-                        client_name: name(r.get(2)?, r.get(3)?),
-                        assessed_on: r.get(4)?,
-                        red_flags: ids.iter().filter_map(|f| vocab::from_id(f)).collect(),
-                        acknowledged_by: r.get(6)?,
-                        acknowledged_at: r.get(7)?,
-                        referral_note: r.get(8)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<_>>()?)
-        };
-        let select =
-            "SELECT i.id, i.client_id, c.first_name, c.last_name, i.assessed_on, i.red_flags,
-                COALESCE((SELECT display_name FROM users WHERE username = a.acknowledged_by), a.acknowledged_by),
-                a.acknowledged_at, a.referral_note";
         // Intakes with red flags have an index of their own (most intakes have none).
         let open = "FROM intakes i JOIN clients c ON c.id = i.client_id
              LEFT JOIN red_flag_acks a ON a.intake_id = i.id
              WHERE i.red_flags <> '[]' AND a.intake_id IS NULL AND c.archived_at IS NULL";
-        let open_red_flags_total: u32 = conn
-            .prepare_cached(&format!("SELECT count(*) {open}"))?
-            .query_row([], |r| r.get(0))?;
-        let open_red_flags = flags(
-            &format!("{select} {open} ORDER BY i.assessed_on, i.id LIMIT {LIST_LIMIT}"),
-            &[],
+        let open_red_flags_total: u32 =
+            c.value(&format!("SELECT count(*) {open}"), crate::args![])?;
+        let open_red_flags = c.all(
+            &format!(
+                "SELECT {RED_FLAG_COLUMNS} {open} ORDER BY i.assessed_on, i.id LIMIT {LIST_LIMIT}"
+            ),
+            crate::args![],
+            red_flag_from_row,
         )?;
         let referred = "FROM red_flag_acks a JOIN intakes i ON i.id = a.intake_id
              JOIN clients c ON c.id = i.client_id
              WHERE a.acknowledged_at >= ?1 AND a.acknowledged_at < ?2";
-        let referrals_total: u32 = conn
-            .prepare_cached(&format!("SELECT count(*) {referred}"))?
-            .query_row([&from_text, &to_text], |r| r.get(0))?;
-        let referrals = flags(
+        let referrals_total: u32 = c.value(
+            &format!("SELECT count(*) {referred}"),
+            crate::args![from_text, to_text],
+        )?;
+        let referrals = c.all(
             &format!(
-                "{select} {referred} ORDER BY a.acknowledged_at DESC, a.intake_id LIMIT {LIST_LIMIT}"
+                "SELECT {RED_FLAG_COLUMNS} {referred}
+                 ORDER BY a.acknowledged_at DESC, a.intake_id LIMIT {LIST_LIMIT}"
             ),
-            &[&from_text, &to_text],
+            crate::args![from_text, to_text],
+            red_flag_from_row,
         )?;
 
         let technique_outcomes = self.technique_outcomes()?;
@@ -338,15 +330,13 @@ impl Store {
 
     /// Outcomes by technique, from the running totals (see [`crate::reports::technique_totals`]).
     fn technique_outcomes(&self) -> Result<Vec<TechniqueOutcome>> {
-        Ok(self
-            .conn()
-            .prepare_cached(
-                "SELECT t.id, t.name, r.sessions, r.sessions_with_pain, r.pain_change_sum,
-                        r.clients, r.clients_measurable, r.responders
-                 FROM technique_outcome_totals r JOIN techniques t ON t.id = r.technique_id
-                 WHERE r.sessions > 0 ORDER BY t.name_key",
-            )?
-            .query_map(params![], |r| {
+        self.sql().all(
+            "SELECT t.id, t.name, r.sessions, r.sessions_with_pain, r.pain_change_sum,
+                    r.clients, r.clients_measurable, r.responders
+             FROM technique_outcome_totals r JOIN techniques t ON t.id = r.technique_id
+             WHERE r.sessions > 0 ORDER BY t.name_key",
+            crate::args![],
+            |r| {
                 let with_pain: u32 = r.get(3)?;
                 let pain_sum: i64 = r.get(4)?;
                 let measurable: u32 = r.get(6)?;
@@ -365,7 +355,7 @@ impl Store {
                         (f64::from(responders) / f64::from(measurable) * 1000.0).round() / 10.0
                     }),
                 })
-            })?
-            .collect::<rusqlite::Result<_>>()?)
+            },
+        )
     }
 }

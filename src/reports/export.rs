@@ -9,6 +9,7 @@ use ts_rs::TS;
 
 use crate::Store;
 use crate::db::audit::{self, AuditRecord};
+use crate::db::sql::Conn;
 use crate::domain::clients::Client;
 use crate::domain::intake::Intake;
 use crate::domain::sessions::Session;
@@ -81,19 +82,16 @@ impl Store {
             "archived_at",
         ])
         .map_err(csv_error)?;
-        let total: u32 = self
-            .conn()
-            .query_row("SELECT count(*) FROM clients", [], |r| r.get(0))?;
+        let db = self.sql();
+        let total: u32 = db.value("SELECT count(*) FROM clients", crate::args![])?;
         let mut done = 0u32;
         let mut after = String::new();
         loop {
-            let ids: Vec<String> = self
-                .conn()
-                .prepare_cached(&format!(
-                    "SELECT id FROM clients WHERE id > ?1 ORDER BY id LIMIT {PAGE}"
-                ))?
-                .query_map([&after], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+            let ids: Vec<String> = db.all(
+                &format!("SELECT id FROM clients WHERE id > ?1 ORDER BY id LIMIT {PAGE}"),
+                crate::args![after],
+                |r| r.get(0),
+            )?;
             let Some(last) = ids.last() else { break };
             after = last.clone();
             for id in &ids {
@@ -165,22 +163,21 @@ impl Store {
             "amendments",
         ])
         .map_err(csv_error)?;
-        let total: u32 = self
-            .conn()
-            .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))?;
+        let db = self.sql();
+        let total: u32 = db.value("SELECT count(*) FROM sessions", crate::args![])?;
         let mut done = 0u32;
         let mut after = String::new();
         let num = |v: Option<u8>| v.map(|n| n.to_string()).unwrap_or_default();
         loop {
-            let rows: Vec<(String, String)> = self
-                .conn()
-                .prepare_cached(&format!(
+            let rows: Vec<(String, String)> = db.all(
+                &format!(
                     "SELECT s.id, c.first_name || ' ' || c.last_name FROM sessions s
                      JOIN clients c ON c.id = s.client_id
                      WHERE s.id > ?1 ORDER BY s.id LIMIT {PAGE}"
-                ))?
-                .query_map([&after], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+                ),
+                crate::args![after],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
             let Some((last, _)) = rows.last() else { break };
             after = last.clone();
             for (id, client_name) in &rows {
@@ -241,12 +238,12 @@ impl Store {
             .iter()
             .map(|s| self.get_session(&s.id))
             .collect::<Result<Vec<_>>>()?;
-        let mut trail = audit::list_for(self.conn(), "client", &client.id)?;
+        let mut trail = audit::list_for(self.sql(), "client", &client.id)?;
         for i in &intakes {
-            trail.extend(audit::list_for(self.conn(), "intake", &i.id)?);
+            trail.extend(audit::list_for(self.sql(), "intake", &i.id)?);
         }
         for s in &sessions {
-            trail.extend(audit::list_for(self.conn(), "session", &s.id)?);
+            trail.extend(audit::list_for(self.sql(), "session", &s.id)?);
         }
         trail.sort_by_key(|a| a.seq);
         let doc = ClientExport {
@@ -385,7 +382,7 @@ impl Store {
             .prefix(".stillpoint-export-")
             .tempfile_in(dir)?;
         // One read transaction: the pages of a CSV and the parts of a document agree.
-        let snapshot = self.conn().unchecked_transaction()?;
+        let snapshot = Snapshot::begin(self.sql())?;
         let records = {
             let mut out = std::io::BufWriter::new(tmp.as_file_mut());
             let records = match (kind, client_id) {
@@ -417,6 +414,36 @@ impl Store {
             bytes,
             records,
         })
+    }
+}
+
+/// A read transaction over the whole export, ended (rolled back: it wrote nothing) by
+/// [`Snapshot::finish`] or, on an early return, when dropped.
+struct Snapshot<'c> {
+    conn: Conn<'c>,
+    open: bool,
+}
+
+impl<'c> Snapshot<'c> {
+    fn begin(conn: Conn<'c>) -> Result<Snapshot<'c>> {
+        // SQLite's deferred transaction reads one snapshot from its first read on; on
+        // PostgreSQL only REPEATABLE READ does (the default, READ COMMITTED, sees each
+        // statement's own).
+        conn.batch(conn.pick("BEGIN", "BEGIN ISOLATION LEVEL REPEATABLE READ"))?;
+        Ok(Snapshot { conn, open: true })
+    }
+
+    fn finish(mut self) -> Result<()> {
+        self.open = false;
+        self.conn.batch("ROLLBACK")
+    }
+}
+
+impl Drop for Snapshot<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.conn.batch("ROLLBACK");
+        }
     }
 }
 

@@ -2,11 +2,11 @@
 //! session notes and amendments, newest first, each pointing at the record it opens; with the
 //! latest signed plan on top.
 
-use rusqlite::params;
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::Store;
+use crate::db::sql::Row;
 use crate::domain::clients::Client;
 use crate::domain::intake::Intake;
 use crate::domain::sessions::{SessionRow, SessionStatus, SessionSummary};
@@ -146,6 +146,23 @@ fn rank(kind: EventKind) -> u8 {
     }
 }
 
+/// What an amendment is read as, for `FROM amendments a`.
+const AMENDMENT_COLUMNS: &str = "a.session_id, a.created_at, a.author, a.reason";
+
+/// A row of [`AMENDMENT_COLUMNS`], as its timeline entry.
+fn amendment_event(r: &Row<'_>) -> Result<TimelineEvent> {
+    Ok(TimelineEvent {
+        kind: EventKind::Amendment,
+        at: r.get(1)?,
+        opens: Opens::Session,
+        record_id: r.get(0)?,
+        title: "Amendment".to_owned(),
+        detail: r.get(3)?,
+        by: r.get(2)?,
+        needs_attention: false,
+    })
+}
+
 /// What the history screen shows, from one call: the client, the timeline and the outcomes.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
@@ -195,7 +212,7 @@ impl Store {
             intake_events(it, &mut events);
         }
 
-        let conn = self.conn();
+        let c = self.sql();
         let mut latest_plan: Option<LatestPlan> = None;
         for row in sessions {
             let SessionRow {
@@ -246,32 +263,25 @@ impl Store {
             });
         }
 
-        let mut stmt = conn.prepare_cached(
-            "SELECT a.session_id, a.created_at, a.author, a.reason
-               FROM amendments a JOIN sessions s ON s.id = a.session_id
-              WHERE s.client_id = ?1",
-        )?;
-        let rows = stmt.query_map(params![&client_id], |r| {
-            Ok(TimelineEvent {
-                kind: EventKind::Amendment,
-                at: r.get(1)?,
-                opens: Opens::Session,
-                record_id: r.get(0)?,
-                title: "Amendment".to_owned(),
-                detail: r.get(3)?,
-                by: r.get(2)?,
-                needs_attention: false,
-            })
-        })?;
-        for row in rows {
-            events.push(row?);
-        }
+        events.extend(c.all(
+            &format!(
+                "SELECT {AMENDMENT_COLUMNS}
+                   FROM amendments a JOIN sessions s ON s.id = a.session_id
+                  WHERE s.client_id = ?1"
+            ),
+            crate::args![client_id],
+            amendment_event,
+        )?);
 
         // People's names rather than usernames.
-        let names: std::collections::HashMap<String, String> = conn
-            .prepare_cached("SELECT username, display_name FROM users")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+        let names: std::collections::HashMap<String, String> = c
+            .all(
+                "SELECT username, display_name FROM users",
+                crate::args![],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
+            .into_iter()
+            .collect();
         for e in &mut events {
             if let Some(name) = names.get(&e.by) {
                 e.by = name.clone();

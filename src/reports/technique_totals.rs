@@ -5,13 +5,13 @@
 //! so the totals live in `technique_outcome_totals` and move with the only two writes that
 //! change them: signing a note and recording an intake. Each of those takes one client's
 //! share of the totals before the write and after it, in the same transaction, and adds the
-//! difference. [`rebuild`] counts everything afresh (the migration that made the table
-//! uses it), and [`check`] compares the two, for tests.
+//! difference. [`recount`] counts everything afresh (the migration that made the table
+//! uses it, through [`rebuild`]), and [`check`] compares the two, for tests.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use rusqlite::{Connection, params};
-
+use crate::db::sql::{Conn, Row};
+use crate::error::Result;
 use crate::reports::outcomes::{Responder, responder_status};
 
 /// One technique's figures: from one client, or summed over the clinic.
@@ -56,45 +56,44 @@ fn status_counts(status: Responder) -> (i64, i64) {
 }
 
 /// A client's responder status from their baseline and latest intakes.
-fn client_status(conn: &Connection, client_id: &str) -> rusqlite::Result<Responder> {
-    let (n, baseline, latest) = conn
-        .prepare_cached(
-            "SELECT count(*),
-                (SELECT headache_days FROM intakes b WHERE b.client_id = ?1
-                   ORDER BY assessed_on, recorded_at, id LIMIT 1),
-                (SELECT headache_days FROM intakes l WHERE l.client_id = ?1
-                   ORDER BY assessed_on DESC, recorded_at DESC, id DESC LIMIT 1)
-             FROM intakes WHERE client_id = ?1",
-        )?
-        .query_row([client_id], |r| {
+fn client_status(conn: Conn<'_>, client_id: &str) -> Result<Responder> {
+    let (n, baseline, latest) = conn.one(
+        "SELECT count(*),
+            (SELECT headache_days FROM intakes b WHERE b.client_id = ?1
+               ORDER BY assessed_on, recorded_at, id LIMIT 1),
+            (SELECT headache_days FROM intakes l WHERE l.client_id = ?1
+               ORDER BY assessed_on DESC, recorded_at DESC, id DESC LIMIT 1)
+         FROM intakes WHERE client_id = ?1",
+        crate::args![client_id],
+        |r| {
             Ok((
-                r.get::<_, usize>(0)?,
-                r.get::<_, Option<u8>>(1)?,
-                r.get::<_, Option<u8>>(2)?,
+                r.get::<usize>(0)?,
+                r.get::<Option<u8>>(1)?,
+                r.get::<Option<u8>>(2)?,
             ))
-        })?;
+        },
+    )?;
     Ok(responder_status(baseline, latest, n).0)
 }
 
 /// Per technique: signed sessions, those with pain before and after, and the pain change
-/// summed over them. A technique listed twice in one note counts that note once.
+/// summed over them. A technique listed twice in one note counts that note once. (The sum
+/// is cast back to BIGINT: PostgreSQL sums BIGINTs as NUMERIC.)
 const PER_TECHNIQUE: &str = "
     SELECT technique_id, count(*),
            count(*) FILTER (WHERE pain_before IS NOT NULL AND pain_after IS NOT NULL),
-           COALESCE(sum(pain_before - pain_after), 0)
+           CAST(COALESCE(sum(pain_before - pain_after), 0) AS BIGINT)
     FROM (SELECT DISTINCT st.technique_id, s.id, s.pain_before, s.pain_after
           FROM sessions s JOIN session_techniques st ON st.session_id = s.id
-          WHERE s.status = 'signed' AND s.client_id = ?1)
+          WHERE s.status = 'signed' AND s.client_id = ?1) AS noted
     GROUP BY technique_id";
 
 /// A client's share of the clinic's totals, as the database holds it now.
-pub(crate) fn share(conn: &Connection, client_id: &str) -> rusqlite::Result<Share> {
+pub(crate) fn share(conn: Conn<'_>, client_id: &str) -> Result<Share> {
     let (measurable, responder) = status_counts(client_status(conn, client_id)?);
-    let mut out = BTreeMap::new();
-    let mut stmt = conn.prepare_cached(PER_TECHNIQUE)?;
-    let rows = stmt.query_map([client_id], |r| {
+    let rows = conn.all(PER_TECHNIQUE, crate::args![client_id], |r| {
         Ok((
-            r.get::<_, String>(0)?,
+            r.get::<String>(0)?,
             Totals {
                 sessions: r.get(1)?,
                 sessions_with_pain: r.get(2)?,
@@ -105,28 +104,12 @@ pub(crate) fn share(conn: &Connection, client_id: &str) -> rusqlite::Result<Shar
             },
         ))
     })?;
-    for row in rows {
-        let (id, t) = row?;
-        out.insert(id, t);
-    }
-    Ok(Share(out))
+    Ok(Share(rows.into_iter().collect()))
 }
 
 /// Move the totals from a client's share `before` a write to their share `after` it.
-pub(crate) fn apply(conn: &Connection, before: &Share, after: &Share) -> rusqlite::Result<()> {
+pub(crate) fn apply(conn: Conn<'_>, before: &Share, after: &Share) -> Result<()> {
     let ids: BTreeSet<&String> = before.0.keys().chain(after.0.keys()).collect();
-    let mut upsert = conn.prepare_cached(
-        "INSERT INTO technique_outcome_totals
-            (technique_id, sessions, sessions_with_pain, pain_change_sum, clients, clients_measurable, responders)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (technique_id) DO UPDATE SET
-            sessions = sessions + excluded.sessions,
-            sessions_with_pain = sessions_with_pain + excluded.sessions_with_pain,
-            pain_change_sum = pain_change_sum + excluded.pain_change_sum,
-            clients = clients + excluded.clients,
-            clients_measurable = clients_measurable + excluded.clients_measurable,
-            responders = responders + excluded.responders",
-    )?;
     for id in ids {
         let mut d = Totals::default();
         if let Some(a) = after.0.get(id) {
@@ -138,122 +121,127 @@ pub(crate) fn apply(conn: &Connection, before: &Share, after: &Share) -> rusqlit
         if d.is_zero() {
             continue;
         }
-        upsert.execute(params![
-            id,
-            d.sessions,
-            d.sessions_with_pain,
-            d.pain_change_sum,
-            d.clients,
-            d.clients_measurable,
-            d.responders
-        ])?;
+        // The kept value is named with its table: on PostgreSQL a bare column name in
+        // DO UPDATE is ambiguous with `excluded`'s.
+        conn.execute(
+            "INSERT INTO technique_outcome_totals
+                (technique_id, sessions, sessions_with_pain, pain_change_sum, clients, clients_measurable, responders)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (technique_id) DO UPDATE SET
+                sessions = technique_outcome_totals.sessions + excluded.sessions,
+                sessions_with_pain = technique_outcome_totals.sessions_with_pain + excluded.sessions_with_pain,
+                pain_change_sum = technique_outcome_totals.pain_change_sum + excluded.pain_change_sum,
+                clients = technique_outcome_totals.clients + excluded.clients,
+                clients_measurable = technique_outcome_totals.clients_measurable + excluded.clients_measurable,
+                responders = technique_outcome_totals.responders + excluded.responders",
+            crate::args![
+                id,
+                d.sessions,
+                d.sessions_with_pain,
+                d.pain_change_sum,
+                d.clients,
+                d.clients_measurable,
+                d.responders
+            ],
+        )?;
     }
     Ok(())
 }
 
 /// Every technique's totals, counted from the sessions and intakes themselves.
-pub fn count_afresh(conn: &Connection) -> rusqlite::Result<BTreeMap<String, Totals>> {
+pub fn count_afresh(conn: Conn<'_>) -> Result<BTreeMap<String, Totals>> {
     let mut status: HashMap<String, Responder> = HashMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT client_id, count(*),
+    conn.each(
+        "SELECT i.client_id, count(*),
             (SELECT headache_days FROM intakes b WHERE b.client_id = i.client_id
                ORDER BY assessed_on, recorded_at, id LIMIT 1),
             (SELECT headache_days FROM intakes l WHERE l.client_id = i.client_id
                ORDER BY assessed_on DESC, recorded_at DESC, id DESC LIMIT 1)
-         FROM intakes i GROUP BY client_id",
+         FROM intakes i GROUP BY i.client_id",
+        crate::args![],
+        |r| {
+            let (baseline, latest) = (r.get::<Option<u8>>(2)?, r.get::<Option<u8>>(3)?);
+            let n = r.get::<usize>(1)?;
+            status.insert(r.get(0)?, responder_status(baseline, latest, n).0);
+            Ok(true)
+        },
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, usize>(1)?,
-            r.get::<_, Option<u8>>(2)?,
-            r.get::<_, Option<u8>>(3)?,
-        ))
-    })?;
-    for row in rows {
-        let (client, n, baseline, latest) = row?;
-        status.insert(client, responder_status(baseline, latest, n).0);
-    }
     let mut out: BTreeMap<String, Totals> = BTreeMap::new();
-    let mut stmt = conn.prepare(
+    conn.each(
         "SELECT technique_id, client_id, count(*),
                 count(*) FILTER (WHERE pain_before IS NOT NULL AND pain_after IS NOT NULL),
-                COALESCE(sum(pain_before - pain_after), 0)
+                CAST(COALESCE(sum(pain_before - pain_after), 0) AS BIGINT)
          FROM (SELECT DISTINCT st.technique_id, s.client_id, s.id, s.pain_before, s.pain_after
                FROM sessions s JOIN session_techniques st ON st.session_id = s.id
-               WHERE s.status = 'signed')
+               WHERE s.status = 'signed') AS noted
          GROUP BY technique_id, client_id",
+        crate::args![],
+        |r| {
+            let (technique, client): (String, String) = (r.get(0)?, r.get(1)?);
+            let (measurable, responder) = status_counts(
+                status
+                    .get(&client)
+                    .copied()
+                    .unwrap_or(Responder::TooLittleData),
+            );
+            out.entry(technique).or_default().add(
+                &Totals {
+                    sessions: r.get(2)?,
+                    sessions_with_pain: r.get(3)?,
+                    pain_change_sum: r.get(4)?,
+                    clients: 1,
+                    clients_measurable: measurable,
+                    responders: responder,
+                },
+                1,
+            );
+            Ok(true)
+        },
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, i64>(4)?,
-        ))
-    })?;
-    for row in rows {
-        let (technique, client, sessions, with_pain, sum) = row?;
-        let (measurable, responder) = status_counts(
-            status
-                .get(&client)
-                .copied()
-                .unwrap_or(Responder::TooLittleData),
-        );
-        out.entry(technique).or_default().add(
-            &Totals {
-                sessions,
-                sessions_with_pain: with_pain,
-                pain_change_sum: sum,
-                clients: 1,
-                clients_measurable: measurable,
-                responders: responder,
-            },
-            1,
-        );
-    }
     Ok(out)
+}
+
+const COLUMNS: &str = "technique_id, sessions, sessions_with_pain, pain_change_sum, clients,
+    clients_measurable, responders";
+
+/// A row of `technique_outcome_totals`, as [`COLUMNS`] reads it.
+fn from_row(r: &Row<'_>) -> Result<(String, Totals)> {
+    Ok((
+        r.get(0)?,
+        Totals {
+            sessions: r.get(1)?,
+            sessions_with_pain: r.get(2)?,
+            pain_change_sum: r.get(3)?,
+            clients: r.get(4)?,
+            clients_measurable: r.get(5)?,
+            responders: r.get(6)?,
+        },
+    ))
 }
 
 /// The totals as kept, techniques with nothing counted left out.
-pub fn kept(conn: &Connection) -> rusqlite::Result<BTreeMap<String, Totals>> {
-    let mut stmt = conn.prepare(
-        "SELECT technique_id, sessions, sessions_with_pain, pain_change_sum, clients,
-                clients_measurable, responders
-         FROM technique_outcome_totals",
+pub fn kept(conn: Conn<'_>) -> Result<BTreeMap<String, Totals>> {
+    let rows = conn.all(
+        &format!("SELECT {COLUMNS} FROM technique_outcome_totals"),
+        crate::args![],
+        from_row,
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            Totals {
-                sessions: r.get(1)?,
-                sessions_with_pain: r.get(2)?,
-                pain_change_sum: r.get(3)?,
-                clients: r.get(4)?,
-                clients_measurable: r.get(5)?,
-                responders: r.get(6)?,
-            },
-        ))
-    })?;
-    let mut out = BTreeMap::new();
-    for row in rows {
-        let (id, t) = row?;
-        if !t.is_zero() {
-            out.insert(id, t);
-        }
-    }
-    Ok(out)
+    Ok(rows.into_iter().filter(|(_, t)| !t.is_zero()).collect())
 }
 
 /// Count every total afresh and keep that.
-pub fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
+pub fn recount(conn: Conn<'_>) -> Result<()> {
     let fresh = count_afresh(conn)?;
-    conn.execute("DELETE FROM technique_outcome_totals", [])?;
+    conn.execute("DELETE FROM technique_outcome_totals", crate::args![])?;
     apply(conn, &Share::default(), &Share(fresh))
 }
 
+/// The hook of the SQLite migration that made the table (0007): [`recount`] on it.
+pub fn rebuild(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    recount(Conn::Sqlite(tx))
+}
+
 /// Whether the kept totals equal a fresh count (for tests and checks).
-pub fn check(conn: &Connection) -> rusqlite::Result<bool> {
+pub fn check(conn: Conn<'_>) -> Result<bool> {
     Ok(kept(conn)? == count_afresh(conn)?)
 }

@@ -9,12 +9,14 @@ pub mod name_prefixes;
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::Store;
+use crate::args;
+use crate::db::sql::{Arg, Conn, Engine};
 use crate::domain::clients::ClientSummary;
 use crate::domain::folding::fold;
 use crate::domain::validate;
@@ -148,34 +150,55 @@ const MAX_EXPANSION: usize = 32;
 /// for a word in most notes at a million notes); an OR of whole words is read lazily, newest
 /// first, so the first page and the capped count stop early. The same entries match either
 /// way. Words that are not plain ASCII, or prefixes of too many words, stay prefix terms.
-fn expanded_query(conn: &Connection, text: &str) -> Result<Option<String>> {
+///
+/// On PostgreSQL the same expansion is written as a `tsquery`: `('headache' | 'headaches')`,
+/// or `'head':*` for a prefix left as it is. Every word is letters and digits only (see
+/// [`query_words`]), so quoting it cannot let query syntax through.
+fn expanded_query(conn: Conn<'_>, text: &str) -> Result<Option<String>> {
+    let pg = conn.engine() == Engine::Postgres;
+    let quote = |w: &str| {
+        if pg {
+            format!("'{w}'")
+        } else {
+            format!("\"{w}\"")
+        }
+    };
+    let prefix = |w: &str| {
+        if pg {
+            format!("'{w}':*")
+        } else {
+            format!("\"{w}\"*")
+        }
+    };
     let mut parts = Vec::new();
-    let mut lookup = conn.prepare_cached(&format!(
-        "SELECT term FROM search_terms WHERE term >= ?1 AND term < ?2 LIMIT {}",
+    let lookup = format!(
+        "SELECT term FROM search_terms WHERE term >= ?1 AND term < ?2 ORDER BY term LIMIT {}",
         MAX_EXPANSION + 1
-    ))?;
+    );
     for t in query_words(text) {
         if !t.is_ascii() {
-            parts.push(format!("\"{t}\"*"));
+            parts.push(prefix(&t));
             continue;
         }
-        let words: Vec<String> = lookup
-            .query_map(
-                params![t, crate::search::name_prefixes::next_prefix(&t)],
-                |r| r.get(0),
-            )?
-            .collect::<rusqlite::Result<_>>()?;
+        let words: Vec<String> = conn.all(
+            &lookup,
+            args![t, crate::search::name_prefixes::next_prefix(&t)],
+            |r| r.get(0),
+        )?;
         if words.is_empty() || words.len() > MAX_EXPANSION {
-            parts.push(format!("\"{t}\"*"));
+            parts.push(prefix(&t));
         } else if let [one] = words.as_slice() {
-            parts.push(format!("\"{one}\""));
+            parts.push(quote(one));
         } else {
-            let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
-            parts.push(format!("({})", quoted.join(" OR ")));
+            let quoted: Vec<String> = words.iter().map(|w| quote(w)).collect();
+            parts.push(format!(
+                "({})",
+                quoted.join(if pg { " | " } else { " OR " })
+            ));
         }
     }
     // Explicit AND: FTS5 takes a space as AND between phrases, not next to parentheses.
-    Ok((!parts.is_empty()).then(|| parts.join(" AND ")))
+    Ok((!parts.is_empty()).then(|| parts.join(if pg { " & " } else { " AND " })))
 }
 
 /// Every word the full-text index holds (migration 0010): the index's own vocabulary.
@@ -190,13 +213,14 @@ pub(crate) fn record_existing_words(tx: &rusqlite::Transaction<'_>) -> Result<()
 
 /// Per connection: a one-row full-text table with the index's own tokenizer (it must match
 /// migration 0003's), whose vocabulary gives the words of each entry as the index sees them.
-pub(crate) fn create_scratch(conn: &Connection) -> rusqlite::Result<()> {
+pub(crate) fn create_scratch(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_scratch
              USING fts5 (body, content = '', tokenize = 'unicode61 remove_diacritics 2');
          CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_scratch_words
              USING fts5vocab (temp, search_scratch, 'row');",
-    )
+    )?;
+    Ok(())
 }
 
 /// Replace the index entry of one record, inside the caller's transaction.
@@ -211,7 +235,7 @@ pub(crate) struct Doc<'a> {
     pub body: &'a str,
 }
 
-pub(crate) fn index(tx: &Connection, doc: &Doc<'_>) -> Result<()> {
+pub(crate) fn index(tx: Conn<'_>, doc: &Doc<'_>) -> Result<()> {
     let Doc {
         kind,
         record_id,
@@ -220,38 +244,57 @@ pub(crate) fn index(tx: &Connection, doc: &Doc<'_>) -> Result<()> {
         at,
         body,
     } = *doc;
-    let existing: Option<i64> = tx
-        .prepare_cached("SELECT id FROM search_docs WHERE record_id = ?1")?
-        .query_row([record_id], |r| r.get(0))
-        .optional()?;
+    let existing: Option<i64> = tx.optional(
+        "SELECT id FROM search_docs WHERE record_id = ?1",
+        args![record_id],
+        |r| r.get(0),
+    )?;
     let rowid = match existing {
         Some(id) => {
-            tx.prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?
-                .execute([id])?;
-            tx.prepare_cached("UPDATE search_docs SET at = ?2 WHERE id = ?1")?
-                .execute(params![id, at])?;
+            tx.execute("DELETE FROM search_fts WHERE rowid = ?1", args![id])?;
+            tx.execute(
+                "UPDATE search_docs SET at = ?2 WHERE id = ?1",
+                args![id, at],
+            )?;
             id
         }
-        None => {
-            tx.prepare_cached(
-                "INSERT INTO search_docs (kind, record_id, open_id, client_id, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![kind.id(), record_id, open_id, client_id, at])?;
-            tx.last_insert_rowid()
-        }
+        None => tx.value(
+            "INSERT INTO search_docs (kind, record_id, open_id, client_id, at)
+             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+            args![kind.id(), record_id, open_id, client_id, at],
+        )?,
     };
-    tx.prepare_cached("INSERT INTO search_fts (rowid, body) VALUES (?1, ?2)")?
-        .execute(params![rowid, body])?;
+    // SQLite's FTS5 table and PostgreSQL's (its tsvector a generated column) take the same
+    // row.
+    tx.execute(
+        "INSERT INTO search_fts (rowid, body) VALUES (?1, ?2)",
+        args![rowid, body],
+    )?;
     // The entry's words, as the index tokenised them, for prefix expansion.
-    tx.prepare_cached("INSERT INTO temp.search_scratch (search_scratch) VALUES ('delete-all')")?
-        .execute([])?;
-    tx.prepare_cached("INSERT INTO temp.search_scratch (rowid, body) VALUES (1, ?1)")?
-        .execute([body])?;
-    tx.prepare_cached(
-        "INSERT OR IGNORE INTO search_terms (term) SELECT term FROM temp.search_scratch_words",
-    )?
-    .execute([])?;
+    match tx.engine() {
+        Engine::Sqlite => {
+            tx.execute(
+                "INSERT INTO temp.search_scratch (search_scratch) VALUES ('delete-all')",
+                args![],
+            )?;
+            tx.execute(
+                "INSERT INTO temp.search_scratch (rowid, body) VALUES (1, ?1)",
+                args![body],
+            )?;
+            tx.execute(
+                "INSERT OR IGNORE INTO search_terms (term) SELECT term FROM temp.search_scratch_words",
+                args![],
+            )?;
+        }
+        Engine::Postgres => {
+            tx.execute(
+                "INSERT INTO search_terms (term)
+                 SELECT lexeme FROM unnest(to_tsvector('stillpoint_search', ?1))
+                 ON CONFLICT DO NOTHING",
+                args![body],
+            )?;
+        }
+    }
     Ok(())
 }
 
@@ -323,7 +366,9 @@ impl Store {
             more: false,
             ordering: Ordering::Newest,
         };
-        let Some(fts) = expanded_query(self.conn(), &q.text)? else {
+        let conn = self.sql();
+        let pg = conn.engine() == Engine::Postgres;
+        let Some(fts) = expanded_query(conn, &q.text)? else {
             return Ok(empty);
         };
         let limit = match q.limit {
@@ -331,8 +376,12 @@ impl Store {
             n => n.min(200),
         };
 
-        let mut filter = String::from(
-            "search_fts MATCH ?1 AND (?2 = '' OR d.client_id = ?2) AND (?3 = '' OR d.at >= ?3)
+        let matches = conn.pick(
+            "search_fts MATCH ?1",
+            "search_fts.tsv @@ to_tsquery('stillpoint_search', ?1)",
+        );
+        let mut filter = format!(
+            "{matches} AND (?2 = '' OR d.client_id = ?2) AND (?3 = '' OR d.at >= ?3)
              AND (?4 = '' OR d.at < ?4)",
         );
         // `at` is a date or an instant; anything on the last day sorts below the next day.
@@ -345,15 +394,16 @@ impl Store {
                 " AND d.client_id IN (SELECT c.id FROM clients c WHERE {mine})"
             ));
         }
-        let args = params![
-            fts,
-            client_id.clone().unwrap_or_default(),
-            from.map(|d| d.to_string()).unwrap_or_default(),
-            to.and_then(|d| d.succ_opt())
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-        ];
-        let conn = self.conn();
+        let narrow_client = client_id.clone().unwrap_or_default();
+        let from_day = from.map(|d| d.to_string()).unwrap_or_default();
+        let to_day = to
+            .and_then(|d| d.succ_opt())
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        // ts_headline marks hits with the same control characters as FTS5's snippet().
+        let headline = "StartSel=\u{2}, StopSel=\u{3}, MaxWords=16, MinWords=6, ShortWord=0, MaxFragments=1, FragmentDelimiter=…";
+        let args: &[&dyn Arg] = args![fts, narrow_client, from_day, to_day, headline];
+        let args = if pg { args } else { &args[..4] };
         // CROSS JOIN keeps the full-text index as the outer loop: SQLite would otherwise be free to
         // walk every document and test the MATCH once per row.
         let from_clause = "FROM search_fts CROSS JOIN search_docs d ON d.id = search_fts.rowid";
@@ -365,17 +415,21 @@ impl Store {
             && to.is_none()
             && self.visible_clients_sql("c").is_none();
         let capped: u32 = if unfiltered {
-            conn.prepare_cached(&format!(
-                "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ?1 LIMIT {})",
-                RANK_LIMIT + 1
-            ))?
-            .query_row([&fts], |r| r.get(0))?
+            conn.value(
+                &format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE {matches} LIMIT {}) AS capped",
+                    RANK_LIMIT + 1
+                ),
+                args![fts],
+            )?
         } else {
-            conn.prepare_cached(&format!(
-                "SELECT count(*) FROM (SELECT 1 {from_clause} WHERE {filter} LIMIT {})",
-                RANK_LIMIT + 1
-            ))?
-            .query_row(args, |r| r.get(0))?
+            conn.value(
+                &format!(
+                    "SELECT count(*) FROM (SELECT 1 {from_clause} WHERE {filter} LIMIT {}) AS capped",
+                    RANK_LIMIT + 1
+                ),
+                &args[..4],
+            )?
         };
         let narrowed = client_id.is_some() || from.is_some() || to.is_some();
         let ordering = if capped <= RANK_LIMIT || narrowed {
@@ -384,23 +438,30 @@ impl Store {
             Ordering::Newest
         };
         let order = match ordering {
-            Ordering::Relevance => "ORDER BY rank",
+            Ordering::Relevance => conn.pick(
+                "ORDER BY rank",
+                "ORDER BY ts_rank(search_fts.tsv, to_tsquery('stillpoint_search', ?1)) DESC, search_fts.rowid DESC",
+            ),
             // Newest recorded first: the index's own order read backwards, so the first page
             // comes without sorting every match (a common word matches most notes).
             Ordering::Newest => "ORDER BY search_fts.rowid DESC",
         };
         // The client of each hit comes in the same query: one statement for the whole page.
         type Row = (String, String, String, String, String, ClientSummary);
-        let rows: Vec<Row> = conn
-            .prepare_cached(&format!(
-                "SELECT d.kind, d.open_id, d.client_id, d.at,
-                        snippet(search_fts, 0, char(2), char(3), '…', 16),
+        let snippet = conn.pick(
+            "snippet(search_fts, 0, char(2), char(3), '…', 16)",
+            "ts_headline('stillpoint_search', search_fts.body, to_tsquery('stillpoint_search', ?1), ?5)",
+        );
+        let rows: Vec<Row> = conn.all(
+            &format!(
+                "SELECT d.kind, d.open_id, d.client_id, d.at, {snippet},
                         c.first_name, c.last_name, c.preferred_name, c.date_of_birth, c.phone,
                         c.archived_at IS NOT NULL
                  {from_clause} JOIN clients c ON c.id = d.client_id
                  WHERE {filter} {order} LIMIT {limit}"
-            ))?
-            .query_map(args, |r| {
+            ),
+            args,
+            |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,
@@ -417,8 +478,8 @@ impl Store {
                         archived: r.get(10)?,
                     },
                 ))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+            },
+        )?;
 
         let mut order_of: HashMap<String, usize> = HashMap::new();
         let mut groups: Vec<ClientHits> = Vec::new();

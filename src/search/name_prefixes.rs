@@ -10,9 +10,9 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{Connection, params};
-
+use crate::db::sql::{Arg, Conn};
 use crate::domain::folding::fold;
+use crate::error::Result;
 
 /// The words a client is found by: each word of each name, each name run together
 /// ("maryjane" for Mary-Jane, "vanderberg" for van der Berg), and the parts of a name split
@@ -71,31 +71,31 @@ pub(crate) fn prefixes(names: &[&str]) -> BTreeSet<String> {
 
 /// Replace a client's prefixes (on create and on every edit of the names).
 pub(crate) fn index(
-    tx: &Connection,
+    tx: Conn<'_>,
     client_id: &str,
     names: &[&str],
     sort_key: &str,
     archived: bool,
-) -> rusqlite::Result<()> {
-    tx.prepare_cached("DELETE FROM client_name_prefixes WHERE client_id = ?1")?
-        .execute([client_id])?;
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO client_name_prefixes (prefix, archived, sort_key, client_id)
-         VALUES (?1, ?2, ?3, ?4)",
+) -> Result<()> {
+    tx.execute(
+        "DELETE FROM client_name_prefixes WHERE client_id = ?1",
+        crate::args![client_id],
     )?;
     for p in prefixes(names) {
-        insert.execute(params![p, archived, sort_key, client_id])?;
+        tx.execute(
+            "INSERT INTO client_name_prefixes (prefix, archived, sort_key, client_id)
+             VALUES (?1, ?2, ?3, ?4)",
+            crate::args![p, archived, sort_key, client_id],
+        )?;
     }
     Ok(())
 }
 
-pub(crate) fn set_archived(
-    tx: &Connection,
-    client_id: &str,
-    archived: bool,
-) -> rusqlite::Result<()> {
-    tx.prepare_cached("UPDATE client_name_prefixes SET archived = ?2 WHERE client_id = ?1")?
-        .execute(params![client_id, archived])?;
+pub(crate) fn set_archived(tx: Conn<'_>, client_id: &str, archived: bool) -> Result<()> {
+    tx.execute(
+        "UPDATE client_name_prefixes SET archived = ?2 WHERE client_id = ?1",
+        crate::args![client_id, archived],
+    )?;
     Ok(())
 }
 
@@ -118,14 +118,24 @@ pub(crate) fn filter(terms: &[String], include_archived: bool) -> (String, Vec<S
     (sql, ordered.into_iter().cloned().collect())
 }
 
-/// Migration 0009: the prefixes of every client there is.
-pub(crate) fn index_existing(tx: &rusqlite::Transaction<'_>) -> crate::error::Result<()> {
-    let clients: Vec<(String, String, String, String, String, bool)> = tx
-        .prepare(
-            "SELECT id, first_name, last_name, preferred_name, sort_key, archived_at IS NOT NULL
-             FROM clients",
-        )?
-        .query_map([], |r| {
+/// The arguments of [`filter`]'s clause, to pass to a statement.
+pub(crate) fn filter_args(args: &[String]) -> Vec<&dyn Arg> {
+    args.iter().map(|a| a as &dyn Arg).collect()
+}
+
+/// Migration 0009: the prefixes of every client there is. (The hook storage runs inside
+/// SQLite's migration transaction; the work itself is [`index_all`].)
+pub(crate) fn index_existing(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    index_all(Conn::Sqlite(tx))
+}
+
+/// The prefixes of every client there is, replacing any already indexed.
+pub(crate) fn index_all(tx: Conn<'_>) -> Result<()> {
+    let clients: Vec<(String, String, String, String, String, bool)> = tx.all(
+        "SELECT id, first_name, last_name, preferred_name, sort_key, archived_at IS NOT NULL
+         FROM clients",
+        crate::args![],
+        |r| {
             Ok((
                 r.get(0)?,
                 r.get(1)?,
@@ -134,8 +144,8 @@ pub(crate) fn index_existing(tx: &rusqlite::Transaction<'_>) -> crate::error::Re
                 r.get(4)?,
                 r.get(5)?,
             ))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+        },
+    )?;
     for (id, first, last, preferred, sort_key, archived) in clients {
         index(tx, &id, &[&first, &last, &preferred], &sort_key, archived)?;
     }

@@ -2,6 +2,10 @@
 //! database: encrypted with the same key, verified after writing (integrity check and row
 //! counts against the snapshot they were copied from), and rotated (the newest few, plus the
 //! newest of each recent day). Restoring keeps a copy of what it replaces.
+//!
+//! These are backups of the SQLite file: the online backup API, PRAGMAs, and opening the
+//! copy as a file stay on rusqlite. A clinic server's backups are pg_dump's, not these. Only
+//! the row counts are plain SQL, and go through [`Conn`].
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +16,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::Store;
+use crate::db::sql::Conn;
 use crate::error::{Error, ErrorCode, Result};
 use crate::reports::export::Progress;
 use crate::security::keys::DbKey;
@@ -122,13 +127,10 @@ fn open_keyed(path: &Path, key: Option<&DbKey>, flags: OpenFlags) -> Result<Conn
     Ok(conn)
 }
 
-fn counts(conn: &Connection) -> Result<Vec<i64>> {
+fn counts(c: Conn<'_>) -> Result<Vec<i64>> {
     COUNTED
         .iter()
-        .map(|t| {
-            conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
-                .map_err(Error::from)
-        })
+        .map(|t| c.value(&format!("SELECT count(*) FROM {t}"), crate::args![]))
         .collect()
 }
 
@@ -148,7 +150,7 @@ pub fn verify_file(path: &Path, key: Option<&DbKey>, expected: Option<&[i64]>) -
     if ok != "ok" {
         return Err(bad(ok));
     }
-    let got = counts(&conn)?;
+    let got = counts(Conn::Sqlite(&conn))?;
     if let Some(want) = expected
         && want != got.as_slice()
     {
@@ -227,20 +229,22 @@ impl Store {
         prefix: &str,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<BackupReport> {
+        // The file's own connection: refused on a clinic server, which pg_dump backs up.
+        let conn = self.conn()?;
         let dir = backup_dir(data_dir);
         std::fs::create_dir_all(&dir)?;
         let path = new_backup_path(&dir, prefix, self.now());
         let tmp = path.with_extension("partial");
         // Copy from one snapshot, and count rows in that same snapshot.
-        let snapshot = self.conn().unchecked_transaction()?;
-        let expected = counts(self.conn())?;
+        let snapshot = conn.unchecked_transaction()?;
+        let expected = counts(Conn::Sqlite(conn))?;
         let result = (|| -> Result<()> {
             let mut dest = open_keyed(
                 &tmp,
                 self.key(),
                 OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
             )?;
-            let backup = Backup::new(self.conn(), &mut dest)?;
+            let backup = Backup::new(conn, &mut dest)?;
             loop {
                 let more = backup.step(256)?;
                 let p = backup.progress();

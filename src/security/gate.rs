@@ -5,6 +5,10 @@
 //!
 //! First run sets up an administrator, the database key and the recovery key. A database
 //! from before encryption is encrypted in place at that moment.
+//!
+//! Encrypting in place works on the SQLite file itself (SQLCipher's export into a keyed copy,
+//! PRAGMAs, opening the copy to check it), so it stays on rusqlite: a clinic server's data is
+//! never a file here. Everything else reaches the database through the store.
 
 use std::path::{Path, PathBuf};
 

@@ -9,13 +9,12 @@
 //! - administrator: everything a manager may do, plus users, backups, settings and the audit
 //!   check; may chart too (in a one-person practice the owner is all three).
 
-use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::Store;
-use crate::db::WriteCtx;
-use crate::db::audit::{self, AuditEntry};
+use crate::db::audit::AuditEntry;
+use crate::db::sql::Row;
 use crate::domain::validate::{self, Lines};
 use crate::error::{Error, ErrorCode, Result};
 
@@ -176,7 +175,10 @@ impl NewUser {
     }
 }
 
-fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+/// The columns of `users` that [`user_from_row`] reads, in its order.
+const USER_COLUMNS: &str = "username, display_name, role, created_at, disabled_at";
+
+fn user_from_row(r: &Row<'_>) -> Result<User> {
     let role: String = r.get(2)?;
     Ok(User {
         username: r.get(0)?,
@@ -227,25 +229,12 @@ impl Store {
     fn deny(&self, role: Role, what: &str) -> Error {
         let summary = format!("refused: a {} may not {what}", role.id());
         // Best effort: the refusal stands even if it cannot be recorded.
-        let _ = (|| -> Result<()> {
-            let tx = self.conn().unchecked_transaction()?;
-            let ctx = WriteCtx {
-                now: self.now(),
-                actor: self.actor(),
-            };
-            audit::append(
-                &tx,
-                &ctx,
-                &AuditEntry {
-                    action: "access.denied",
-                    entity: "user",
-                    entity_id: self.actor().to_owned(),
-                    summary: summary.clone(),
-                },
-            )?;
-            tx.commit()?;
-            Ok(())
-        })();
+        let _ = self.record_alone(&AuditEntry {
+            action: "access.denied",
+            entity: "user",
+            entity_id: self.actor().to_owned(),
+            summary,
+        });
         Error::new(
             ErrorCode::Forbidden,
             format!(
@@ -253,6 +242,12 @@ impl Store {
                 role.label().to_lowercase()
             ),
         )
+    }
+
+    /// Append `entry` to the audit log in a transaction of its own: a refusal happens in a
+    /// read, which holds no write transaction.
+    fn record_alone(&self, entry: &AuditEntry) -> Result<()> {
+        self.append_alone(entry)
     }
 
     /// SQL condition on a clients table alias: the clients this user may read.
@@ -275,12 +270,10 @@ impl Store {
         let Some(cond) = self.visible_clients_sql("c") else {
             return Ok(());
         };
-        let visible: bool = self
-            .conn()
-            .prepare_cached(&format!(
-                "SELECT EXISTS (SELECT 1 FROM clients c WHERE c.id = ?1 AND {cond})"
-            ))?
-            .query_row([client_id], |r| r.get(0))?;
+        let visible: bool = self.sql().value(
+            &format!("SELECT EXISTS (SELECT 1 FROM clients c WHERE c.id = ?1 AND {cond})"),
+            crate::args![client_id],
+        )?;
         if visible {
             Ok(())
         } else {
@@ -293,29 +286,22 @@ impl Store {
 
     pub fn list_users(&self) -> Result<Vec<User>> {
         self.require(Permission::Administer)?;
-        let rows = self
-            .conn()
-            .prepare_cached(
-                "SELECT username, display_name, role, created_at, disabled_at FROM users
-                 ORDER BY disabled_at IS NOT NULL, display_name, username",
-            )?
-            .query_map([], user_from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        self.sql().all(
+            &format!(
+                "SELECT {USER_COLUMNS} FROM users
+                 ORDER BY disabled_at IS NOT NULL, display_name, username"
+            ),
+            crate::args![],
+            user_from_row,
+        )
     }
 
     pub fn get_user(&self, username: &str) -> Result<Option<User>> {
-        Ok(self
-            .conn()
-            .prepare_cached(
-                "SELECT username, display_name, role, created_at, disabled_at FROM users
-                 WHERE username = ?1",
-            )?
-            .query_row(
-                [crate::security::keys::normalize_username(username)],
-                user_from_row,
-            )
-            .optional()?)
+        self.sql().optional(
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1"),
+            crate::args![crate::security::keys::normalize_username(username)],
+            user_from_row,
+        )
     }
 
     /// Add the user row (the key file entry is the caller's: see `App`). The first user may
@@ -336,11 +322,11 @@ impl Store {
         let display_name =
             validate::text("display_name", "Full name", display_name, 100, Lines::One)?;
         let username = username.to_owned();
-        self.write(|tx, ctx| {
-            tx.prepare_cached(
+        self.write_sql(|tx, ctx| {
+            tx.execute(
                 "INSERT INTO users (username, display_name, role, created_at) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![username, display_name, role.id(), ctx.now_text()])?;
+                crate::args![username, display_name, role.id(), ctx.now_text()],
+            )?;
             Ok((
                 (),
                 AuditEntry {
@@ -368,21 +354,19 @@ impl Store {
             .get_user(&username)?
             .ok_or_else(|| Error::not_found("user"))?;
         if disabled && user.role == Role::Administrator {
-            let admins: i64 = self.conn().query_row(
+            let admins: i64 = self.sql().value(
                 "SELECT count(*) FROM users WHERE role = 'administrator' AND disabled_at IS NULL",
-                [],
-                |r| r.get(0),
+                crate::args![],
             )?;
             if admins <= 1 {
                 return Err(Error::field("username", "Keep at least one administrator."));
             }
         }
-        self.write(|tx, ctx| {
-            tx.prepare_cached("UPDATE users SET disabled_at = ?2 WHERE username = ?1")?
-                .execute(params![
-                    username,
-                    if disabled { Some(ctx.now_text()) } else { None }
-                ])?;
+        self.write_sql(|tx, ctx| {
+            tx.execute(
+                "UPDATE users SET disabled_at = ?2 WHERE username = ?1",
+                crate::args![username, if disabled { Some(ctx.now_text()) } else { None }],
+            )?;
             Ok((
                 (),
                 AuditEntry {
@@ -410,7 +394,7 @@ impl Store {
     pub(crate) fn audit_account(&mut self, action: &'static str, summary: &str) -> Result<()> {
         let who = self.actor().to_owned();
         let summary = summary.to_owned();
-        self.write(|_, _| {
+        self.write_sql(|_, _| {
             Ok((
                 (),
                 AuditEntry {
@@ -429,7 +413,7 @@ impl Store {
     /// hold (administrators only).
     pub fn verify_audit(&self) -> Result<crate::db::audit::AuditVerification> {
         self.require(Permission::Administer)?;
-        crate::db::audit::verify(self.conn())
+        crate::db::audit::verify(self.sql())
     }
 }
 

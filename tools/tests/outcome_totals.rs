@@ -89,7 +89,7 @@ fn the_totals_follow_each_signed_note_and_intake() {
     synth::generate(dir.path(), SMALL, 11, now(), None).unwrap();
     let mut s = open(dir.path());
     assert!(
-        technique_totals::check(s.conn()).unwrap(),
+        technique_totals::check(s.sql()).unwrap(),
         "after the synthetic clinic"
     );
     let start = trigger_point(&s);
@@ -136,7 +136,7 @@ fn the_totals_follow_each_signed_note_and_intake() {
     assert_eq!(four.sessions, three.sessions + 1);
     assert_eq!(four.clients, three.clients);
     assert!(
-        technique_totals::check(s.conn()).unwrap(),
+        technique_totals::check(s.sql()).unwrap(),
         "after the writes"
     );
 }
@@ -154,14 +154,14 @@ fn a_refused_write_moves_no_totals() {
         .unwrap()
         .id;
     sign_note(&mut s, &client, 6.0, 2.0);
-    let before = technique_totals::kept(s.conn()).unwrap();
+    let before = technique_totals::kept(s.sql()).unwrap();
     // Out of range: refused, nothing written.
     assert!(
         s.record_intake(&client, &intake("2026-11-01", 40.0))
             .is_err()
     );
-    assert_eq!(technique_totals::kept(s.conn()).unwrap(), before);
-    assert!(technique_totals::check(s.conn()).unwrap());
+    assert_eq!(technique_totals::kept(s.sql()).unwrap(), before);
+    assert!(technique_totals::check(s.sql()).unwrap());
 }
 
 #[test]
@@ -187,6 +187,6 @@ fn the_upgrade_counts_the_totals_from_what_is_there() {
         .unwrap();
     }
     let s = open(dir.path());
-    assert!(technique_totals::check(s.conn()).unwrap());
+    assert!(technique_totals::check(s.sql()).unwrap());
     assert_eq!(outcomes(&s), expected);
 }

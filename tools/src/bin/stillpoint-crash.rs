@@ -265,9 +265,9 @@ fn run(trials: u32, dir: Option<PathBuf>) -> ExitCode {
                 continue;
             }
         };
-        let check: Result<String, _> = store
-            .conn()
-            .query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0));
+        let check: stillpoint::Result<String> = store.conn().and_then(|c| {
+            Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))?)
+        });
         if check.as_deref() != Ok("ok") {
             eprintln!("trial {trial}: integrity_check says {check:?}");
             integrity_failures += 1;

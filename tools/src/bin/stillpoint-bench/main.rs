@@ -186,7 +186,7 @@ fn clinic(
             .ok_or_else(|| stillpoint::Error::internal("the kept clinic has no keys.json"))?
             .unlock("admin", stillpoint_tools::demo::DEMO_PASSWORD)?;
         let s = Store::open(OpenOptions::file(database_path(dir)).key(key.clone()))?;
-        let c = s.conn();
+        let c = s.conn()?;
         let count = |sql: &str| -> stillpoint::Result<usize> {
             Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))? as usize)
         };
@@ -252,7 +252,7 @@ fn operations(
     eprintln!("(synthetic clinic: {clinic})");
     let mut s = Store::open(OpenOptions::file(database_path(&dir)).key(key.clone()))?;
     let floor = Store::open(OpenOptions::file(database_path(&dir)).key(key))?;
-    let fc = floor.conn();
+    let fc = floor.conn()?;
     let ids = &synth.client_ids;
     let n = 50.min(ids.len());
 
