@@ -1,16 +1,18 @@
-//! Intake, techniques, session notes, signing and amendments against real SQLite files.
+//! Intake, techniques, session notes, signing and amendments against real databases, an SQLite
+//! file and a PostgreSQL server.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
+mod common;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
-use rusqlite::Connection;
+use common::{Engine, Place};
 use stillpoint::domain::intake::{IntakeInput, PainSite};
 use stillpoint::domain::sessions::{BodyMark, SessionInput, SessionStatus, SessionTechniqueInput};
 use stillpoint::domain::techniques::TechniqueInput;
 use stillpoint::domain::vocab::*;
-use stillpoint::{ClientFields, ErrorCode, OpenOptions, Store, db::database_path};
+use stillpoint::{ClientFields, ErrorCode, Store};
 
 const TRIGGER_POINT: &str = "01900000-0000-7000-8000-000000000001";
 const CERVICAL_STRETCHING: &str = "01900000-0000-7000-8000-000000000005";
@@ -19,13 +21,8 @@ fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap()
 }
 
-fn open(dir: &Path) -> Store {
-    Store::open(
-        OpenOptions::file(database_path(dir))
-            .clock(Arc::new(now))
-            .actor("therapist-1"),
-    )
-    .unwrap()
+fn open(place: &Place) -> Store {
+    Store::open(place.options().clock(Arc::new(now)).actor("therapist-1")).unwrap()
 }
 
 fn client(store: &mut Store, flags: Vec<Contraindication>) -> String {
@@ -63,11 +60,25 @@ fn intake(date: &str, days: f64) -> IntakeInput {
     }
 }
 
-fn count(dir: &Path, table: &str) -> i64 {
-    Connection::open(database_path(dir))
+fn count(store: &Store, table: &str) -> i64 {
+    store
+        .sql()
+        .value(
+            &format!("SELECT count(*) FROM {table}"),
+            stillpoint::args![],
+        )
         .unwrap()
-        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-        .unwrap()
+}
+
+/// A statement run behind the app's back, which the database's triggers must refuse with
+/// `why` (the same words on both engines).
+fn refused(store: &Store, sql: &str, why: &str) {
+    let err = store
+        .sql()
+        .execute(sql, stillpoint::args![])
+        .expect_err(sql);
+    assert_eq!(err.code, ErrorCode::Storage, "{sql}: {err:?}");
+    assert!(err.message.contains(why), "{sql}: {}", err.message);
 }
 
 fn note() -> SessionInput {
@@ -115,10 +126,9 @@ fn note() -> SessionInput {
     }
 }
 
-#[test]
-fn an_intake_is_validated_field_by_field_and_nothing_is_written_on_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
+fn an_intake_is_validated_field_by_field_and_nothing_is_written_on_error(engine: Engine) {
+    let place = Place::new(engine);
+    let mut store = open(&place);
     let id = client(&mut store, vec![]);
     let cases: Vec<(&str, IntakeInput)> = vec![
         (
@@ -223,13 +233,12 @@ fn an_intake_is_validated_field_by_field_and_nothing_is_written_on_error() {
         assert_eq!(err.code, ErrorCode::Validation, "{field}: {err:?}");
         assert_eq!(err.field.as_deref(), Some(field), "{}", err.message);
     }
-    assert_eq!(count(dir.path(), "intakes"), 0);
+    assert_eq!(count(&store, "intakes"), 0);
 }
 
-#[test]
-fn the_first_intake_is_the_baseline_and_lists_are_deduplicated() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
+fn the_first_intake_is_the_baseline_and_lists_are_deduplicated(engine: Engine) {
+    let place = Place::new(engine);
+    let mut store = open(&place);
     let id = client(&mut store, vec![]);
     let later = store
         .record_intake(&id, &intake("2026-11-20", 6.0))
@@ -251,10 +260,9 @@ fn the_first_intake_is_the_baseline_and_lists_are_deduplicated() {
     assert_eq!(list[0].sleep_hours, Some(6.5));
 }
 
-#[test]
-fn red_flags_stay_open_until_acknowledged_with_a_referral_note() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
+fn red_flags_stay_open_until_acknowledged_with_a_referral_note(engine: Engine) {
+    let place = Place::new(engine);
+    let mut store = open(&place);
     let id = client(&mut store, vec![]);
     let flagged = store
         .record_intake(
@@ -304,17 +312,16 @@ fn red_flags_stay_open_until_acknowledged_with_a_referral_note() {
         ErrorCode::Conflict
     );
     // acknowledgements cannot be rewritten
-    let conn = Connection::open(database_path(dir.path())).unwrap();
-    assert!(
-        conn.execute("UPDATE red_flag_acks SET referral_note = 'x'", [])
-            .is_err()
+    refused(
+        &store,
+        "UPDATE red_flag_acks SET referral_note = 'x'",
+        "acknowledgements are kept unchanged",
     );
 }
 
-#[test]
-fn medication_overuse_is_flagged_from_the_latest_intake() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
+fn medication_overuse_is_flagged_from_the_latest_intake(engine: Engine) {
+    let place = Place::new(engine);
+    let mut store = open(&place);
     let id = client(&mut store, vec![]);
     let i = store
         .record_intake(
@@ -353,10 +360,9 @@ fn medication_overuse_is_flagged_from_the_latest_intake() {
     );
 }
 
-#[test]
-fn the_catalogue_is_seeded_editable_and_never_loses_a_technique() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
+fn the_catalogue_is_seeded_editable_and_never_loses_a_technique(engine: Engine) {
+    let place = Place::new(engine);
+    let mut store = open(&place);
     let names: Vec<String> = store
         .list_techniques(false)
         .unwrap()
@@ -399,14 +405,17 @@ fn the_catalogue_is_seeded_editable_and_never_loses_a_technique() {
     store.set_technique_retired(&added.id, true).unwrap();
     assert_eq!(store.list_techniques(false).unwrap().len(), 5);
     assert_eq!(store.list_techniques(true).unwrap().len(), 6);
-    let conn = Connection::open(database_path(dir.path())).unwrap();
-    assert!(conn.execute("DELETE FROM techniques", []).is_err());
+    refused(
+        &store,
+        "DELETE FROM techniques",
+        "techniques are retired, never deleted",
+    );
+    assert_eq!(count(&store, "techniques"), 6);
 }
 
-#[test]
-fn a_draft_saves_as_typed_and_a_contraindication_warns_against_a_technique() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
+fn a_draft_saves_as_typed_and_a_contraindication_warns_against_a_technique(engine: Engine) {
+    let place = Place::new(engine);
+    let mut store = open(&place);
     let id = client(&mut store, vec![Contraindication::RecentNeckInjury]);
     let s = store.start_session(&id).unwrap();
     assert_eq!(s.status, SessionStatus::Draft);
@@ -499,10 +508,9 @@ fn a_draft_saves_as_typed_and_a_contraindication_warns_against_a_technique() {
     assert_eq!(store.get_session(&s.id).unwrap(), again);
 }
 
-#[test]
-fn signing_locks_the_note_and_amendments_sit_beside_the_original() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
+fn signing_locks_the_note_and_amendments_sit_beside_the_original(engine: Engine) {
+    let place = Place::new(engine);
+    let mut store = open(&place);
     let id = client(&mut store, vec![]);
     let s = store.start_session(&id).unwrap();
 
@@ -535,7 +543,6 @@ fn signing_locks_the_note_and_amendments_sit_beside_the_original() {
     );
 
     // and so does the database, whatever the path
-    let conn = Connection::open(database_path(dir.path())).unwrap();
     for sql in [
         "UPDATE sessions SET subjective = 'rewritten'",
         "UPDATE sessions SET status = 'draft'",
@@ -546,10 +553,12 @@ fn signing_locks_the_note_and_amendments_sit_beside_the_original() {
         "UPDATE session_marks SET kind = 'pain'",
         "DELETE FROM session_marks",
     ] {
-        let err = conn.execute(sql, []).unwrap_err();
-        assert!(err.to_string().contains("locked"), "{sql}: {err}");
+        refused(
+            &store,
+            sql,
+            "a signed session note is locked; add an amendment instead",
+        );
     }
-    drop(conn);
 
     // amendments need a reason and a text, and never change the original
     assert_eq!(
@@ -579,12 +588,16 @@ fn signing_locks_the_note_and_amendments_sit_beside_the_original() {
     assert_eq!(amended.amendments[0].author, "therapist-1");
     assert_eq!(amended.pain_after, Some(3));
     assert_eq!(amended.subjective, signed.subjective);
-    let conn = Connection::open(database_path(dir.path())).unwrap();
-    assert!(
-        conn.execute("UPDATE amendments SET body = 'x'", [])
-            .is_err()
+    refused(
+        &store,
+        "UPDATE amendments SET body = 'x'",
+        "amendments are kept unchanged",
     );
-    assert!(conn.execute("DELETE FROM amendments", []).is_err());
+    refused(
+        &store,
+        "DELETE FROM amendments",
+        "amendments are kept unchanged",
+    );
 
     let list = store.list_sessions(&id).unwrap();
     assert_eq!(list.len(), 1);
@@ -595,12 +608,13 @@ fn signing_locks_the_note_and_amendments_sit_beside_the_original() {
     assert_eq!(list[0].amendment_count, 1);
 
     // every change is in the audit log
-    let actions: Vec<String> = conn
-        .prepare("SELECT action FROM audit_log WHERE entity_id = ?1 ORDER BY seq")
-        .unwrap()
-        .query_map([&s.id], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
+    let actions: Vec<String> = store
+        .sql()
+        .all(
+            "SELECT action FROM audit_log WHERE entity_id = ?1 ORDER BY seq",
+            stillpoint::args![s.id],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(
         actions,
@@ -618,11 +632,10 @@ fn signing_locks_the_note_and_amendments_sit_beside_the_original() {
     assert!(store.save_session_draft(&other.id, &note()).is_ok());
 }
 
-#[test]
-fn a_draft_survives_the_process_ending_without_a_close() {
-    let dir = tempfile::tempdir().unwrap();
+fn a_draft_survives_the_process_ending_without_a_close(engine: Engine) {
+    let place = Place::new(engine);
     let session_id = {
-        let mut store = open(dir.path());
+        let mut store = open(&place);
         let id = client(&mut store, vec![]);
         let s = store.start_session(&id).unwrap();
         store.save_session_draft(&s.id, &note()).unwrap();
@@ -630,7 +643,18 @@ fn a_draft_survives_the_process_ending_without_a_close() {
         std::mem::forget(store); // no orderly close, no checkpoint
         id
     };
-    let store = open(dir.path());
+    let store = open(&place);
     let s = store.get_session(&session_id).unwrap();
     assert_eq!(s.subjective, note().subjective);
 }
+
+crate::on_both_engines!(
+    an_intake_is_validated_field_by_field_and_nothing_is_written_on_error,
+    the_first_intake_is_the_baseline_and_lists_are_deduplicated,
+    red_flags_stay_open_until_acknowledged_with_a_referral_note,
+    medication_overuse_is_flagged_from_the_latest_intake,
+    the_catalogue_is_seeded_editable_and_never_loses_a_technique,
+    a_draft_saves_as_typed_and_a_contraindication_warns_against_a_technique,
+    signing_locks_the_note_and_amendments_sit_beside_the_original,
+    a_draft_survives_the_process_ending_without_a_close,
+);

@@ -3,24 +3,26 @@
 
 mod common;
 
-use std::path::Path;
+use common::{Engine, Place};
+
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use stillpoint::domain::intake::IntakeInput;
 use stillpoint::domain::vocab::RedFlag;
 use stillpoint::reports::dashboard::DashboardQuery;
-use stillpoint::{ClientFields, OpenOptions, Store, db::database_path};
+use stillpoint::{ClientFields, Store};
 
 const TRIGGER_POINT: &str = "01900000-0000-7000-8000-000000000001";
 const SCALP: &str = "01900000-0000-7000-8000-000000000004";
 
 type Clock = Arc<Mutex<DateTime<Utc>>>;
 
-fn open(dir: &Path, who: &str, clock: &Clock) -> Store {
+fn open(place: &Place, who: &str, clock: &Clock) -> Store {
     let c = clock.clone();
     Store::open(
-        OpenOptions::file(database_path(dir))
+        place
+            .options()
             .actor(who)
             .clock(Arc::new(move || *c.lock().unwrap())),
     )
@@ -52,13 +54,12 @@ fn intake(s: &mut Store, c: &str, on: &str, days: f64, flags: Vec<RedFlag>) -> S
     .id
 }
 
-#[test]
-fn the_dashboard_counts_match_a_hand_worked_clinic() {
-    let dir = tempfile::tempdir().unwrap();
+fn the_dashboard_counts_match_a_hand_worked_clinic(engine: Engine) {
+    let place = Place::new(engine);
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
     let clock: Clock = Arc::new(Mutex::new(now));
-    let mut t1 = open(dir.path(), "therapist-1", &clock);
-    let mut t2 = open(dir.path(), "therapist-2", &clock);
+    let mut t1 = open(&place, "therapist-1", &clock);
+    let mut t2 = open(&place, "therapist-2", &clock);
 
     let ann = client(&mut t1, "Ann");
     let bea = client(&mut t2, "Bea");
@@ -222,3 +223,5 @@ fn the_dashboard_counts_match_a_hand_worked_clinic() {
     });
     assert_eq!(garbage.unwrap_err().field.as_deref(), Some("from"));
 }
+
+crate::on_both_engines!(the_dashboard_counts_match_a_hand_worked_clinic,);

@@ -2,28 +2,26 @@
 //! order the screen promises.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::{Engine, Place};
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{Duration, TimeZone, Utc};
 use stillpoint::reports::dashboard::{DashboardQuery, LIST_LIMIT};
-use stillpoint::{ClientFields, OpenOptions, Store, db::database_path};
+use stillpoint::{ClientFields, Store};
 
-#[test]
-fn long_lists_are_cut_at_the_limit_and_say_how_many_there_are() {
-    let dir = tempfile::tempdir().unwrap();
+fn long_lists_are_cut_at_the_limit_and_say_how_many_there_are(engine: Engine) {
+    let place = Place::new(engine);
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
     let at = Arc::new(AtomicI64::new(0));
     let clock = {
         let at = at.clone();
         Arc::new(move || Utc.timestamp_opt(at.load(Ordering::SeqCst), 0).unwrap())
     };
-    let mut s = Store::open(
-        OpenOptions::file(database_path(dir.path()))
-            .clock(clock)
-            .actor("therapist-1"),
-    )
-    .unwrap();
+    let mut s = Store::open(place.options().clock(clock).actor("therapist-1")).unwrap();
     let n = LIST_LIMIT as usize + 5;
     for i in 0..n {
         // Each draft a minute older than the next, all more than a day old by `now`.
@@ -71,3 +69,5 @@ fn long_lists_are_cut_at_the_limit_and_say_how_many_there_are() {
     assert_eq!(d.clients_on_record as usize, n);
     assert_eq!(d.active_clients, 0, "drafts do not make a client active");
 }
+
+crate::on_both_engines!(long_lists_are_cut_at_the_limit_and_say_how_many_there_are,);

@@ -1,21 +1,19 @@
 //! CSV and JSON exports read back and checked.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::Arc;
+mod common;
 
-use chrono::{TimeZone, Utc};
+use common::{Engine, Place};
+
 use stillpoint::domain::intake::IntakeInput;
 use stillpoint::domain::sessions::{SessionInput, SessionTechniqueInput};
-use stillpoint::{ClientFields, OpenOptions, Store, db::database_path};
+use stillpoint::{ClientFields, Store};
 
-fn setup() -> (tempfile::TempDir, Store, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(
-        OpenOptions::file(database_path(dir.path())).clock(Arc::new(|| {
-            Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()
-        })),
-    )
-    .unwrap();
+/// Two clients, one of them with a signed and amended note and an intake, on the tests'
+/// fixed clock (23 Nov 2026, 12:00 UTC).
+fn setup(engine: Engine) -> (Place, Store, String) {
+    let place = Place::new(engine);
+    let mut s = place.open();
     let id = s
         .create_client(&ClientFields {
             first_name: "Zoë".into(),
@@ -67,12 +65,11 @@ fn setup() -> (tempfile::TempDir, Store, String) {
         },
     )
     .unwrap();
-    (dir, s, id)
+    (place, s, id)
 }
 
-#[test]
-fn clients_csv_quotes_commas_quotes_and_line_breaks_and_keeps_utf8() {
-    let (_d, s, id) = setup();
+fn clients_csv_quotes_commas_quotes_and_line_breaks_and_keeps_utf8(engine: Engine) {
+    let (_d, s, id) = setup(engine);
     let mut buf = Vec::new();
     let mut seen = Vec::new();
     let n = s
@@ -97,9 +94,8 @@ fn clients_csv_quotes_commas_quotes_and_line_breaks_and_keeps_utf8() {
     assert_eq!(&zoe[col("notes")], "Arabic: مرحبا — emoji: 😀");
 }
 
-#[test]
-fn sessions_csv_has_one_row_per_note_with_techniques_and_amendments() {
-    let (_d, s, _) = setup();
+fn sessions_csv_has_one_row_per_note_with_techniques_and_amendments(engine: Engine) {
+    let (_d, s, _) = setup(engine);
     let mut buf = Vec::new();
     assert_eq!(s.export_sessions_csv(&mut buf, &mut |_| {}).unwrap(), 1);
     let mut r = csv::Reader::from_reader(buf.as_slice());
@@ -114,9 +110,8 @@ fn sessions_csv_has_one_row_per_note_with_techniques_and_amendments() {
     assert_eq!(col("client_name"), "Zoë O'Brien, \"Jr\"");
 }
 
-#[test]
-fn the_json_export_holds_everything_about_one_client() {
-    let (_d, s, id) = setup();
+fn the_json_export_holds_everything_about_one_client(engine: Engine) {
+    let (_d, s, id) = setup(engine);
     let mut buf = Vec::new();
     s.export_client_json(&id, &mut buf).unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&buf).unwrap();
@@ -161,9 +156,8 @@ mod to_file {
             .collect()
     }
 
-    #[test]
-    fn a_csv_is_written_whole_and_replaces_an_older_file() {
-        let (_d, s, _id) = setup();
+    fn a_csv_is_written_whole_and_replaces_an_older_file(engine: Engine) {
+        let (_d, s, _id) = setup(engine);
         let out = tempfile::tempdir().unwrap();
         let path = out.path().join("sessions.csv");
         std::fs::write(&path, "old contents").unwrap();
@@ -179,9 +173,8 @@ mod to_file {
         assert!(leftovers(out.path()).is_empty());
     }
 
-    #[test]
-    fn a_failed_export_leaves_the_older_file_and_no_temporary_one() {
-        let (_d, s, _id) = setup();
+    fn a_failed_export_leaves_the_older_file_and_no_temporary_one(engine: Engine) {
+        let (_d, s, _id) = setup(engine);
         let out = tempfile::tempdir().unwrap();
         let path = out.path().join("summary.pdf");
         std::fs::write(&path, "keep me").unwrap();
@@ -207,9 +200,8 @@ mod to_file {
         assert_eq!(err.field.as_deref(), Some("path"));
     }
 
-    #[test]
-    fn a_pdf_and_a_json_file_for_one_client_with_suggested_names() {
-        let (_d, s, id) = setup();
+    fn a_pdf_and_a_json_file_for_one_client_with_suggested_names(engine: Engine) {
+        let (_d, s, id) = setup(engine);
         let out = tempfile::tempdir().unwrap();
         let pdf_name = s
             .suggested_export_name(ExportKind::ClientPdf, Some(&id))
@@ -238,9 +230,8 @@ mod to_file {
         );
     }
 
-    #[test]
-    fn a_second_connection_reads_while_the_first_is_in_use() {
-        let (_d, mut s, _id) = setup();
+    fn a_second_connection_reads_while_the_first_is_in_use(engine: Engine) {
+        let (_d, mut s, _id) = setup(engine);
         let reader = s.open_another().unwrap();
         s.create_client(&ClientFields {
             first_name: "New".into(),
@@ -258,4 +249,17 @@ mod to_file {
             "sees the client written on the other connection"
         );
     }
+
+    crate::on_both_engines!(
+        a_csv_is_written_whole_and_replaces_an_older_file,
+        a_failed_export_leaves_the_older_file_and_no_temporary_one,
+        a_pdf_and_a_json_file_for_one_client_with_suggested_names,
+        a_second_connection_reads_while_the_first_is_in_use,
+    );
 }
+
+crate::on_both_engines!(
+    clients_csv_quotes_commas_quotes_and_line_breaks_and_keeps_utf8,
+    sessions_csv_has_one_row_per_note_with_techniques_and_amendments,
+    the_json_export_holds_everything_about_one_client,
+);

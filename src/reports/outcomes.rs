@@ -12,6 +12,8 @@ use crate::domain::intake::Intake;
 use crate::domain::sessions::{SessionStatus, SessionSummary};
 use crate::error::Result;
 
+pub use crate::domain::responder::{Responder, responder_status};
+
 /// A value on a date, for a chart.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
@@ -30,19 +32,6 @@ pub struct SessionPain {
     pub after: u8,
     /// Before minus after: positive is relief.
     pub change: i8,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum Responder {
-    /// At least 50% fewer headache days than at baseline.
-    Responder,
-    NotYet,
-    /// Too little data to say (no intake, or only the baseline).
-    TooLittleData,
-    /// No headache days at baseline, so a reduction cannot be measured.
-    NotMeasurable,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -66,30 +55,6 @@ pub struct ClientOutcomes {
     pub weeks_since_baseline: Option<u32>,
     /// One line for people, e.g. "12 → 5 headache days per 30 days since 3 Mar 2026: responder".
     pub summary: String,
-}
-
-/// The responder rule: at least 50% fewer headache days at the latest intake than at the
-/// baseline. `None` for the change when it cannot be measured.
-pub fn responder_status(
-    baseline_days: Option<u8>,
-    latest_days: Option<u8>,
-    intakes: usize,
-) -> (Responder, Option<f64>) {
-    match (baseline_days, latest_days) {
-        (Some(_), Some(_)) if intakes < 2 => (Responder::TooLittleData, None),
-        (Some(0), Some(_)) => (Responder::NotMeasurable, None),
-        (Some(b), Some(l)) => {
-            let pct = (f64::from(l) - f64::from(b)) / f64::from(b) * 100.0;
-            let pct = (pct * 10.0).round() / 10.0;
-            let status = if pct <= -50.0 {
-                Responder::Responder
-            } else {
-                Responder::NotYet
-            };
-            (status, Some(pct))
-        }
-        _ => (Responder::TooLittleData, None),
-    }
 }
 
 fn point(date: &str, value: Option<f64>) -> Option<Point> {

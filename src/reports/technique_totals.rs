@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::db::sql::{Conn, Row};
 use crate::error::Result;
-use crate::reports::outcomes::{Responder, responder_status};
+use crate::domain::responder::{Responder, responder_status};
 
 /// One technique's figures: from one client, or summed over the clinic.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -119,6 +119,17 @@ impl Place {
         }
     }
 
+    /// A raw connection to a PostgreSQL place as the cluster's superuser, for what an attacker
+    /// or a newer Stillpoint does behind the app's back.
+    pub fn superuser(&self) -> postgres::Client {
+        match self {
+            Place::Pg { conninfo, .. } => {
+                postgres::Client::connect(conninfo, postgres::NoTls).unwrap()
+            }
+            Place::Dir(_) => panic!("superuser() is for PostgreSQL places"),
+        }
+    }
+
     /// Open it on the tests' fixed clock (23 Nov 2026, 12:00 UTC).
     pub fn open(&self) -> Store {
         Store::open(self.options().clock(fixed_clock())).unwrap()
