@@ -17,6 +17,7 @@ pub mod audit;
 pub mod key;
 pub mod postgres;
 pub mod sql;
+pub mod tables;
 
 use audit::AuditEntry;
 pub use key::DbKey;

@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use crate::Store;
 use crate::db::audit::{self, AuditEntry, AuditRecord};
-use crate::db::sql::{Arg, Conn, Row};
+use crate::db::sql::Conn;
+use crate::db::tables::clients::{self, ClientRow, SummaryRow};
 use crate::domain::folding::{fold, query_terms};
 use crate::domain::validate::{self, DateRule, Lines};
 use crate::domain::vocab::{self, Contraindication, Pressure};
@@ -257,131 +258,110 @@ impl ClientFields {
     }
 }
 
-const COLUMNS: &str =
-    "id, first_name, last_name, preferred_name, date_of_birth, phone, email, address,
-    emergency_contact_name, emergency_contact_phone, physician_name, physician_contact,
-    occupation, posture_notes, medical_history, medications_preventive, medications_acute,
-    allergies, contraindications, preferred_pressure, areas_to_avoid, positioning,
-    consent_version, consent_date, notes, version, created_at, updated_at, archived_at";
-
-/// A row of [`COLUMNS`]; the contraindication flags are read separately.
-fn client_from_row(row: &Row<'_>, today: NaiveDate) -> Result<Client> {
-    let pressure: Option<String> = row.get(19)?;
-    let fields = ClientFields {
-        first_name: row.get(1)?,
-        last_name: row.get(2)?,
-        preferred_name: row.get(3)?,
-        date_of_birth: row.get(4)?,
-        phone: row.get(5)?,
-        email: row.get(6)?,
-        address: row.get(7)?,
-        emergency_contact_name: row.get(8)?,
-        emergency_contact_phone: row.get(9)?,
-        physician_name: row.get(10)?,
-        physician_contact: row.get(11)?,
-        occupation: row.get(12)?,
-        posture_notes: row.get(13)?,
-        medical_history: row.get(14)?,
-        medications_preventive: row.get(15)?,
-        medications_acute: row.get(16)?,
-        allergies: row.get(17)?,
-        contraindications: row.get(18)?,
-        contraindication_flags: Vec::new(),
-        preferred_pressure: pressure.as_deref().and_then(vocab::from_id),
-        areas_to_avoid: row.get(20)?,
-        positioning: row.get(21)?,
-        consent_version: row.get(22)?,
-        consent_date: row.get(23)?,
-        notes: row.get(24)?,
-    };
-    let age = fields
-        .date_of_birth
-        .as_deref()
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .and_then(|born| age_on(born, today));
-    Ok(Client {
-        id: row.get(0)?,
-        fields,
-        age,
-        version: row.get(25)?,
-        created_at: row.get(26)?,
-        updated_at: row.get(27)?,
-        archived_at: row.get(28)?,
-    })
-}
-
-/// What a line of the client list is read as, for `FROM clients c`.
-const SUMMARY_COLUMNS: &str = "c.id, c.first_name, c.last_name, c.preferred_name, c.date_of_birth,
-    c.phone, c.archived_at IS NOT NULL";
-
-/// A row of [`SUMMARY_COLUMNS`].
-fn summary_from_row(r: &Row<'_>) -> Result<ClientSummary> {
-    Ok(ClientSummary {
-        id: r.get(0)?,
-        first_name: r.get(1)?,
-        last_name: r.get(2)?,
-        preferred_name: r.get(3)?,
-        date_of_birth: r.get(4)?,
-        phone: r.get(5)?,
-        archived: r.get(6)?,
-    })
-}
-
-/// A client's fields as the insert and the update store them.
-struct Stored<'a> {
-    id: &'a str,
-    fields: &'a ClientFields,
-    pressure: Option<String>,
-    search_key: String,
-    sort_key: String,
-}
-
-impl ClientFields {
-    fn stored<'a>(&'a self, id: &'a str) -> Stored<'a> {
-        Stored {
-            id,
-            fields: self,
-            pressure: self.preferred_pressure.map(Pressure::id),
-            search_key: self.search_key(),
-            sort_key: self.sort_key(),
+impl Client {
+    /// The record from its stored row (the contraindication flags are read separately).
+    fn from_stored(row: ClientRow, today: NaiveDate) -> Client {
+        let fields = ClientFields {
+            first_name: row.first_name,
+            last_name: row.last_name,
+            preferred_name: row.preferred_name,
+            date_of_birth: row.date_of_birth,
+            phone: row.phone,
+            email: row.email,
+            address: row.address,
+            emergency_contact_name: row.emergency_contact_name,
+            emergency_contact_phone: row.emergency_contact_phone,
+            physician_name: row.physician_name,
+            physician_contact: row.physician_contact,
+            occupation: row.occupation,
+            posture_notes: row.posture_notes,
+            medical_history: row.medical_history,
+            medications_preventive: row.medications_preventive,
+            medications_acute: row.medications_acute,
+            allergies: row.allergies,
+            contraindications: row.contraindications,
+            contraindication_flags: Vec::new(),
+            preferred_pressure: row.preferred_pressure.as_deref().and_then(vocab::from_id),
+            areas_to_avoid: row.areas_to_avoid,
+            positioning: row.positioning,
+            consent_version: row.consent_version,
+            consent_date: row.consent_date,
+            notes: row.notes,
+        };
+        let age = fields
+            .date_of_birth
+            .as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .and_then(|born| age_on(born, today));
+        Client {
+            id: row.id,
+            fields,
+            age,
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            archived_at: row.archived_at,
         }
     }
 }
 
-impl Stored<'_> {
-    /// `?1` to `?27` of the insert and the update: the id, the stored fields in column
-    /// order (`first_name` … `notes`), then `search_key` and `sort_key`.
-    fn args(&self) -> Vec<&dyn Arg> {
-        let f = self.fields;
-        vec![
-            &self.id,
-            &f.first_name,
-            &f.last_name,
-            &f.preferred_name,
-            &f.date_of_birth,
-            &f.phone,
-            &f.email,
-            &f.address,
-            &f.emergency_contact_name,
-            &f.emergency_contact_phone,
-            &f.physician_name,
-            &f.physician_contact,
-            &f.occupation,
-            &f.posture_notes,
-            &f.medical_history,
-            &f.medications_preventive,
-            &f.medications_acute,
-            &f.allergies,
-            &f.contraindications,
-            &self.pressure,
-            &f.areas_to_avoid,
-            &f.positioning,
-            &f.consent_version,
-            &f.consent_date,
-            &f.notes,
-            &self.search_key,
-            &self.sort_key,
-        ]
+impl ClientSummary {
+    pub(crate) fn from_stored(r: SummaryRow) -> ClientSummary {
+        ClientSummary {
+            id: r.id,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            preferred_name: r.preferred_name,
+            date_of_birth: r.date_of_birth,
+            phone: r.phone,
+            archived: r.archived,
+        }
+    }
+}
+
+impl ClientFields {
+    /// The row these (checked) fields are stored as; `version`, the times and the creator
+    /// are the caller's.
+    fn stored(&self, id: &str, version: i64, created_at: &str, now: &str, creator: &str) -> ClientRow {
+        let f = self.clone();
+        ClientRow {
+            id: id.to_owned(),
+            search_key: self.search_key(),
+            sort_key: self.sort_key(),
+            first_name: f.first_name,
+            last_name: f.last_name,
+            preferred_name: f.preferred_name,
+            date_of_birth: f.date_of_birth,
+            phone: f.phone,
+            email: f.email,
+            address: f.address,
+            emergency_contact_name: f.emergency_contact_name,
+            emergency_contact_phone: f.emergency_contact_phone,
+            physician_name: f.physician_name,
+            physician_contact: f.physician_contact,
+            occupation: f.occupation,
+            posture_notes: f.posture_notes,
+            medical_history: f.medical_history,
+            medications_preventive: f.medications_preventive,
+            medications_acute: f.medications_acute,
+            allergies: f.allergies,
+            contraindications: f.contraindications,
+            preferred_pressure: f.preferred_pressure.map(Pressure::id),
+            areas_to_avoid: f.areas_to_avoid,
+            positioning: f.positioning,
+            consent_version: f.consent_version,
+            consent_date: f.consent_date,
+            notes: f.notes,
+            version,
+            created_at: created_at.to_owned(),
+            updated_at: now.to_owned(),
+            archived_at: None,
+            created_by: creator.to_owned(),
+        }
+    }
+
+    fn flag_ids(&self) -> Vec<String> {
+        self.contraindication_flags.iter().map(|f| f.id()).collect()
     }
 }
 
@@ -409,20 +389,6 @@ fn index_client(tx: Conn<'_>, id: &str, created_at: &str, f: &ClientFields) -> R
     )
 }
 
-fn write_flags(tx: Conn<'_>, client_id: &str, flags: &[Contraindication]) -> Result<()> {
-    tx.execute(
-        "DELETE FROM client_contraindications WHERE client_id = ?1",
-        crate::args![client_id],
-    )?;
-    for flag in flags {
-        tx.execute(
-            "INSERT INTO client_contraindications (client_id, flag) VALUES (?1, ?2)",
-            crate::args![client_id, flag.id()],
-        )?;
-    }
-    Ok(())
-}
-
 impl Store {
     pub fn create_client(&mut self, input: &ClientFields) -> Result<Client> {
         self.require_any(&[Permission::Chart, Permission::ReadAllClients])?;
@@ -431,22 +397,9 @@ impl Store {
         let id = Uuid::now_v7().to_string();
         self.write_sql(|tx, ctx| {
             let now = ctx.now_text();
-            let stored = fields.stored(&id);
-            let mut args = stored.args();
-            args.extend([&now as &dyn Arg, &creator]);
-            tx.execute(
-                "INSERT INTO clients (id, first_name, last_name, preferred_name, date_of_birth,
-                    phone, email, address, emergency_contact_name, emergency_contact_phone,
-                    physician_name, physician_contact, occupation, posture_notes,
-                    medical_history, medications_preventive, medications_acute, allergies,
-                    contraindications, preferred_pressure, areas_to_avoid, positioning,
-                    consent_version, consent_date, notes, search_key, sort_key, version,
-                    created_at, updated_at, created_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, 1, ?28, ?28, ?29)",
-                &args,
-            )?;
-            write_flags(tx, &id, &fields.contraindication_flags)?;
+            let stored = fields.stored(&id, 1, &now, &now, &creator);
+            clients::insert(tx, &stored)?;
+            clients::replace_flags(tx, &id, &fields.flag_ids())?;
             index_client(tx, &id, &now, &fields)?;
             crate::search::name_prefixes::index(tx, &id, &fields.names(), &stored.sort_key, false)?;
             let entry = AuditEntry {
@@ -464,22 +417,12 @@ impl Store {
         let id = validate::record_id(id, "client")?;
         let today = self.today();
         let c = self.sql();
-        let mut client = c
-            .optional(
-                &format!("SELECT {COLUMNS} FROM clients WHERE id = ?1"),
-                crate::args![id],
-                |r| client_from_row(r, today),
-            )?
-            .ok_or_else(|| Error::not_found("client"))?;
+        let row = clients::get(c, &id)?.ok_or_else(|| Error::not_found("client"))?;
+        let mut client = Client::from_stored(row, today);
         self.require_client(&id)?;
-        client.fields.contraindication_flags = c
-            .all(
-                "SELECT flag FROM client_contraindications WHERE client_id = ?1 ORDER BY flag",
-                crate::args![id],
-                |r| Ok(vocab::from_id(&r.get::<String>(0)?)),
-            )?
-            .into_iter()
-            .flatten()
+        client.fields.contraindication_flags = clients::flags(c, &id)?
+            .iter()
+            .filter_map(|f| vocab::from_id(f))
             .collect();
         client.fields.contraindication_flags.sort();
         Ok(client)
@@ -512,28 +455,14 @@ impl Store {
         let id = current.id;
         self.write_sql(|tx, ctx| {
             let now = ctx.now_text();
-            let stored = fields.stored(&id);
-            let mut args = stored.args();
-            args.extend([&now as &dyn Arg, &expected_version]);
-            let n = tx.execute(
-                "UPDATE clients SET first_name = ?2, last_name = ?3, preferred_name = ?4,
-                    date_of_birth = ?5, phone = ?6, email = ?7, address = ?8,
-                    emergency_contact_name = ?9, emergency_contact_phone = ?10,
-                    physician_name = ?11, physician_contact = ?12, occupation = ?13,
-                    posture_notes = ?14, medical_history = ?15, medications_preventive = ?16,
-                    medications_acute = ?17, allergies = ?18, contraindications = ?19,
-                    preferred_pressure = ?20, areas_to_avoid = ?21, positioning = ?22,
-                    consent_version = ?23, consent_date = ?24, notes = ?25,
-                    search_key = ?26, sort_key = ?27, version = version + 1, updated_at = ?28
-                 WHERE id = ?1 AND version = ?29 AND archived_at IS NULL",
-                &args,
-            )?;
-            if n != 1 {
+            // (An update keeps the creator and the archiving: it does not write them.)
+            let stored = fields.stored(&id, expected_version + 1, &current.created_at, &now, "");
+            if !clients::update_if_version(tx, &stored, expected_version)? {
                 return Err(Error::conflict(
                     "This record was changed since you opened it. Reopen the client to see the latest, then make your change again.",
                 ));
             }
-            write_flags(tx, &id, &fields.contraindication_flags)?;
+            clients::replace_flags(tx, &id, &fields.flag_ids())?;
             index_client(tx, &id, &current.created_at, &fields)?;
             crate::search::name_prefixes::index(
                 tx,
@@ -582,11 +511,7 @@ impl Store {
         let id = current.id;
         self.write_sql(|tx, ctx| {
             let now = ctx.now_text();
-            tx.execute(
-                "UPDATE clients SET archived_at = ?2, version = version + 1, updated_at = ?3
-                 WHERE id = ?1",
-                crate::args![id, archive.then_some(&now), now],
-            )?;
+            clients::set_archived(tx, &id, archive.then_some(now.as_str()), &now)?;
             crate::search::name_prefixes::set_archived(tx, &id, archive)?;
             let entry = AuditEntry {
                 action: if archive {
@@ -645,13 +570,14 @@ impl Store {
             )?;
             let items = c.all(
                 &format!(
-                    "SELECT {SUMMARY_COLUMNS} FROM clients c WHERE {filter}
+                    "SELECT {} FROM clients c WHERE {filter}
                      ORDER BY c.archived_at IS NOT NULL, c.sort_key, c.id
                      LIMIT {limit} OFFSET {offset}",
+                    clients::SUMMARY_COLUMNS,
                     offset = query.offset
                 ),
                 crate::args![],
-                summary_from_row,
+                |r| SummaryRow::from_row(r).map(ClientSummary::from_stored),
             )?;
             (total, items)
         } else {
@@ -671,17 +597,18 @@ impl Store {
             )?;
             let items = c.all(
                 &format!(
-                    "SELECT {SUMMARY_COLUMNS}
+                    "SELECT {}
                      FROM (SELECT p.client_id AS id, p.archived AS archived, p.sort_key AS sort_key
                            FROM client_name_prefixes p WHERE {filter}
                            ORDER BY p.archived, p.sort_key, p.client_id
                            LIMIT {limit} OFFSET {offset}) m
                      JOIN clients c ON c.id = m.id
                      ORDER BY m.archived, m.sort_key, m.id",
+                    clients::SUMMARY_COLUMNS,
                     offset = query.offset
                 ),
                 &args,
-                summary_from_row,
+                |r| SummaryRow::from_row(r).map(ClientSummary::from_stored),
             )?;
             (total, items)
         };

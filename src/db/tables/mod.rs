@@ -1,0 +1,8 @@
+//! Typed accessors, one file per table (or per table and the rows that belong to it): the
+//! row type, its column list and its row mapping, written once; the statements that read and
+//! write it. No rule lives here: the domain decides what to write, these say how.
+//!
+//! Row types hold what the table holds (text, numbers); the domain turns them into its own
+//! types. Every function takes a [`Conn`](crate::db::sql::Conn), so it runs on either engine.
+
+pub mod clients;
