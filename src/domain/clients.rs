@@ -322,7 +322,14 @@ impl ClientSummary {
 impl ClientFields {
     /// The row these (checked) fields are stored as; `version`, the times and the creator
     /// are the caller's.
-    fn stored(&self, id: &str, version: i64, created_at: &str, now: &str, creator: &str) -> ClientRow {
+    fn stored(
+        &self,
+        id: &str,
+        version: i64,
+        created_at: &str,
+        now: &str,
+        creator: &str,
+    ) -> ClientRow {
         let f = self.clone();
         ClientRow {
             id: id.to_owned(),

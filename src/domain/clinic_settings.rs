@@ -5,9 +5,9 @@ use ts_rs::TS;
 
 use crate::Store;
 use crate::db::audit::AuditEntry;
-use crate::db::sql::Row;
+use crate::db::tables::clinic_settings::{self, LetterheadRow};
 use crate::domain::validate::{self, Lines};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::security::users::Permission;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -19,24 +19,27 @@ pub struct ClinicSettings {
     pub phone: String,
 }
 
-/// The letterhead columns of `clinic_settings`, in the order [`from_row`] reads them.
-const COLUMNS: &str = "name, address, phone";
+impl ClinicSettings {
+    fn from_stored(r: LetterheadRow) -> ClinicSettings {
+        ClinicSettings {
+            name: r.name,
+            address: r.address,
+            phone: r.phone,
+        }
+    }
 
-fn from_row(r: &Row<'_>) -> Result<ClinicSettings> {
-    Ok(ClinicSettings {
-        name: r.get(0)?,
-        address: r.get(1)?,
-        phone: r.get(2)?,
-    })
+    fn stored(&self) -> LetterheadRow {
+        LetterheadRow {
+            name: self.name.clone(),
+            address: self.address.clone(),
+            phone: self.phone.clone(),
+        }
+    }
 }
 
 impl Store {
     pub fn clinic_settings(&self) -> Result<ClinicSettings> {
-        self.sql().one(
-            &format!("SELECT {COLUMNS} FROM clinic_settings WHERE id = 1"),
-            crate::args![],
-            from_row,
-        )
+        clinic_settings::letterhead(self.sql()).map(ClinicSettings::from_stored)
     }
 
     pub fn update_clinic_settings(&mut self, input: &ClinicSettings) -> Result<ClinicSettings> {
@@ -47,11 +50,7 @@ impl Store {
             phone: validate::phone("phone", "Phone", &input.phone)?,
         };
         self.write_sql(|tx, ctx| {
-            tx.execute(
-                "UPDATE clinic_settings SET name = ?1, address = ?2, phone = ?3, updated_at = ?4
-                 WHERE id = 1",
-                crate::args![v.name, v.address, v.phone, ctx.now_text()],
-            )?;
+            clinic_settings::update_letterhead(tx, &v.stored(), &ctx.now_text())?;
             Ok((
                 (),
                 AuditEntry {
@@ -67,25 +66,21 @@ impl Store {
 
     /// Minutes without a command before the app locks itself (1 to 240; default 10).
     pub fn idle_lock_minutes(&self) -> Result<u32> {
-        self.sql().value(
-            "SELECT idle_lock_minutes FROM clinic_settings WHERE id = 1",
-            crate::args![],
-        )
+        let minutes = clinic_settings::idle_lock_minutes(self.sql())?;
+        u32::try_from(minutes)
+            .map_err(|_| Error::internal(format!("the idle lock, {minutes}, is out of range")))
     }
 
     pub fn set_idle_lock_minutes(&mut self, minutes: u32) -> Result<u32> {
         self.require(Permission::Administer)?;
         if !(1..=240).contains(&minutes) {
-            return Err(crate::error::Error::field(
+            return Err(Error::field(
                 "idle_lock_minutes",
                 "Lock after 1 to 240 minutes without use.",
             ));
         }
         self.write_sql(|tx, _| {
-            tx.execute(
-                "UPDATE clinic_settings SET idle_lock_minutes = ?1 WHERE id = 1",
-                crate::args![minutes],
-            )?;
+            clinic_settings::set_idle_lock_minutes(tx, i64::from(minutes))?;
             Ok((
                 (),
                 AuditEntry {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::Store;
 use crate::db::audit::AuditEntry;
-use crate::db::sql::Row;
+use crate::db::tables::intakes::{self, AckRow, IntakeRow, ReadRow};
 use crate::domain::validate::{self, DateRule, Lines};
 use crate::domain::vocab::{
     AcuteMedKind, HeadacheType, PainLocation, RedFlag, Side, Symptom, Trigger,
@@ -331,60 +331,91 @@ fn from_json<T: serde::de::DeserializeOwned + Default>(s: String) -> T {
     serde_json::from_str(&s).unwrap_or_default()
 }
 
-const COLUMNS: &str = "i.id, i.client_id, i.assessed_on, i.headache_type, i.physician_diagnosed,
-    i.headache_days, i.migraine_days, i.usual_intensity, i.worst_intensity,
-    i.usual_duration_hours, i.acute_med_days, i.acute_med_kinds, i.triggers, i.trigger_notes,
-    i.pain_sites, i.symptoms, i.sleep_quality, i.sleep_hours, i.stress, i.red_flags, i.goals,
-    i.notes, i.recorded_by, i.recorded_at,
-    a.acknowledged_by, a.acknowledged_at, a.referral_note,
-    i.id = (SELECT b.id FROM intakes b WHERE b.client_id = i.client_id
-            ORDER BY b.assessed_on, b.recorded_at, b.id LIMIT 1)";
+/// A whole number as stored, back in the range its field allows (the schema checks it).
+fn stored_u8(v: i64) -> Result<u8> {
+    u8::try_from(v).map_err(|_| Error::internal(format!("a stored count, {v}, is out of range")))
+}
 
-const FROM: &str = "FROM intakes i LEFT JOIN red_flag_acks a ON a.intake_id = i.id";
+fn stored_u8_opt(v: Option<i64>) -> Result<Option<u8>> {
+    v.map(stored_u8).transpose()
+}
 
-fn intake_from_row(r: &Row<'_>) -> Result<Intake> {
-    let headache_type: Option<String> = r.get(3)?;
-    let acute_med_days: Option<u8> = r.get(10)?;
-    let acute_med_kinds: Vec<AcuteMedKind> = from_json(r.get(11)?);
-    let acknowledged_by: Option<String> = r.get(24)?;
-    Ok(Intake {
-        id: r.get(0)?,
-        client_id: r.get(1)?,
-        assessed_on: r.get(2)?,
-        headache_type: headache_type
-            .as_deref()
-            .and_then(crate::domain::vocab::from_id),
-        physician_diagnosed: r.get(4)?,
-        headache_days: r.get(5)?,
-        migraine_days: r.get(6)?,
-        usual_intensity: r.get(7)?,
-        worst_intensity: r.get(8)?,
-        usual_duration_hours: r.get(9)?,
-        medication_overuse: medication_overuse(acute_med_days, &acute_med_kinds),
-        acute_med_days,
-        acute_med_kinds,
-        triggers: from_json(r.get(12)?),
-        trigger_notes: r.get(13)?,
-        pain_sites: from_json(r.get(14)?),
-        symptoms: from_json(r.get(15)?),
-        sleep_quality: r.get(16)?,
-        sleep_hours: r.get(17)?,
-        stress: r.get(18)?,
-        red_flags: from_json(r.get(19)?),
-        goals: r.get(20)?,
-        notes: r.get(21)?,
-        recorded_by: r.get(22)?,
-        recorded_at: r.get(23)?,
-        acknowledgement: match acknowledged_by {
-            Some(by) => Some(RedFlagAck {
-                acknowledged_by: by,
-                acknowledged_at: r.get(25)?,
-                referral_note: r.get(26)?,
+impl Intake {
+    /// The intake from its stored row, its acknowledgement and whether it is the baseline.
+    fn from_stored(r: ReadRow) -> Result<Intake> {
+        let i = r.intake;
+        let acute_med_days = stored_u8_opt(i.acute_med_days)?;
+        let acute_med_kinds: Vec<AcuteMedKind> = from_json(i.acute_med_kinds);
+        Ok(Intake {
+            id: i.id,
+            client_id: i.client_id,
+            assessed_on: i.assessed_on,
+            headache_type: i
+                .headache_type
+                .as_deref()
+                .and_then(crate::domain::vocab::from_id),
+            physician_diagnosed: i.physician_diagnosed,
+            headache_days: stored_u8(i.headache_days)?,
+            migraine_days: stored_u8_opt(i.migraine_days)?,
+            usual_intensity: stored_u8(i.usual_intensity)?,
+            worst_intensity: stored_u8_opt(i.worst_intensity)?,
+            usual_duration_hours: i.usual_duration_hours,
+            medication_overuse: medication_overuse(acute_med_days, &acute_med_kinds),
+            acute_med_days,
+            acute_med_kinds,
+            triggers: from_json(i.triggers),
+            trigger_notes: i.trigger_notes,
+            pain_sites: from_json(i.pain_sites),
+            symptoms: from_json(i.symptoms),
+            sleep_quality: stored_u8_opt(i.sleep_quality)?,
+            sleep_hours: i.sleep_hours,
+            stress: stored_u8_opt(i.stress)?,
+            red_flags: from_json(i.red_flags),
+            goals: i.goals,
+            notes: i.notes,
+            recorded_by: i.recorded_by,
+            recorded_at: i.recorded_at,
+            acknowledgement: r.ack.map(|a| RedFlagAck {
+                acknowledged_by: a.acknowledged_by,
+                acknowledged_at: a.acknowledged_at,
+                referral_note: a.referral_note,
             }),
-            None => None,
-        },
-        is_baseline: r.get(27)?,
-    })
+            is_baseline: r.is_baseline,
+        })
+    }
+}
+
+impl ValidIntake {
+    /// The row this (checked) intake is stored as.
+    fn stored(&self, id: &str, client_id: &str, actor: &str, now: String) -> Result<IntakeRow> {
+        let i = &self.input;
+        Ok(IntakeRow {
+            id: id.to_owned(),
+            client_id: client_id.to_owned(),
+            assessed_on: self.assessed_on.to_string(),
+            headache_type: i.headache_type.map(|t| t.id()),
+            physician_diagnosed: i.physician_diagnosed,
+            headache_days: i64::from(self.headache_days),
+            migraine_days: self.migraine_days.map(i64::from),
+            usual_intensity: i64::from(self.usual_intensity),
+            worst_intensity: self.worst_intensity.map(i64::from),
+            usual_duration_hours: i.usual_duration_hours,
+            acute_med_days: self.acute_med_days.map(i64::from),
+            acute_med_kinds: json(&i.acute_med_kinds)?,
+            triggers: json(&i.triggers)?,
+            trigger_notes: i.trigger_notes.clone(),
+            pain_sites: json(&i.pain_sites)?,
+            symptoms: json(&i.symptoms)?,
+            sleep_quality: self.sleep_quality.map(i64::from),
+            sleep_hours: i.sleep_hours,
+            stress: self.stress.map(i64::from),
+            red_flags: json(&i.red_flags)?,
+            goals: i.goals.clone(),
+            notes: i.notes.clone(),
+            recorded_by: actor.to_owned(),
+            recorded_at: now,
+        })
+    }
 }
 
 impl Store {
@@ -408,41 +439,7 @@ impl Store {
         let client_id = client.id;
         self.write_sql(|tx, ctx| {
             let share_before = crate::reports::technique_totals::share(tx, &client_id)?;
-            tx.execute(
-                "INSERT INTO intakes (id, client_id, assessed_on, headache_type,
-                    physician_diagnosed, headache_days, migraine_days, usual_intensity,
-                    worst_intensity, usual_duration_hours, acute_med_days, acute_med_kinds,
-                    triggers, trigger_notes, pain_sites, symptoms, sleep_quality, sleep_hours,
-                    stress, red_flags, goals, notes, recorded_by, recorded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
-                crate::args![
-                    id,
-                    client_id,
-                    v.assessed_on.to_string(),
-                    i.headache_type.map(|t| t.id()),
-                    i.physician_diagnosed,
-                    v.headache_days,
-                    v.migraine_days,
-                    v.usual_intensity,
-                    v.worst_intensity,
-                    i.usual_duration_hours,
-                    v.acute_med_days,
-                    json(&i.acute_med_kinds)?,
-                    json(&i.triggers)?,
-                    i.trigger_notes,
-                    json(&i.pain_sites)?,
-                    json(&i.symptoms)?,
-                    v.sleep_quality,
-                    i.sleep_hours,
-                    v.stress,
-                    json(&i.red_flags)?,
-                    i.goals,
-                    i.notes,
-                    ctx.actor,
-                    ctx.now_text(),
-                ],
-            )?;
+            intakes::insert(tx, &v.stored(&id, &client_id, ctx.actor, ctx.now_text())?)?;
             // The new intake may change the client's responder status.
             crate::reports::technique_totals::apply(
                 tx,
@@ -481,13 +478,9 @@ impl Store {
 
     pub fn get_intake(&self, id: &str) -> Result<Intake> {
         let id = validate::record_id(id, "intake")?;
-        self.sql()
-            .optional(
-                &format!("SELECT {COLUMNS} {FROM} WHERE i.id = ?1"),
-                crate::args![id],
-                intake_from_row,
-            )?
+        intakes::get(self.sql(), &id)?
             .ok_or_else(|| Error::not_found("intake"))
+            .and_then(Intake::from_stored)
             .and_then(|i| self.require_client(&i.client_id).map(|()| i))
     }
 
@@ -495,14 +488,10 @@ impl Store {
     pub fn list_intakes(&self, client_id: &str) -> Result<Vec<Intake>> {
         let client_id = validate::record_id(client_id, "client")?;
         self.require_client(&client_id)?;
-        self.sql().all(
-            &format!(
-                "SELECT {COLUMNS} {FROM} WHERE i.client_id = ?1
-                 ORDER BY i.assessed_on DESC, i.recorded_at DESC, i.id DESC"
-            ),
-            crate::args![client_id],
-            intake_from_row,
-        )
+        intakes::list_for_client(self.sql(), &client_id)?
+            .into_iter()
+            .map(Intake::from_stored)
+            .collect()
     }
 
     /// Record that a therapist saw an intake's red flags, with the referral made.
@@ -538,10 +527,14 @@ impl Store {
         }
         let id = intake.id;
         self.write_sql(|tx, ctx| {
-            tx.execute(
-                "INSERT INTO red_flag_acks (intake_id, acknowledged_by, acknowledged_at, referral_note)
-                 VALUES (?1, ?2, ?3, ?4)",
-                crate::args![id, ctx.actor, ctx.now_text(), note],
+            intakes::insert_ack(
+                tx,
+                &AckRow {
+                    intake_id: id.clone(),
+                    acknowledged_by: ctx.actor.to_owned(),
+                    acknowledged_at: ctx.now_text(),
+                    referral_note: note.clone(),
+                },
             )?;
             Ok((
                 (),

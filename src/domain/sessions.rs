@@ -1,6 +1,11 @@
 //! Session notes (SOAP): drafts saved as the therapist types, the techniques chosen with
 //! their regions and reasons, body-chart marks, signing (which locks the note, enforced by
 //! database triggers too), and amendments shown beside the unchanged original.
+//!
+//! The note's statements are in [`crate::db::tables::sessions`] (the catalogue's in
+//! [`crate::db::tables::techniques`]); the rules, and what to write, are here. The notes list
+//! the history screen reads (`Store::session_rows`) is a read model across tables and stays
+//! here.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,7 +16,8 @@ use uuid::Uuid;
 
 use crate::Store;
 use crate::db::audit::AuditEntry;
-use crate::db::sql::{Conn, Row};
+use crate::db::sql::Conn;
+use crate::db::tables::{sessions, techniques};
 use crate::db::timestamp;
 use crate::domain::validate::{self, Lines};
 use crate::domain::vocab::{self, MarkKind, Pressure, Region};
@@ -283,10 +289,6 @@ impl SessionInput {
     }
 }
 
-const COLUMNS: &str = "id, client_id, therapist, status, started_at, duration_minutes,
-    subjective, headache_since_last, objective, assessment, plan, pain_before, pain_after,
-    headache_at_start, signed_by, signed_at, version, created_at, updated_at";
-
 fn status_from(status: &str) -> SessionStatus {
     if status == "signed" {
         SessionStatus::Signed
@@ -295,111 +297,130 @@ fn status_from(status: &str) -> SessionStatus {
     }
 }
 
-fn session_from_row(r: &Row<'_>) -> Result<Session> {
-    let status: String = r.get(3)?;
-    Ok(Session {
-        id: r.get(0)?,
-        client_id: r.get(1)?,
-        therapist: r.get(2)?,
-        status: status_from(&status),
-        started_at: r.get(4)?,
-        duration_minutes: r.get(5)?,
-        subjective: r.get(6)?,
-        headache_since_last: r.get(7)?,
-        objective: r.get(8)?,
-        assessment: r.get(9)?,
-        plan: r.get(10)?,
-        pain_before: r.get(11)?,
-        pain_after: r.get(12)?,
-        headache_at_start: r.get(13)?,
-        signed_by: r.get(14)?,
-        signed_at: r.get(15)?,
-        version: r.get(16)?,
-        created_at: r.get(17)?,
-        updated_at: r.get(18)?,
-        techniques: Vec::new(),
-        marks: Vec::new(),
-        amendments: Vec::new(),
-    })
+/// A stored whole number as the narrower type the note shows it in (the columns' checks
+/// keep them in range; a value out of range is an internal error, as reading it was).
+fn narrow<T: TryFrom<i64>>(column: &str, v: Option<i64>) -> Result<Option<T>> {
+    v.map(|i| T::try_from(i).map_err(|_| Error::internal(format!("{column}: {i} is out of range"))))
+        .transpose()
+}
+
+impl Session {
+    /// The note from its stored row (its techniques, marks and amendments are read
+    /// separately).
+    fn from_stored(r: sessions::SessionRow) -> Result<Session> {
+        Ok(Session {
+            status: status_from(&r.status),
+            duration_minutes: narrow("duration_minutes", r.duration_minutes)?,
+            pain_before: narrow("pain_before", r.pain_before)?,
+            pain_after: narrow("pain_after", r.pain_after)?,
+            id: r.id,
+            client_id: r.client_id,
+            therapist: r.therapist,
+            started_at: r.started_at,
+            subjective: r.subjective,
+            headache_since_last: r.headache_since_last,
+            objective: r.objective,
+            assessment: r.assessment,
+            plan: r.plan,
+            headache_at_start: r.headache_at_start,
+            signed_by: r.signed_by,
+            signed_at: r.signed_at,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            techniques: Vec::new(),
+            marks: Vec::new(),
+            amendments: Vec::new(),
+        })
+    }
+}
+
+impl SessionTechnique {
+    /// A technique of a note from its stored row (the warnings are the caller's).
+    fn from_stored(r: sessions::NamedTechniqueRow) -> Result<SessionTechnique> {
+        let t = r.technique;
+        Ok(SessionTechnique {
+            technique_name: r.technique_name,
+            regions: serde_json::from_str(&t.regions).unwrap_or_default(),
+            pressure: t.pressure.as_deref().and_then(vocab::from_id),
+            minutes: narrow("minutes", t.minutes)?,
+            technique_id: t.technique_id,
+            reason: t.reason,
+            warnings: Vec::new(),
+        })
+    }
+}
+
+impl Amendment {
+    fn from_stored(r: sessions::AmendmentRow) -> Amendment {
+        Amendment {
+            id: r.id,
+            author: r.author,
+            created_at: r.created_at,
+            reason: r.reason,
+            body: r.body,
+        }
+    }
+}
+
+impl ValidSession {
+    /// What saving this draft writes of the note itself.
+    fn stored(&self) -> sessions::DraftContent {
+        sessions::DraftContent {
+            started_at: self.started_at.clone(),
+            duration_minutes: self.duration_minutes.map(i64::from),
+            subjective: self.subjective.clone(),
+            headache_since_last: self.headache_since_last.clone(),
+            objective: self.objective.clone(),
+            assessment: self.assessment.clone(),
+            plan: self.plan.clone(),
+            pain_before: self.pain_before.map(i64::from),
+            pain_after: self.pain_after.map(i64::from),
+            headache_at_start: self.headache_at_start,
+        }
+    }
+
+    fn stored_marks(&self) -> Vec<sessions::MarkRow> {
+        self.marks
+            .iter()
+            .map(|m| sessions::MarkRow {
+                region: m.region.id(),
+                kind: m.kind.id(),
+            })
+            .collect()
+    }
+}
+
+impl ValidTechnique {
+    fn stored(&self) -> Result<sessions::TechniqueRow> {
+        let regions = serde_json::to_string(&self.regions)
+            .map_err(|e| Error::internal(format!("could not encode regions: {e}")))?;
+        Ok(sessions::TechniqueRow {
+            technique_id: self.technique_id.clone(),
+            regions,
+            pressure: self.pressure.map(Pressure::id),
+            minutes: self.minutes.map(i64::from),
+            reason: self.reason.clone(),
+        })
+    }
 }
 
 fn write_content(tx: Conn<'_>, id: &str, v: &ValidSession, now: &str) -> Result<()> {
-    let n = tx.execute(
-        "UPDATE sessions SET started_at = ?2, duration_minutes = ?3, subjective = ?4,
-            headache_since_last = ?5, objective = ?6, assessment = ?7, plan = ?8,
-            pain_before = ?9, pain_after = ?10, headache_at_start = ?11,
-            version = version + 1, updated_at = ?12
-         WHERE id = ?1 AND status = 'draft'",
-        crate::args![
-            id,
-            v.started_at,
-            v.duration_minutes,
-            v.subjective,
-            v.headache_since_last,
-            v.objective,
-            v.assessment,
-            v.plan,
-            v.pain_before,
-            v.pain_after,
-            v.headache_at_start,
-            now
-        ],
-    )?;
-    if n != 1 {
+    if !sessions::update_draft(tx, id, &v.stored(), now)? {
         return Err(signed_error());
     }
-    tx.execute(
-        "DELETE FROM session_techniques WHERE session_id = ?1",
-        crate::args![id],
-    )?;
+    sessions::delete_techniques(tx, id)?;
     for (pos, t) in v.techniques.iter().enumerate() {
-        let ValidTechnique {
-            technique_id,
-            regions,
-            pressure,
-            minutes,
-            reason,
-        } = t;
-        let exists = tx
-            .optional(
-                "SELECT 1 FROM techniques WHERE id = ?1",
-                crate::args![technique_id],
-                |_| Ok(()),
-            )?
-            .is_some();
-        if !exists {
+        if !techniques::exists(tx, &t.technique_id)? {
             return Err(Error::field(
                 &format!("techniques.{pos}.technique_id"),
                 "That technique is not in the catalogue; choose one from the list.",
             ));
         }
-        let regions = serde_json::to_string(regions)
-            .map_err(|e| Error::internal(format!("could not encode regions: {e}")))?;
-        tx.execute(
-            "INSERT INTO session_techniques (session_id, position, technique_id, regions, pressure, minutes, reason)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            crate::args![
-                id,
-                pos,
-                technique_id,
-                regions,
-                pressure.map(Pressure::id),
-                minutes,
-                reason
-            ],
-        )?;
+        // At most MAX_TECHNIQUES positions.
+        sessions::insert_technique(tx, id, pos as i64, &t.stored()?)?;
     }
-    tx.execute(
-        "DELETE FROM session_marks WHERE session_id = ?1",
-        crate::args![id],
-    )?;
-    for m in &v.marks {
-        tx.execute(
-            "INSERT INTO session_marks (session_id, region, kind) VALUES (?1, ?2, ?3)",
-            crate::args![id, m.region.id(), m.kind.id()],
-        )?;
-    }
-    Ok(())
+    sessions::replace_marks(tx, id, &v.stored_marks())
 }
 
 fn signed_error() -> Error {
@@ -420,12 +441,7 @@ impl Store {
         }
         let id = Uuid::now_v7().to_string();
         self.write_sql(|tx, ctx| {
-            let now = ctx.now_text();
-            tx.execute(
-                "INSERT INTO sessions (id, client_id, therapist, started_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?4, ?4)",
-                crate::args![id, client.id, ctx.actor, now],
-            )?;
+            sessions::insert_draft(tx, &id, &client.id, ctx.actor, &ctx.now_text())?;
             Ok((
                 (),
                 AuditEntry {
@@ -444,14 +460,11 @@ impl Store {
         // Only what the checks need: the whole note is read once, after the write (a draft
         // is saved on every pause in typing).
         let id = validate::record_id(id, "session")?;
-        let (status, therapist, client_id): (String, String, String) = self
-            .sql()
-            .optional(
-                "SELECT status, therapist, client_id FROM sessions WHERE id = ?1",
-                crate::args![id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?
-            .ok_or_else(|| Error::not_found("session note"))?;
+        let sessions::StatusRow {
+            status,
+            therapist,
+            client_id,
+        } = sessions::status(self.sql(), &id)?.ok_or_else(|| Error::not_found("session note"))?;
         self.require_client(&client_id)?;
         self.require_own_note(&therapist)?;
         if status != "draft" {
@@ -538,13 +551,7 @@ impl Store {
         self.write_sql(|tx, ctx| {
             let now = ctx.now_text();
             let share_before = crate::reports::technique_totals::share(tx, &client_id)?;
-            let n = tx.execute(
-                "UPDATE sessions SET status = 'signed', signed_by = ?2, signed_at = ?3,
-                    version = version + 1, updated_at = ?3
-                 WHERE id = ?1 AND status = 'draft'",
-                crate::args![id, ctx.actor, now],
-            )?;
-            if n != 1 {
+            if !sessions::sign_if_draft(tx, &id, ctx.actor, &now)? {
                 return Err(signed_error());
             }
             crate::reports::technique_totals::apply(
@@ -587,10 +594,16 @@ impl Store {
         let id = s.id;
         let amendment_id = Uuid::now_v7().to_string();
         self.write_sql(|tx, ctx| {
-            tx.execute(
-                "INSERT INTO amendments (id, session_id, author, created_at, reason, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                crate::args![amendment_id, id, ctx.actor, ctx.now_text(), reason, body],
+            sessions::insert_amendment(
+                tx,
+                &id,
+                &sessions::AmendmentRow {
+                    id: amendment_id.clone(),
+                    author: ctx.actor.to_owned(),
+                    created_at: ctx.now_text(),
+                    reason: reason.clone(),
+                    body: body.clone(),
+                },
             )?;
             search::index(
                 tx,
@@ -619,13 +632,8 @@ impl Store {
     pub fn get_session(&self, id: &str) -> Result<Session> {
         let id = validate::record_id(id, "session")?;
         let c = self.sql();
-        let mut s = c
-            .optional(
-                &format!("SELECT {COLUMNS} FROM sessions WHERE id = ?1"),
-                crate::args![id],
-                session_from_row,
-            )?
-            .ok_or_else(|| Error::not_found("session note"))?;
+        let row = sessions::get(c, &id)?.ok_or_else(|| Error::not_found("session note"))?;
+        let mut s = Session::from_stored(row)?;
         let client = self.get_client(&s.client_id)?;
         let flags: Vec<String> = client
             .fields
@@ -633,65 +641,30 @@ impl Store {
             .iter()
             .map(|f| f.id())
             .collect();
-        s.techniques = c.all(
-            "SELECT st.technique_id, t.name, st.regions, st.pressure, st.minutes, st.reason
-             FROM session_techniques st JOIN techniques t ON t.id = st.technique_id
-             WHERE st.session_id = ?1 ORDER BY st.position",
-            crate::args![id],
-            |r| {
-                let regions: String = r.get(2)?;
-                let pressure: Option<String> = r.get(3)?;
-                Ok(SessionTechnique {
-                    technique_id: r.get(0)?,
-                    technique_name: r.get(1)?,
-                    regions: serde_json::from_str(&regions).unwrap_or_default(),
-                    pressure: pressure.as_deref().and_then(vocab::from_id),
-                    minutes: r.get(4)?,
-                    reason: r.get(5)?,
-                    warnings: Vec::new(),
-                })
-            },
-        )?;
+        s.techniques = sessions::techniques(c, &id)?
+            .into_iter()
+            .map(SessionTechnique::from_stored)
+            .collect::<Result<_>>()?;
         for t in &mut s.techniques {
-            t.warnings = c
-                .all(
-                    "SELECT flag, message FROM technique_warnings WHERE technique_id = ?1 ORDER BY flag",
-                    crate::args![t.technique_id],
-                    |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
-                )?
+            t.warnings = techniques::warnings(c, &t.technique_id)?
                 .into_iter()
-                .filter(|(flag, _)| flags.contains(flag))
-                .map(|(_, message)| message)
+                .filter(|w| flags.contains(&w.flag))
+                .map(|w| w.message)
                 .collect();
         }
-        s.marks = c
-            .all(
-                "SELECT region, kind FROM session_marks WHERE session_id = ?1 ORDER BY region",
-                crate::args![id],
-                |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
-            )?
+        s.marks = sessions::marks(c, &id)?
             .into_iter()
-            .filter_map(|(region, kind)| {
+            .filter_map(|m| {
                 Some(BodyMark {
-                    region: vocab::from_id(&region)?,
-                    kind: vocab::from_id(&kind)?,
+                    region: vocab::from_id(&m.region)?,
+                    kind: vocab::from_id(&m.kind)?,
                 })
             })
             .collect();
-        s.amendments = c.all(
-            "SELECT id, author, created_at, reason, body FROM amendments
-             WHERE session_id = ?1 ORDER BY created_at, id",
-            crate::args![id],
-            |r| {
-                Ok(Amendment {
-                    id: r.get(0)?,
-                    author: r.get(1)?,
-                    created_at: r.get(2)?,
-                    reason: r.get(3)?,
-                    body: r.get(4)?,
-                })
-            },
-        )?;
+        s.amendments = sessions::amendments(c, &id)?
+            .into_iter()
+            .map(Amendment::from_stored)
+            .collect();
         Ok(s)
     }
 

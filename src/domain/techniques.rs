@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::Store;
 use crate::db::audit::AuditEntry;
-use crate::db::sql::Row;
+use crate::db::tables::techniques::{self, TechniqueRow, WarningRow};
 use crate::domain::folding::fold;
 use crate::domain::validate::{self, Lines};
 use crate::domain::vocab::{self, Contraindication};
@@ -67,82 +67,47 @@ impl TechniqueInput {
     }
 }
 
-/// What a technique is read as, for `FROM techniques t`: the row and how often it was used.
-const COLUMNS: &str = "t.id, t.name, t.description, t.retired_at IS NOT NULL,
-    (SELECT count(DISTINCT session_id) FROM session_techniques WHERE technique_id = t.id)";
-
-/// A row of [`COLUMNS`]; its warnings are read separately.
-fn from_row(r: &Row<'_>) -> Result<Technique> {
-    Ok(Technique {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        description: r.get(2)?,
-        retired: r.get(3)?,
-        warnings: Vec::new(),
-        times_used: r.get(4)?,
-    })
-}
-
-/// What a warning is read as, for `FROM technique_warnings`.
-const WARNING_COLUMNS: &str = "flag, message";
-
-/// A row of [`WARNING_COLUMNS`]; `None` for a flag this version does not know.
-fn warning_from_row(r: &Row<'_>) -> Result<Option<TechniqueWarning>> {
-    let flag: String = r.get(0)?;
-    let message: String = r.get(1)?;
-    Ok(
-        vocab::from_id(&flag).map(|contraindication| TechniqueWarning {
-            contraindication,
-            message,
-        }),
-    )
+impl Technique {
+    /// The technique from its stored row and its warnings (rows), dropping any warning for a
+    /// flag this version does not know.
+    fn from_stored(row: TechniqueRow, warnings: Vec<WarningRow>) -> Result<Technique> {
+        Ok(Technique {
+            times_used: u32::try_from(row.times_used).map_err(|_| {
+                Error::internal(format!("a use count, {}, is out of range", row.times_used))
+            })?,
+            id: row.id,
+            name: row.name,
+            description: row.description,
+            retired: row.retired,
+            warnings: warnings
+                .into_iter()
+                .filter_map(|w| {
+                    vocab::from_id(&w.flag).map(|contraindication| TechniqueWarning {
+                        contraindication,
+                        message: w.message,
+                    })
+                })
+                .collect(),
+        })
+    }
 }
 
 impl Store {
     /// The catalogue in name order; retired techniques only when asked for.
     pub fn list_techniques(&self, include_retired: bool) -> Result<Vec<Technique>> {
-        let ids: Vec<String> = self.sql().all(
-            "SELECT id FROM techniques WHERE ?1 = 1 OR retired_at IS NULL ORDER BY name_key",
-            crate::args![include_retired],
-            |r| r.get(0),
-        )?;
+        let ids = techniques::list_ids(self.sql(), include_retired)?;
         ids.iter().map(|id| self.get_technique(id)).collect()
     }
 
     pub fn get_technique(&self, id: &str) -> Result<Technique> {
         let id = validate::record_id(id, "technique")?;
         let c = self.sql();
-        let mut technique = c
-            .optional(
-                &format!("SELECT {COLUMNS} FROM techniques t WHERE t.id = ?1"),
-                crate::args![id],
-                from_row,
-            )?
-            .ok_or_else(|| Error::not_found("technique"))?;
-        technique.warnings = c
-            .all(
-                &format!(
-                    "SELECT {WARNING_COLUMNS} FROM technique_warnings
-                     WHERE technique_id = ?1 ORDER BY flag"
-                ),
-                crate::args![id],
-                warning_from_row,
-            )?
-            .into_iter()
-            .flatten()
-            .collect();
-        Ok(technique)
+        let row = techniques::get(c, &id)?.ok_or_else(|| Error::not_found("technique"))?;
+        Technique::from_stored(row, techniques::warnings(c, &id)?)
     }
 
     fn technique_name_taken(&self, key: &str, except: &str) -> Result<bool> {
-        Ok(self
-            .sql()
-            .optional(
-                "SELECT 1 FROM techniques WHERE name_key = ?1 AND id <> ?2",
-                crate::args![key, except],
-                |_| Ok(()),
-            )?
-            .is_some())
+        techniques::name_key_taken(self.sql(), key, except)
     }
 
     pub fn add_technique(&mut self, input: &TechniqueInput) -> Result<Technique> {
@@ -156,11 +121,7 @@ impl Store {
         }
         let id = Uuid::now_v7().to_string();
         self.write_sql(|tx, ctx| {
-            tx.execute(
-                "INSERT INTO techniques (id, name, name_key, description, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                crate::args![id, name, key, description, ctx.now_text()],
-            )?;
+            techniques::insert(tx, &id, &name, &key, &description, &ctx.now_text())?;
             Ok((
                 (),
                 AuditEntry {
@@ -187,10 +148,7 @@ impl Store {
         }
         let id = current.id;
         self.write_sql(|tx, _| {
-            tx.execute(
-                "UPDATE techniques SET name = ?2, name_key = ?3, description = ?4 WHERE id = ?1",
-                crate::args![id, name, key, description],
-            )?;
+            techniques::update_text(tx, &id, &name, &key, &description)?;
             Ok((
                 (),
                 AuditEntry {
@@ -218,10 +176,7 @@ impl Store {
         let id = current.id;
         self.write_sql(|tx, ctx| {
             let now = ctx.now_text();
-            tx.execute(
-                "UPDATE techniques SET retired_at = ?2 WHERE id = ?1",
-                crate::args![id, retired.then_some(now)],
-            )?;
+            techniques::set_retired(tx, &id, retired.then_some(now.as_str()))?;
             Ok((
                 (),
                 AuditEntry {

@@ -7,12 +7,16 @@
 //! share of the totals before the write and after it, in the same transaction, and adds the
 //! difference. [`recount`] counts everything afresh (the migration that made the table
 //! uses it, through [`rebuild`]), and [`check`] compares the two, for tests.
+//!
+//! The table's statements are in [`crate::db::tables::technique_outcome_totals`]; what a
+//! client's share is, and so what to add, is counted here.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::db::sql::{Conn, Row};
-use crate::error::Result;
+use crate::db::sql::Conn;
+use crate::db::tables::technique_outcome_totals::{self, TotalsRow};
 use crate::domain::responder::{Responder, responder_status};
+use crate::error::Result;
 
 /// One technique's figures: from one client, or summed over the clinic.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -40,6 +44,34 @@ impl Totals {
 
     fn is_zero(&self) -> bool {
         *self == Totals::default()
+    }
+
+    /// The row that holds (or adds) these figures for a technique.
+    fn stored(&self, technique_id: &str) -> TotalsRow {
+        TotalsRow {
+            technique_id: technique_id.to_owned(),
+            sessions: self.sessions,
+            sessions_with_pain: self.sessions_with_pain,
+            pain_change_sum: self.pain_change_sum,
+            clients: self.clients,
+            clients_measurable: self.clients_measurable,
+            responders: self.responders,
+        }
+    }
+
+    /// A technique's figures as kept.
+    fn from_stored(r: TotalsRow) -> (String, Totals) {
+        (
+            r.technique_id,
+            Totals {
+                sessions: r.sessions,
+                sessions_with_pain: r.sessions_with_pain,
+                pain_change_sum: r.pain_change_sum,
+                clients: r.clients,
+                clients_measurable: r.clients_measurable,
+                responders: r.responders,
+            },
+        )
     }
 }
 
@@ -121,29 +153,7 @@ pub(crate) fn apply(conn: Conn<'_>, before: &Share, after: &Share) -> Result<()>
         if d.is_zero() {
             continue;
         }
-        // The kept value is named with its table: on PostgreSQL a bare column name in
-        // DO UPDATE is ambiguous with `excluded`'s.
-        conn.execute(
-            "INSERT INTO technique_outcome_totals
-                (technique_id, sessions, sessions_with_pain, pain_change_sum, clients, clients_measurable, responders)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (technique_id) DO UPDATE SET
-                sessions = technique_outcome_totals.sessions + excluded.sessions,
-                sessions_with_pain = technique_outcome_totals.sessions_with_pain + excluded.sessions_with_pain,
-                pain_change_sum = technique_outcome_totals.pain_change_sum + excluded.pain_change_sum,
-                clients = technique_outcome_totals.clients + excluded.clients,
-                clients_measurable = technique_outcome_totals.clients_measurable + excluded.clients_measurable,
-                responders = technique_outcome_totals.responders + excluded.responders",
-            crate::args![
-                id,
-                d.sessions,
-                d.sessions_with_pain,
-                d.pain_change_sum,
-                d.clients,
-                d.clients_measurable,
-                d.responders
-            ],
-        )?;
+        technique_outcome_totals::add(conn, &d.stored(id))?;
     }
     Ok(())
 }
@@ -201,38 +211,19 @@ pub fn count_afresh(conn: Conn<'_>) -> Result<BTreeMap<String, Totals>> {
     Ok(out)
 }
 
-const COLUMNS: &str = "technique_id, sessions, sessions_with_pain, pain_change_sum, clients,
-    clients_measurable, responders";
-
-/// A row of `technique_outcome_totals`, as [`COLUMNS`] reads it.
-fn from_row(r: &Row<'_>) -> Result<(String, Totals)> {
-    Ok((
-        r.get(0)?,
-        Totals {
-            sessions: r.get(1)?,
-            sessions_with_pain: r.get(2)?,
-            pain_change_sum: r.get(3)?,
-            clients: r.get(4)?,
-            clients_measurable: r.get(5)?,
-            responders: r.get(6)?,
-        },
-    ))
-}
-
 /// The totals as kept, techniques with nothing counted left out.
 pub fn kept(conn: Conn<'_>) -> Result<BTreeMap<String, Totals>> {
-    let rows = conn.all(
-        &format!("SELECT {COLUMNS} FROM technique_outcome_totals"),
-        crate::args![],
-        from_row,
-    )?;
-    Ok(rows.into_iter().filter(|(_, t)| !t.is_zero()).collect())
+    Ok(technique_outcome_totals::list(conn)?
+        .into_iter()
+        .map(Totals::from_stored)
+        .filter(|(_, t)| !t.is_zero())
+        .collect())
 }
 
 /// Count every total afresh and keep that.
 pub fn recount(conn: Conn<'_>) -> Result<()> {
     let fresh = count_afresh(conn)?;
-    conn.execute("DELETE FROM technique_outcome_totals", crate::args![])?;
+    technique_outcome_totals::delete_all(conn)?;
     apply(conn, &Share::default(), &Share(fresh))
 }
 

@@ -7,10 +7,14 @@
 //! are already in list order: the count is a range count, a page is a slice of the range,
 //! and nothing is sorted. Only the page shown reads client rows. With several terms, the
 //! longest leads and each other one must start a word of the same client.
+//!
+//! The table's statements are in [`crate::db::tables::client_name_prefixes`]; what is
+//! written (which prefixes) and how a search reads the table are here.
 
 use std::collections::BTreeSet;
 
 use crate::db::sql::{Arg, Conn};
+use crate::db::tables::client_name_prefixes::{self, PrefixRow};
 use crate::domain::folding::fold;
 use crate::error::Result;
 
@@ -77,26 +81,23 @@ pub(crate) fn index(
     sort_key: &str,
     archived: bool,
 ) -> Result<()> {
-    tx.execute(
-        "DELETE FROM client_name_prefixes WHERE client_id = ?1",
-        crate::args![client_id],
-    )?;
+    client_name_prefixes::delete_for_client(tx, client_id)?;
+    let mut row = PrefixRow {
+        prefix: String::new(),
+        archived,
+        sort_key: sort_key.to_owned(),
+        client_id: client_id.to_owned(),
+    };
     for p in prefixes(names) {
-        tx.execute(
-            "INSERT INTO client_name_prefixes (prefix, archived, sort_key, client_id)
-             VALUES (?1, ?2, ?3, ?4)",
-            crate::args![p, archived, sort_key, client_id],
-        )?;
+        row.prefix = p;
+        client_name_prefixes::insert(tx, &row)?;
     }
     Ok(())
 }
 
+/// Follow a client's archiving (or restoring) in its prefixes.
 pub(crate) fn set_archived(tx: Conn<'_>, client_id: &str, archived: bool) -> Result<()> {
-    tx.execute(
-        "UPDATE client_name_prefixes SET archived = ?2 WHERE client_id = ?1",
-        crate::args![client_id, archived],
-    )?;
-    Ok(())
+    client_name_prefixes::set_archived(tx, client_id, archived)
 }
 
 /// The WHERE clause over `client_name_prefixes p` for `terms` (folded, not empty), and its

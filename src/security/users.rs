@@ -14,7 +14,7 @@ use ts_rs::TS;
 
 use crate::Store;
 use crate::db::audit::AuditEntry;
-use crate::db::sql::Row;
+use crate::db::tables::users::{self, UserRow};
 use crate::domain::validate::{self, Lines};
 use crate::error::{Error, ErrorCode, Result};
 
@@ -175,18 +175,17 @@ impl NewUser {
     }
 }
 
-/// The columns of `users` that [`user_from_row`] reads, in its order.
-const USER_COLUMNS: &str = "username, display_name, role, created_at, disabled_at";
-
-fn user_from_row(r: &Row<'_>) -> Result<User> {
-    let role: String = r.get(2)?;
-    Ok(User {
-        username: r.get(0)?,
-        display_name: r.get(1)?,
-        role: Role::from_id(&role).unwrap_or(Role::Therapist),
-        created_at: r.get(3)?,
-        disabled_at: r.get(4)?,
-    })
+impl User {
+    /// The user from their stored row (an unknown role reads as the least one).
+    fn from_stored(r: UserRow) -> User {
+        User {
+            role: Role::from_id(&r.role).unwrap_or(Role::Therapist),
+            username: r.username,
+            display_name: r.display_name,
+            created_at: r.created_at,
+            disabled_at: r.disabled_at,
+        }
+    }
 }
 
 /// Single-quote a value for SQL text. Usernames are already restricted to `[a-z0-9._-]`;
@@ -286,22 +285,15 @@ impl Store {
 
     pub fn list_users(&self) -> Result<Vec<User>> {
         self.require(Permission::Administer)?;
-        self.sql().all(
-            &format!(
-                "SELECT {USER_COLUMNS} FROM users
-                 ORDER BY disabled_at IS NOT NULL, display_name, username"
-            ),
-            crate::args![],
-            user_from_row,
-        )
+        Ok(users::list(self.sql())?
+            .into_iter()
+            .map(User::from_stored)
+            .collect())
     }
 
     pub fn get_user(&self, username: &str) -> Result<Option<User>> {
-        self.sql().optional(
-            &format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1"),
-            crate::args![crate::security::keys::normalize_username(username)],
-            user_from_row,
-        )
+        let username = crate::security::keys::normalize_username(username);
+        Ok(users::get(self.sql(), &username)?.map(User::from_stored))
     }
 
     /// Add the user row (the key file entry is the caller's: see `App`). The first user may
@@ -323,10 +315,7 @@ impl Store {
             validate::text("display_name", "Full name", display_name, 100, Lines::One)?;
         let username = username.to_owned();
         self.write_sql(|tx, ctx| {
-            tx.execute(
-                "INSERT INTO users (username, display_name, role, created_at) VALUES (?1, ?2, ?3, ?4)",
-                crate::args![username, display_name, role.id(), ctx.now_text()],
-            )?;
+            users::insert(tx, &username, &display_name, role.id(), &ctx.now_text())?;
             Ok((
                 (),
                 AuditEntry {
@@ -354,19 +343,14 @@ impl Store {
             .get_user(&username)?
             .ok_or_else(|| Error::not_found("user"))?;
         if disabled && user.role == Role::Administrator {
-            let admins: i64 = self.sql().value(
-                "SELECT count(*) FROM users WHERE role = 'administrator' AND disabled_at IS NULL",
-                crate::args![],
-            )?;
+            let admins = users::count_enabled_administrators(self.sql())?;
             if admins <= 1 {
                 return Err(Error::field("username", "Keep at least one administrator."));
             }
         }
         self.write_sql(|tx, ctx| {
-            tx.execute(
-                "UPDATE users SET disabled_at = ?2 WHERE username = ?1",
-                crate::args![username, if disabled { Some(ctx.now_text()) } else { None }],
-            )?;
+            let now = ctx.now_text();
+            users::set_disabled(tx, &username, disabled.then_some(now.as_str()))?;
             Ok((
                 (),
                 AuditEntry {
