@@ -3,15 +3,16 @@
 //! refused write leaves every table as it was.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::{Engine, Place};
 use proptest::prelude::*;
 use stillpoint::domain::intake::IntakeInput;
 use stillpoint::domain::sessions::{SessionInput, SessionTechniqueInput};
 use stillpoint::domain::techniques::TechniqueInput;
 use stillpoint::reports::dashboard::DashboardQuery;
 use stillpoint::search::SearchQuery;
-use stillpoint::{
-    ClientFields, ClientQuery, Error, ErrorCode, OpenOptions, Store, db::database_path,
-};
+use stillpoint::{ClientFields, ClientQuery, Error, ErrorCode, Store, args};
 
 const HOSTILE: &[&str] = &[
     "",
@@ -82,9 +83,8 @@ fn counts(s: &Store) -> Vec<i64> {
     ]
     .iter()
     .map(|t| {
-        s.conn()
-            .unwrap()
-            .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+        s.sql()
+            .value::<i64>(&format!("SELECT count(*) FROM {t}"), args![])
             .unwrap()
     })
     .collect()
@@ -103,7 +103,7 @@ fn refused_cleanly(e: &Error) {
 }
 
 struct Fixture {
-    _dir: tempfile::TempDir,
+    _place: Place,
     s: Store,
     client: String,
     draft: String,
@@ -111,9 +111,9 @@ struct Fixture {
     intake: String,
 }
 
-fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(OpenOptions::file(database_path(dir.path()))).unwrap();
+fn fixture(engine: Engine) -> Fixture {
+    let place = Place::new(engine);
+    let mut s = Store::open(place.options()).unwrap();
     let client = s
         .create_client(&ClientFields {
             first_name: "Ann".into(),
@@ -155,7 +155,7 @@ fn fixture() -> Fixture {
     .unwrap();
     s.sign_session(&signed).unwrap();
     Fixture {
-        _dir: dir,
+        _place: place,
         s,
         client,
         draft,
@@ -181,110 +181,127 @@ fn cases() -> ProptestConfig {
     }
 }
 
-proptest! {
-    #![proptest_config(cases())]
+/// The properties, on one engine: every case gets a database of its own.
+macro_rules! hostile_properties {
+    ($engine:expr) => {
+        proptest! {
+            #![proptest_config(cases())]
 
-    #[test]
-    fn clients(first in hostile_text(), last in hostile_text(), email in hostile_text(),
-               phone in hostile_text(), notes in hostile_text(), dob in hostile_date(),
-               consent in hostile_date(), version in any::<i64>(), id in hostile_text()) {
-        let mut f = fixture();
-        let fields = ClientFields {
-            first_name: first, last_name: last, email, phone, notes,
-            date_of_birth: dob, consent_date: consent, ..Default::default()
-        };
-        check_write(&mut f.s, |s| s.create_client(&fields));
-        let client = f.client.clone();
-        check_write(&mut f.s, |s| s.update_client(&client, version, &fields));
-        check_write(&mut f.s, |s| s.update_client(&id, 1, &fields));
-        check_write(&mut f.s, |s| s.archive_client(&id));
-        check_write(&mut f.s, |s| s.restore_client(&id));
-        if let Err(e) = f.s.get_client(&id) { refused_cleanly(&e); }
-        if let Err(e) = f.s.client_audit(&id) { refused_cleanly(&e); }
-    }
+            #[test]
+            fn clients(first in hostile_text(), last in hostile_text(), email in hostile_text(),
+                       phone in hostile_text(), notes in hostile_text(), dob in hostile_date(),
+                       consent in hostile_date(), version in any::<i64>(), id in hostile_text()) {
+                let mut f = fixture($engine);
+                let fields = ClientFields {
+                    first_name: first, last_name: last, email, phone, notes,
+                    date_of_birth: dob, consent_date: consent, ..Default::default()
+                };
+                check_write(&mut f.s, |s| s.create_client(&fields));
+                let client = f.client.clone();
+                check_write(&mut f.s, |s| s.update_client(&client, version, &fields));
+                check_write(&mut f.s, |s| s.update_client(&id, 1, &fields));
+                check_write(&mut f.s, |s| s.archive_client(&id));
+                check_write(&mut f.s, |s| s.restore_client(&id));
+                if let Err(e) = f.s.get_client(&id) { refused_cleanly(&e); }
+                if let Err(e) = f.s.client_audit(&id) { refused_cleanly(&e); }
+            }
 
-    #[test]
-    fn intakes(date in hostile_text(), days in hostile_number(), migraine in hostile_number(),
-               intensity in hostile_number(), worst in hostile_number(), hours in hostile_number(),
-               med in hostile_number(), sleep in hostile_number(), stress in hostile_number(),
-               notes in hostile_text(), referral in hostile_text(), id in hostile_text()) {
-        let mut f = fixture();
-        let input = IntakeInput {
-            assessed_on: date, headache_days: days, migraine_days: migraine,
-            usual_intensity: intensity, worst_intensity: worst, usual_duration_hours: hours,
-            acute_med_days: med, sleep_quality: sleep, sleep_hours: hours, stress,
-            notes: notes.clone(), goals: notes, ..Default::default()
-        };
-        let client = f.client.clone();
-        check_write(&mut f.s, |s| s.record_intake(&client, &input));
-        check_write(&mut f.s, |s| s.record_intake(&id, &input));
-        let intake = f.intake.clone();
-        check_write(&mut f.s, |s| s.acknowledge_red_flags(&intake, &referral));
-        check_write(&mut f.s, |s| s.acknowledge_red_flags(&id, &referral));
-        if let Err(e) = f.s.list_intakes(&id) { refused_cleanly(&e); }
-        if let Err(e) = f.s.client_alerts(&id) { refused_cleanly(&e); }
-    }
+            #[test]
+            fn intakes(date in hostile_text(), days in hostile_number(), migraine in hostile_number(),
+                       intensity in hostile_number(), worst in hostile_number(), hours in hostile_number(),
+                       med in hostile_number(), sleep in hostile_number(), stress in hostile_number(),
+                       notes in hostile_text(), referral in hostile_text(), id in hostile_text()) {
+                let mut f = fixture($engine);
+                let input = IntakeInput {
+                    assessed_on: date, headache_days: days, migraine_days: migraine,
+                    usual_intensity: intensity, worst_intensity: worst, usual_duration_hours: hours,
+                    acute_med_days: med, sleep_quality: sleep, sleep_hours: hours, stress,
+                    notes: notes.clone(), goals: notes, ..Default::default()
+                };
+                let client = f.client.clone();
+                check_write(&mut f.s, |s| s.record_intake(&client, &input));
+                check_write(&mut f.s, |s| s.record_intake(&id, &input));
+                let intake = f.intake.clone();
+                check_write(&mut f.s, |s| s.acknowledge_red_flags(&intake, &referral));
+                check_write(&mut f.s, |s| s.acknowledge_red_flags(&id, &referral));
+                if let Err(e) = f.s.list_intakes(&id) { refused_cleanly(&e); }
+                if let Err(e) = f.s.client_alerts(&id) { refused_cleanly(&e); }
+            }
 
-    #[test]
-    fn sessions(started in hostile_text(), duration in hostile_number(), text in hostile_text(),
-                before in hostile_number(), after in hostile_number(), minutes in hostile_number(),
-                technique in hostile_text(), reason in hostile_text(), id in hostile_text()) {
-        let mut f = fixture();
-        let input = SessionInput {
-            started_at: started, duration_minutes: duration, subjective: text.clone(),
-            objective: text.clone(), assessment: text.clone(), plan: text.clone(),
-            pain_before: before, pain_after: after,
-            techniques: vec![SessionTechniqueInput {
-                technique_id: technique, minutes, reason: reason.clone(), ..Default::default()
-            }],
-            ..Default::default()
-        };
-        let draft = f.draft.clone();
-        let signed = f.signed.clone();
-        check_write(&mut f.s, |s| s.save_session_draft(&draft, &input));
-        check_write(&mut f.s, |s| s.save_session_draft(&signed, &input));
-        check_write(&mut f.s, |s| s.save_session_draft(&id, &input));
-        check_write(&mut f.s, |s| s.sign_session(&id));
-        check_write(&mut f.s, |s| s.amend_session(&signed, &reason, &text));
-        check_write(&mut f.s, |s| s.amend_session(&draft, &reason, &text));
-        check_write(&mut f.s, |s| s.start_session(&id));
-        if let Err(e) = f.s.get_session(&id) { refused_cleanly(&e); }
-        if let Err(e) = f.s.list_sessions(&id) { refused_cleanly(&e); }
-    }
+            #[test]
+            fn sessions(started in hostile_text(), duration in hostile_number(), text in hostile_text(),
+                        before in hostile_number(), after in hostile_number(), minutes in hostile_number(),
+                        technique in hostile_text(), reason in hostile_text(), id in hostile_text()) {
+                let mut f = fixture($engine);
+                let input = SessionInput {
+                    started_at: started, duration_minutes: duration, subjective: text.clone(),
+                    objective: text.clone(), assessment: text.clone(), plan: text.clone(),
+                    pain_before: before, pain_after: after,
+                    techniques: vec![SessionTechniqueInput {
+                        technique_id: technique, minutes, reason: reason.clone(), ..Default::default()
+                    }],
+                    ..Default::default()
+                };
+                let draft = f.draft.clone();
+                let signed = f.signed.clone();
+                check_write(&mut f.s, |s| s.save_session_draft(&draft, &input));
+                check_write(&mut f.s, |s| s.save_session_draft(&signed, &input));
+                check_write(&mut f.s, |s| s.save_session_draft(&id, &input));
+                check_write(&mut f.s, |s| s.sign_session(&id));
+                check_write(&mut f.s, |s| s.amend_session(&signed, &reason, &text));
+                check_write(&mut f.s, |s| s.amend_session(&draft, &reason, &text));
+                check_write(&mut f.s, |s| s.start_session(&id));
+                if let Err(e) = f.s.get_session(&id) { refused_cleanly(&e); }
+                if let Err(e) = f.s.list_sessions(&id) { refused_cleanly(&e); }
+            }
 
-    #[test]
-    fn techniques(name in hostile_text(), description in hostile_text(), id in hostile_text(),
-                  retired in any::<bool>()) {
-        let mut f = fixture();
-        let input = TechniqueInput { name, description };
-        check_write(&mut f.s, |s| s.add_technique(&input));
-        check_write(&mut f.s, |s| s.update_technique(&id, &input));
-        check_write(&mut f.s, |s| s.update_technique(stillpoint::domain::techniques::seeded::SCALP, &input));
-        check_write(&mut f.s, |s| s.set_technique_retired(&id, retired));
-    }
+            #[test]
+            fn techniques(name in hostile_text(), description in hostile_text(), id in hostile_text(),
+                          retired in any::<bool>()) {
+                let mut f = fixture($engine);
+                let input = TechniqueInput { name, description };
+                check_write(&mut f.s, |s| s.add_technique(&input));
+                check_write(&mut f.s, |s| s.update_technique(&id, &input));
+                check_write(&mut f.s, |s| s.update_technique(stillpoint::domain::techniques::seeded::SCALP, &input));
+                check_write(&mut f.s, |s| s.set_technique_retired(&id, retired));
+            }
 
-    #[test]
-    fn reads(text in hostile_text(), from in hostile_date(), to in hostile_date(),
-             limit in any::<u32>(), offset in any::<u32>(), id in hostile_text(),
-             archived in any::<bool>()) {
-        let f = fixture();
-        let before = counts(&f.s);
-        let q = ClientQuery { search: text.clone(), include_archived: archived, limit, offset };
-        if let Err(e) = f.s.list_clients(&q) { refused_cleanly(&e); }
-        let sq = SearchQuery {
-            text, include_archived: archived, client_id: Some(id.clone()),
-            from: from.clone(), to: to.clone(), limit,
-        };
-        if let Err(e) = f.s.search(&sq) { refused_cleanly(&e); }
-        if let Err(e) = f.s.search(&SearchQuery { client_id: None, ..sq }) { refused_cleanly(&e); }
-        if let Err(e) = f.s.dashboard(&DashboardQuery { from, to }) { refused_cleanly(&e); }
-        if let Err(e) = f.s.client_outcomes(&id) { refused_cleanly(&e); }
-        if let Err(e) = f.s.client_history(&id) { refused_cleanly(&e); }
-        if let Err(e) = f.s.client_chart(&id) { refused_cleanly(&e); }
-        prop_assert_eq!(counts(&f.s), before, "a read changed the database");
-    }
+            #[test]
+            fn reads(text in hostile_text(), from in hostile_date(), to in hostile_date(),
+                     limit in any::<u32>(), offset in any::<u32>(), id in hostile_text(),
+                     archived in any::<bool>()) {
+                let f = fixture($engine);
+                let before = counts(&f.s);
+                let q = ClientQuery { search: text.clone(), include_archived: archived, limit, offset };
+                if let Err(e) = f.s.list_clients(&q) { refused_cleanly(&e); }
+                let sq = SearchQuery {
+                    text, include_archived: archived, client_id: Some(id.clone()),
+                    from: from.clone(), to: to.clone(), limit,
+                };
+                if let Err(e) = f.s.search(&sq) { refused_cleanly(&e); }
+                if let Err(e) = f.s.search(&SearchQuery { client_id: None, ..sq }) { refused_cleanly(&e); }
+                if let Err(e) = f.s.dashboard(&DashboardQuery { from, to }) { refused_cleanly(&e); }
+                if let Err(e) = f.s.client_outcomes(&id) { refused_cleanly(&e); }
+                if let Err(e) = f.s.client_history(&id) { refused_cleanly(&e); }
+                if let Err(e) = f.s.client_chart(&id) { refused_cleanly(&e); }
+                prop_assert_eq!(counts(&f.s), before, "a read changed the database");
+            }
+        }
+    };
 }
 
+mod on_sqlite {
+    use super::*;
+    hostile_properties!(Engine::Sqlite);
+}
+
+mod on_postgres {
+    use super::*;
+    hostile_properties!(Engine::Postgres);
+}
+
+// SQLite only: setup, login and recovery are the App gate on the single-computer file
+// (keys.json beside it); putting the app on the clinic server is the next issue.
 mod accounts {
     use super::*;
     use stillpoint::App;

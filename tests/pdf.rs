@@ -3,26 +3,25 @@
 
 mod common;
 
-use std::process::Command;
-use std::sync::Arc;
+use common::{Engine, Place};
 
-use chrono::{TimeZone, Utc};
+use std::process::Command;
+
 use stillpoint::domain::clinic_settings::ClinicSettings;
 use stillpoint::domain::intake::IntakeInput;
 use stillpoint::domain::vocab::{HeadacheType, RedFlag};
-use stillpoint::{ClientFields, OpenOptions, Store, db::database_path};
+use stillpoint::{ClientFields, Store};
 
-#[test]
-fn the_summary_pdf_reads_back_with_everything_a_physician_needs() {
-    let dir = tempfile::tempdir().unwrap();
+fn the_summary_pdf_reads_back_with_everything_a_physician_needs(engine: Engine) {
+    let place = Place::new(engine);
     let mut s = Store::open(
-        OpenOptions::file(database_path(dir.path()))
+        place
+            .options()
             .actor("Riya Patel, LMT")
-            .clock(Arc::new(|| {
-                Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()
-            })),
+            .clock(common::fixed_clock()),
     )
     .unwrap();
+    let dir = tempfile::tempdir().unwrap();
     s.update_clinic_settings(&ClinicSettings {
         name: "Harbour Light Massage".into(),
         address: "4 Quay Street\nGalway".into(),
@@ -136,10 +135,10 @@ fn the_summary_pdf_reads_back_with_everything_a_physician_needs() {
     );
 }
 
-#[test]
-fn a_new_client_with_nothing_recorded_still_gets_a_clear_pdf() {
+fn a_new_client_with_nothing_recorded_still_gets_a_clear_pdf(engine: Engine) {
+    let place = Place::new(engine);
+    let mut s = Store::open(place.options()).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(OpenOptions::file(database_path(dir.path()))).unwrap();
     let c = s
         .create_client(&ClientFields {
             first_name: "<img src=x onerror=alert(1)>".into(),
@@ -162,3 +161,8 @@ fn a_new_client_with_nothing_recorded_still_gets_a_clear_pdf() {
     assert!(text.contains("No symptom intake has been recorded yet."));
     assert!(text.contains("No intake yet"));
 }
+
+crate::on_both_engines!(
+    the_summary_pdf_reads_back_with_everything_a_physician_needs,
+    a_new_client_with_nothing_recorded_still_gets_a_clear_pdf,
+);

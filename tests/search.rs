@@ -2,23 +2,19 @@
 //! clients, narrowing, ordering, and the index staying in step with the data.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::Arc;
+mod common;
 
-use chrono::{TimeZone, Utc};
+use common::{Engine, Place};
+
 use stillpoint::domain::intake::IntakeInput;
 use stillpoint::domain::sessions::SessionInput;
 use stillpoint::search::{HitKind, Ordering, RANK_LIMIT, SearchQuery, SearchResults};
 use stillpoint::{ClientFields, OpenOptions, Store, db::database_path};
 
-fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let s = Store::open(
-        OpenOptions::file(database_path(dir.path())).clock(Arc::new(|| {
-            Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()
-        })),
-    )
-    .unwrap();
-    (dir, s)
+fn store(engine: Engine) -> (Place, Store) {
+    let place = Place::new(engine);
+    let s = place.open();
+    (place, s)
 }
 
 fn client(s: &mut Store, first: &str, last: &str) -> String {
@@ -67,9 +63,8 @@ fn hit_text(r: &SearchResults) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn finds_clients_by_name_and_notes_by_their_words() {
-    let (_d, mut s) = store();
+fn finds_clients_by_name_and_notes_by_their_words(engine: Engine) {
+    let (_d, mut s) = store(engine);
     let zoe = client(&mut s, "Zoë", "O'Brien");
     let other = client(&mut s, "Ann", "Smith");
     let sid = note(
@@ -111,9 +106,8 @@ fn finds_clients_by_name_and_notes_by_their_words() {
     assert_eq!(find(&s, "tender temporalis").total, 1);
 }
 
-#[test]
-fn amendments_and_intake_notes_are_found_and_open_the_right_record() {
-    let (_d, mut s) = store();
+fn amendments_and_intake_notes_are_found_and_open_the_right_record(engine: Engine) {
+    let (_d, mut s) = store(engine);
     let c = client(&mut s, "Ann", "Smith");
     let sid = s.start_session(&c).unwrap().id;
     s.save_session_draft(
@@ -164,9 +158,8 @@ fn amendments_and_intake_notes_are_found_and_open_the_right_record() {
     assert_eq!(r.groups[0].hits[0].record_id, iid);
 }
 
-#[test]
-fn hostile_queries_and_markup_are_harmless() {
-    let (_d, mut s) = store();
+fn hostile_queries_and_markup_are_harmless(engine: Engine) {
+    let (_d, mut s) = store(engine);
     let c = client(&mut s, "Ann", "Smith");
     note(
         &mut s,
@@ -206,9 +199,8 @@ fn hostile_queries_and_markup_are_harmless() {
     assert_eq!(too_long.unwrap_err().field.as_deref(), Some("text"));
 }
 
-#[test]
-fn the_index_follows_edits_and_archiving() {
-    let (_d, mut s) = store();
+fn the_index_follows_edits_and_archiving(engine: Engine) {
+    let (_d, mut s) = store(engine);
     let c = client(&mut s, "Ann", "Smith");
     let sid = note(&mut s, &c, "2026-11-20T10:00:00Z", "Neck stiffness", "");
     assert_eq!(find(&s, "stiffness").total, 1);
@@ -244,9 +236,8 @@ fn the_index_follows_edits_and_archiving() {
     assert!(asked.groups[0].client.archived);
 }
 
-#[test]
-fn a_common_word_is_newest_first_unless_the_search_is_narrowed() {
-    let (_d, mut s) = store();
+fn a_common_word_is_newest_first_unless_the_search_is_narrowed(engine: Engine) {
+    let (_d, mut s) = store(engine);
     let a = client(&mut s, "Ann", "Smith");
     let b = client(&mut s, "Bea", "Jones");
     let n = RANK_LIMIT as usize + 1;
@@ -337,9 +328,8 @@ fn note_ids(r: &SearchResults) -> Vec<String> {
     ids
 }
 
-#[test]
-fn a_prefix_finds_every_word_it_starts_whatever_was_written_when() {
-    let (_d, mut s) = store();
+fn a_prefix_finds_every_word_it_starts_whatever_was_written_when(engine: Engine) {
+    let (_d, mut s) = store(engine);
     let c = client(&mut s, "Pia", "Prefix");
     let at = "2026-11-20T10:00:00Z";
     let one = note(&mut s, &c, at, "Headache on waking.", "");
@@ -383,9 +373,8 @@ fn a_prefix_finds_every_word_it_starts_whatever_was_written_when() {
     assert_eq!(note_ids(&find(&s, "headach")), sorted(vec![one, many, ish]));
 }
 
-#[test]
-fn a_prefix_of_very_many_words_still_finds_them_all() {
-    let (_d, mut s) = store();
+fn a_prefix_of_very_many_words_still_finds_them_all(engine: Engine) {
+    let (_d, mut s) = store(engine);
     let c = client(&mut s, "Wen", "Words");
     // More words than are ever spelled out for one prefix.
     let body: Vec<String> = (0..40).map(|i| format!("zq{i:02}x")).collect();
@@ -394,6 +383,119 @@ fn a_prefix_of_very_many_words_still_finds_them_all() {
     assert_eq!(note_ids(&find(&s, "zq3")), vec![id]);
 }
 
+fn words_inside_addresses_numbers_ranges_and_markup_are_found_by_each_part(engine: Engine) {
+    // Every character that is not part of a word separates words, whatever it is next to:
+    // an e-mail or web address, a decimal, a range, a path, a tag.
+    let (_d, mut s) = store(engine);
+    let c = client(&mut s, "Pat", "Parts");
+    let at = "2026-11-20T10:00:00Z";
+    let email = note(
+        &mut s,
+        &c,
+        at,
+        "Emailed the plan to jane@harbourlight-clinic.ie",
+        "",
+    );
+    let web = note(
+        &mut s,
+        &c,
+        at,
+        "Sent https://physio.example.org/neck-stretches?week=2",
+        "",
+    );
+    let dose = note(&mut s, &c, at, "Took 12.5 mg sumatriptan", "");
+    let range = note(&mut s, &c, at, "Chin tucks 3x/day, 2-3 sets", "");
+    let spine = note(&mut s, &c, at, "", "Tender over L5/S1 and C3-C4");
+    let markup = note(&mut s, &c, at, "<b>Throbbing</b> &amp; pulsing", "");
+    let digits = note(&mut s, &c, at, "Tried café2go tea", "");
+    let decomposed = note(&mut s, &c, at, "Works at an e\u{301}cole", "");
+    let places = note(&mut s, &c, at, "Moved from Łódź to the Hauptstraße", "");
+    for (query, want) in [
+        ("harbourlight", &email),
+        ("clinic ie", &email),
+        ("jane@harbourlight", &email),
+        ("physio", &web),
+        ("stretches", &web),
+        ("example org", &web),
+        ("12.5", &dose),
+        ("12 5 mg", &dose),
+        ("day", &range),
+        ("3x", &range),
+        ("sets", &range),
+        ("S1", &spine),
+        ("l5", &spine),
+        ("c4", &spine),
+        ("throbbing", &markup),
+        ("amp pulsing", &markup),
+        ("cafe2go", &digits),
+        ("café2", &digits),
+        ("ecole", &decomposed),
+        ("école", &decomposed),
+        ("łódź", &places),
+        ("ŁÓD", &places),
+        ("hauptstraße", &places),
+    ] {
+        assert_eq!(note_ids(&find(&s, query)), vec![want.clone()], "{query}");
+    }
+    assert!(note_ids(&find(&s, "harbourlightclinic")).is_empty());
+    assert!(note_ids(&find(&s, "125")).is_empty());
+}
+
+/// The snippet's text without its ellipses and hit marks.
+fn plain(h: &stillpoint::search::Hit) -> String {
+    h.snippet
+        .iter()
+        .map(|p| p.text.as_str())
+        .collect::<String>()
+}
+
+fn a_snippet_is_the_notes_own_text_around_the_hit(engine: Engine) {
+    let (_d, mut s) = store(engine);
+    let c = client(&mut s, "Sam", "Snippet");
+    let before: Vec<String> = (0..30).map(|i| format!("w{i}")).collect();
+    let after: Vec<String> = (30..60).map(|i| format!("w{i}")).collect();
+    let body = format!(
+        "{} (see <i>note</i>: tension-type headache, 2-3/week.) {}",
+        before.join(" "),
+        after.join(" ")
+    );
+    note(&mut s, &c, "2026-11-20T10:00:00Z", &body, "");
+    let short = "\"<Quoted>\" — headache; [brackets] & more.";
+    note(&mut s, &c, "2026-11-21T10:00:00Z", short, "");
+    let r = find(&s, "headache");
+    assert_eq!(r.total, 2);
+    let mut seen = 0;
+    for h in r.groups.iter().flat_map(|g| &g.hits) {
+        let text = plain(h);
+        let hits: Vec<&str> = h
+            .snippet
+            .iter()
+            .filter(|p| p.hit)
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(hits, vec!["headache"], "{text}");
+        if text.contains("Quoted") {
+            // A short note is shown whole, every character as written.
+            assert_eq!(text.trim_end(), short);
+        } else {
+            // A long one is cut to the words around the hit, as written, and says where it
+            // was cut (FTS5 leaves out the "…" where a cut falls at a sentence start).
+            assert!(text.ends_with('…'), "{text}");
+            let inner = text.trim_matches('…');
+            assert!(body.contains(inner), "{inner:?} is not in the note");
+            assert!(
+                inner.contains("tension-type headache, 2-3/week.)"),
+                "{inner}"
+            );
+            assert!(inner.split_whitespace().count() < 24, "{inner}");
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, 2);
+}
+
+// SQLite only: migration 0010 upgrades a file written before the word list existed; a
+// clinic server starts from the PostgreSQL baseline, which already has it.
 #[test]
 fn words_written_before_the_word_list_existed_are_found_by_prefix_after_the_upgrade() {
     let dir = tempfile::tempdir().unwrap();
@@ -424,3 +526,15 @@ fn words_written_before_the_word_list_existed_are_found_by_prefix_after_the_upgr
         .unwrap();
     assert!(words >= 6, "{words}");
 }
+
+crate::on_both_engines!(
+    finds_clients_by_name_and_notes_by_their_words,
+    amendments_and_intake_notes_are_found_and_open_the_right_record,
+    hostile_queries_and_markup_are_harmless,
+    the_index_follows_edits_and_archiving,
+    a_common_word_is_newest_first_unless_the_search_is_narrowed,
+    a_prefix_finds_every_word_it_starts_whatever_was_written_when,
+    a_prefix_of_very_many_words_still_finds_them_all,
+    words_inside_addresses_numbers_ranges_and_markup_are_found_by_each_part,
+    a_snippet_is_the_notes_own_text_around_the_hit,
+);

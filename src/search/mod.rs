@@ -265,7 +265,15 @@ pub(crate) fn index(tx: Conn<'_>, doc: &Doc<'_>) -> Result<()> {
         )?,
     };
     // SQLite's FTS5 table and PostgreSQL's (its tsvector a generated column) take the same
-    // row.
+    // row; PostgreSQL's with its words guarded (see `guarded`).
+    let guarded_body;
+    let body = match tx.engine() {
+        Engine::Sqlite => body,
+        Engine::Postgres => {
+            guarded_body = guarded(body);
+            guarded_body.as_str()
+        }
+    };
     tx.execute(
         "INSERT INTO search_fts (rowid, body) VALUES (?1, ?2)",
         args![rowid, body],
@@ -296,6 +304,133 @@ pub(crate) fn index(tx: Conn<'_>, doc: &Doc<'_>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A character of a word: FTS5's unicode61 splits at everything else, and so does
+/// [`query_words`]. Combining marks belong to the letter before them ("e" + U+0301 is "é",
+/// whose accent the index drops).
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
+}
+
+/// Put between a word and the characters next to it in PostgreSQL's copy of the text.
+const GUARD: char = '\u{1}';
+
+/// The text as PostgreSQL's full-text parser is given it: U+0001 (a control character, which
+/// no stored text holds) between each run of word characters and the run of other
+/// characters beside it. PostgreSQL's parser reads whole e-mail addresses, web addresses,
+/// file paths, decimals ("10.5"), signed numbers ("-3" in "2-3") and markup tags as single
+/// tokens, so "example" would not find "jane@example.com", nor "week" "3x/week", nor "5"
+/// "10.5", where SQLite's FTS5 (which splits at every character that is not part of a word)
+/// finds them all; and it drops tags from headlines. Guarded, it sees only plain words, split
+/// where FTS5 splits. The guards are removed again from what is shown (see [`window`]).
+fn guarded(body: &str) -> String {
+    let mut out = String::with_capacity(body.len() + body.len() / 4);
+    let mut previous: Option<bool> = None;
+    for c in body.chars() {
+        let word = is_word_char(c);
+        if previous.is_some_and(|p| p != word) {
+            out.push(GUARD);
+        }
+        out.push(c);
+        previous = Some(word);
+    }
+    out
+}
+
+/// How many words a snippet shows (FTS5's snippet(…, 16)).
+const SNIPPET_WORDS: usize = 16;
+
+/// A snippet as FTS5's snippet() makes it, from a whole text whose hits are marked with
+/// U+0002 … U+0003 (PostgreSQL's ts_headline with HighlightAll, its guards removed): the
+/// `words` words around the window with the most different hits, the hits centred in it,
+/// every character between them as written, and "…" where the text was cut. A window at the
+/// start or end of the text keeps what comes before its first word or after its last.
+fn window(marked: &str, words: usize) -> String {
+    struct Word {
+        start: usize,
+        end: usize,
+        hit: bool,
+    }
+    let mut found: Vec<Word> = Vec::new();
+    let mut hit = false;
+    let mut open: Option<usize> = None;
+    for (i, c) in marked.char_indices() {
+        if is_word_char(c) {
+            open.get_or_insert(i);
+            continue;
+        }
+        if let Some(start) = open.take() {
+            found.push(Word { start, end: i, hit });
+        }
+        if c == '\u{2}' || c == '\u{3}' {
+            hit = c == '\u{2}';
+        }
+    }
+    if let Some(start) = open {
+        found.push(Word {
+            start,
+            end: marked.len(),
+            hit,
+        });
+    }
+    let n = found.len();
+    if n <= words {
+        return marked.to_owned();
+    }
+    // The window with the most different hit words (then the most hits), earliest first.
+    let mut best = (0usize, 0usize, 0usize); // (score, first hit, last hit)
+    for h in (0..n).filter(|&h| found[h].hit) {
+        let mut seen: Vec<String> = Vec::new();
+        let mut score = 0;
+        let mut last = h;
+        for (j, x) in found.iter().enumerate().skip(h).take(words) {
+            if x.hit {
+                let key = marked[x.start..x.end].to_lowercase();
+                score += if seen.contains(&key) { 1 } else { 1000 };
+                seen.push(key);
+                last = j;
+            }
+        }
+        if score > best.0 {
+            best = (score, h, last);
+        }
+    }
+    let start = if best.0 == 0 {
+        0
+    } else {
+        let (first, last) = (best.1, best.2);
+        let centred = first.saturating_sub((words - (last - first)) / 2);
+        centred.min(n - words)
+    };
+    let end = start + words;
+    let mut out = String::new();
+    let from = if start == 0 {
+        0
+    } else {
+        out.push('…');
+        let s = found[start].start;
+        if marked[..s].ends_with('\u{2}') {
+            s - 1
+        } else {
+            s
+        }
+    };
+    let to = if end >= n {
+        marked.len()
+    } else {
+        let e = found[end - 1].end;
+        if marked[e..].starts_with('\u{3}') {
+            e + 1
+        } else {
+            e
+        }
+    };
+    out.push_str(&marked[from..to]);
+    if end < n {
+        out.push('…');
+    }
+    out
 }
 
 /// What a client's entry holds: the names as typed and folded ("O'Brien" and "obrien").
@@ -401,12 +536,19 @@ impl Store {
             .map(|d| d.to_string())
             .unwrap_or_default();
         // ts_headline marks hits with the same control characters as FTS5's snippet().
-        let headline = "StartSel=\u{2}, StopSel=\u{3}, MaxWords=16, MinWords=6, ShortWord=0, MaxFragments=1, FragmentDelimiter=…";
+        // The whole text, every hit marked; the window around the hits is cut in Rust, so
+        // the snippet keeps every character as written (ts_headline's own fragments start
+        // at a word, dropping what comes before it, and leave out markup tags).
+        let headline = "StartSel=\u{2}, StopSel=\u{3}, HighlightAll=true";
         let args: &[&dyn Arg] = args![fts, narrow_client, from_day, to_day, headline];
         let args = if pg { args } else { &args[..4] };
         // CROSS JOIN keeps the full-text index as the outer loop: SQLite would otherwise be free to
-        // walk every document and test the MATCH once per row.
-        let from_clause = "FROM search_fts CROSS JOIN search_docs d ON d.id = search_fts.rowid";
+        // walk every document and test the MATCH once per row. PostgreSQL allows no ON after
+        // CROSS JOIN (and plans the join order itself).
+        let from_clause = conn.pick(
+            "FROM search_fts CROSS JOIN search_docs d ON d.id = search_fts.rowid",
+            "FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid",
+        );
         // Count at most RANK_LIMIT + 1 matches: enough to choose the ordering, cheap to do.
         // With nothing to narrow by, the full-text index alone answers it.
         let unfiltered = q.include_archived
@@ -496,6 +638,11 @@ impl Store {
                 }
             };
             let kind = HitKind::parse(&kind);
+            let snippet = if pg {
+                window(&snippet.replace(GUARD, ""), SNIPPET_WORDS)
+            } else {
+                snippet
+            };
             // Show the typed names, not the folded helper words, for client hits.
             let snippet = if kind == HitKind::Client {
                 snippet.lines().next().unwrap_or_default().to_owned()
@@ -534,6 +681,36 @@ mod tests {
         // operators are only words to us
         assert_eq!(fts_query("\" OR"), Some("\"or\"*".into()));
         assert_eq!(fts_query("Zoë"), Some("\"zoë\"*".into()));
+    }
+
+    #[test]
+    fn guards_separate_words_from_everything_else() {
+        assert_eq!(
+            guarded("jane@x.ie 2-3 <b>"),
+            "jane\u{1}@\u{1}x\u{1}.\u{1}ie\u{1} \u{1}2\u{1}-\u{1}3\u{1} <\u{1}b\u{1}>"
+        );
+        // A combining accent stays with its letter.
+        assert_eq!(guarded("e\u{301}cole."), "e\u{301}cole\u{1}.");
+        assert_eq!(guarded(""), "");
+    }
+
+    #[test]
+    fn a_window_keeps_the_text_as_written_around_the_hits() {
+        // Short: all of it, markup and punctuation included.
+        assert_eq!(window("<i>a</i> \u{2}b\u{3}!", 16), "<i>a</i> \u{2}b\u{3}!");
+        // Long: the words around the hit, cut with "…" on each side.
+        let words: Vec<String> = (0..40).map(|i| format!("w{i}")).collect();
+        let mut marked = words.join(" ");
+        marked = marked.replace(" w20 ", " \u{2}w20\u{3} ");
+        let w = window(&marked, 6);
+        assert_eq!(w, "…w17 w18 w19 \u{2}w20\u{3} w21 w22…");
+        // A hit at the start: no "…" before, and what precedes the first word is kept.
+        assert_eq!(
+            window("(\u{2}w0\u{3}) w1 w2 w3 w4", 3),
+            "(\u{2}w0\u{3}) w1 w2…"
+        );
+        // A hit at the end: no "…" after.
+        assert_eq!(window("w0 w1 w2 \u{2}w3\u{3}.", 2), "…w2 \u{2}w3\u{3}.");
     }
 
     #[test]

@@ -413,11 +413,14 @@ CREATE INDEX search_docs_by_at ON search_docs (at);
 
 -- Diacritics-insensitive: "Zoe" finds "Zoë", "cafe" finds "café". SQLite's FTS5 tokenizer
 -- is unicode61 remove_diacritics 2; here the words go through unaccent, then simple (lower
--- case, no stemming, no stop words), like FTS5's default (no stemming either).
+-- case, no stemming, no stop words), like FTS5's default (no stemming either). Words of
+-- letters and digits ("café2", numword) are folded too, as FTS5 folds every token. The core
+-- guards the text it indexes so the parser sees plain words only (search::guarded).
 CREATE EXTENSION IF NOT EXISTS unaccent;
 CREATE TEXT SEARCH CONFIGURATION stillpoint_search (COPY = pg_catalog.simple);
 ALTER TEXT SEARCH CONFIGURATION stillpoint_search
-    ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part
+    ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part,
+                      numword, numhword, hword_numpart
     WITH unaccent, simple;
 
 -- Differs: a table with a stored tsvector and a GIN index instead of the FTS5 virtual table
