@@ -21,8 +21,8 @@ pub struct Store {
 pub(crate) const HOOKS: Hooks = Hooks {
     totals: crate::reports::technique_totals::rebuild,
     name_prefixes: crate::search::name_prefixes::index_existing,
-    search_terms: crate::search::record_existing_words,
-    on_open: crate::search::create_scratch,
+    search_terms: crate::search::index::record_existing_words,
+    on_open: crate::search::index::create_scratch,
 };
 
 impl Store {

@@ -14,7 +14,7 @@ use crate::domain::folding::{fold, query_terms};
 use crate::domain::validate::{self, DateRule, Lines};
 use crate::domain::vocab::{self, Contraindication, Pressure};
 use crate::error::{Error, Result};
-use crate::search;
+use crate::search::index as search_index;
 use crate::security::users::Permission;
 
 /// Everything a therapist records about a client. The form sends it; the record holds it.
@@ -382,11 +382,11 @@ pub fn age_on(born: NaiveDate, today: NaiveDate) -> Option<u32> {
 }
 
 fn index_client(tx: Conn<'_>, id: &str, created_at: &str, f: &ClientFields) -> Result<()> {
-    let body = search::client_body(&f.first_name, &f.last_name, &f.preferred_name);
-    search::index(
+    let body = search_index::client_body(&f.first_name, &f.last_name, &f.preferred_name);
+    search_index::index(
         tx,
-        &search::Doc {
-            kind: search::HitKind::Client,
+        &search_index::Doc {
+            kind: search_index::HitKind::Client,
             record_id: id,
             open_id: id,
             client_id: id,

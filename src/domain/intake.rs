@@ -447,10 +447,10 @@ impl Store {
                 &crate::reports::technique_totals::share(tx, &client_id)?,
             )?;
             let body = format!("{}\n{}\n{}", i.goals, i.notes, i.trigger_notes);
-            crate::search::index(
+            crate::search::index::index(
                 tx,
-                &crate::search::Doc {
-                    kind: crate::search::HitKind::Intake,
+                &crate::search::index::Doc {
+                    kind: crate::search::index::HitKind::Intake,
                     record_id: &id,
                     open_id: &id,
                     client_id: &client_id,

@@ -22,7 +22,7 @@ use crate::db::timestamp;
 use crate::domain::validate::{self, Lines};
 use crate::domain::vocab::{self, MarkKind, Pressure, Region};
 use crate::error::{Error, Result};
-use crate::search;
+use crate::search::index as search_index;
 use crate::security::users::Permission;
 
 /// One technique as chosen in the note form.
@@ -482,10 +482,10 @@ impl Store {
             ]
             .map(String::as_str)
             .join("\n");
-            search::index(
+            search_index::index(
                 tx,
-                &search::Doc {
-                    kind: search::HitKind::Session,
+                &search_index::Doc {
+                    kind: search_index::HitKind::Session,
                     record_id: &id,
                     open_id: &id,
                     client_id: &client_id,
@@ -605,10 +605,10 @@ impl Store {
                     body: body.clone(),
                 },
             )?;
-            search::index(
+            search_index::index(
                 tx,
-                &search::Doc {
-                    kind: search::HitKind::Amendment,
+                &search_index::Doc {
+                    kind: search_index::HitKind::Amendment,
                     record_id: &amendment_id,
                     open_id: &id,
                     client_id: &s.client_id,

@@ -5,53 +5,24 @@
 //! it mirrors. A common word stays fast: results are ranked by relevance only when few
 //! records match or the search is narrowed to one client or period, otherwise newest first.
 
+pub mod index;
 pub mod name_prefixes;
 
 use std::collections::HashMap;
 
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use unicode_normalization::UnicodeNormalization;
+
+pub use index::HitKind;
+use index::{GUARD, is_word_char};
 
 use crate::Store;
 use crate::args;
 use crate::db::sql::{Arg, Conn, Engine};
 use crate::domain::clients::ClientSummary;
-use crate::domain::folding::fold;
 use crate::domain::validate;
 use crate::error::{Error, Result};
-
-/// What kind of record a hit is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum HitKind {
-    Client,
-    Session,
-    Amendment,
-    Intake,
-}
-
-impl HitKind {
-    fn id(self) -> &'static str {
-        match self {
-            HitKind::Client => "client",
-            HitKind::Session => "session",
-            HitKind::Amendment => "amendment",
-            HitKind::Intake => "intake",
-        }
-    }
-
-    fn parse(s: &str) -> HitKind {
-        match s {
-            "session" => HitKind::Session,
-            "amendment" => HitKind::Amendment,
-            "intake" => HitKind::Intake,
-            _ => HitKind::Client,
-        }
-    }
-}
 
 /// A piece of a snippet; `hit` pieces matched the search. The UI renders them as text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -201,143 +172,6 @@ fn expanded_query(conn: Conn<'_>, text: &str) -> Result<Option<String>> {
     Ok((!parts.is_empty()).then(|| parts.join(if pg { " & " } else { " AND " })))
 }
 
-/// Every word the full-text index holds (migration 0010): the index's own vocabulary.
-pub(crate) fn record_existing_words(tx: &rusqlite::Transaction<'_>) -> Result<()> {
-    tx.execute_batch(
-        "CREATE VIRTUAL TABLE temp.search_all_words USING fts5vocab(main, search_fts, 'row');
-         INSERT OR IGNORE INTO search_terms (term) SELECT term FROM temp.search_all_words;
-         DROP TABLE temp.search_all_words;",
-    )?;
-    Ok(())
-}
-
-/// Per connection: a one-row full-text table with the index's own tokenizer (it must match
-/// migration 0003's), whose vocabulary gives the words of each entry as the index sees them.
-pub(crate) fn create_scratch(conn: &Connection) -> Result<()> {
-    conn.execute_batch(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_scratch
-             USING fts5 (body, content = '', tokenize = 'unicode61 remove_diacritics 2');
-         CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_scratch_words
-             USING fts5vocab (temp, search_scratch, 'row');",
-    )?;
-    Ok(())
-}
-
-/// Replace the index entry of one record, inside the caller's transaction.
-/// One record as the index sees it.
-pub(crate) struct Doc<'a> {
-    pub kind: HitKind,
-    pub record_id: &'a str,
-    /// What a hit opens (an amendment opens its session).
-    pub open_id: &'a str,
-    pub client_id: &'a str,
-    pub at: &'a str,
-    pub body: &'a str,
-}
-
-pub(crate) fn index(tx: Conn<'_>, doc: &Doc<'_>) -> Result<()> {
-    let Doc {
-        kind,
-        record_id,
-        open_id,
-        client_id,
-        at,
-        body,
-    } = *doc;
-    let existing: Option<i64> = tx.optional(
-        "SELECT id FROM search_docs WHERE record_id = ?1",
-        args![record_id],
-        |r| r.get(0),
-    )?;
-    let rowid = match existing {
-        Some(id) => {
-            tx.execute("DELETE FROM search_fts WHERE rowid = ?1", args![id])?;
-            tx.execute(
-                "UPDATE search_docs SET at = ?2 WHERE id = ?1",
-                args![id, at],
-            )?;
-            id
-        }
-        None => tx.value(
-            "INSERT INTO search_docs (kind, record_id, open_id, client_id, at)
-             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
-            args![kind.id(), record_id, open_id, client_id, at],
-        )?,
-    };
-    // SQLite's FTS5 table and PostgreSQL's (its tsvector a generated column) take the same
-    // row; PostgreSQL's with its words guarded (see `guarded`).
-    let guarded_body;
-    let body = match tx.engine() {
-        Engine::Sqlite => body,
-        Engine::Postgres => {
-            guarded_body = guarded(body);
-            guarded_body.as_str()
-        }
-    };
-    tx.execute(
-        "INSERT INTO search_fts (rowid, body) VALUES (?1, ?2)",
-        args![rowid, body],
-    )?;
-    // The entry's words, as the index tokenised them, for prefix expansion.
-    match tx.engine() {
-        Engine::Sqlite => {
-            tx.execute(
-                "INSERT INTO temp.search_scratch (search_scratch) VALUES ('delete-all')",
-                args![],
-            )?;
-            tx.execute(
-                "INSERT INTO temp.search_scratch (rowid, body) VALUES (1, ?1)",
-                args![body],
-            )?;
-            tx.execute(
-                "INSERT OR IGNORE INTO search_terms (term) SELECT term FROM temp.search_scratch_words",
-                args![],
-            )?;
-        }
-        Engine::Postgres => {
-            tx.execute(
-                "INSERT INTO search_terms (term)
-                 SELECT lexeme FROM unnest(to_tsvector('stillpoint_search', ?1))
-                 ON CONFLICT DO NOTHING",
-                args![body],
-            )?;
-        }
-    }
-    Ok(())
-}
-
-/// A character of a word: FTS5's unicode61 splits at everything else, and so does
-/// [`query_words`]. Combining marks belong to the letter before them ("e" + U+0301 is "é",
-/// whose accent the index drops).
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
-}
-
-/// Put between a word and the characters next to it in PostgreSQL's copy of the text.
-const GUARD: char = '\u{1}';
-
-/// The text as PostgreSQL's full-text parser is given it: U+0001 (a control character, which
-/// no stored text holds) between each run of word characters and the run of other
-/// characters beside it. PostgreSQL's parser reads whole e-mail addresses, web addresses,
-/// file paths, decimals ("10.5"), signed numbers ("-3" in "2-3") and markup tags as single
-/// tokens, so "example" would not find "jane@example.com", nor "week" "3x/week", nor "5"
-/// "10.5", where SQLite's FTS5 (which splits at every character that is not part of a word)
-/// finds them all; and it drops tags from headlines. Guarded, it sees only plain words, split
-/// where FTS5 splits. The guards are removed again from what is shown (see [`window`]).
-fn guarded(body: &str) -> String {
-    let mut out = String::with_capacity(body.len() + body.len() / 4);
-    let mut previous: Option<bool> = None;
-    for c in body.chars() {
-        let word = is_word_char(c);
-        if previous.is_some_and(|p| p != word) {
-            out.push(GUARD);
-        }
-        out.push(c);
-        previous = Some(word);
-    }
-    out
-}
-
 /// How many words a snippet shows (FTS5's snippet(…, 16)).
 const SNIPPET_WORDS: usize = 16;
 
@@ -431,17 +265,6 @@ fn window(marked: &str, words: usize) -> String {
         out.push('…');
     }
     out
-}
-
-/// What a client's entry holds: the names as typed and folded ("O'Brien" and "obrien").
-pub(crate) fn client_body(first: &str, last: &str, preferred: &str) -> String {
-    let typed = format!("{first} {last} {preferred}");
-    let folded = fold(&typed);
-    let compact: Vec<String> = [first, last, preferred]
-        .iter()
-        .map(|n| fold(n).replace(' ', ""))
-        .collect();
-    format!("{typed}\n{folded} {}", compact.join(" "))
 }
 
 fn snippet_parts(raw: &str) -> Vec<SnippetPart> {
@@ -681,17 +504,6 @@ mod tests {
         // operators are only words to us
         assert_eq!(fts_query("\" OR"), Some("\"or\"*".into()));
         assert_eq!(fts_query("Zoë"), Some("\"zoë\"*".into()));
-    }
-
-    #[test]
-    fn guards_separate_words_from_everything_else() {
-        assert_eq!(
-            guarded("jane@x.ie 2-3 <b>"),
-            "jane\u{1}@\u{1}x\u{1}.\u{1}ie\u{1} \u{1}2\u{1}-\u{1}3\u{1} <\u{1}b\u{1}>"
-        );
-        // A combining accent stays with its letter.
-        assert_eq!(guarded("e\u{301}cole."), "e\u{301}cole\u{1}.");
-        assert_eq!(guarded(""), "");
     }
 
     #[test]
