@@ -28,22 +28,34 @@ fn env(name: &str) -> String {
 
 /// Run pg_ctl as the cluster's owner (initdb and the server refuse root).
 fn pg_ctl(args: &[&str]) {
-    let ctl = env("STILLPOINT_TEST_PG_CTL");
-    let data = env("STILLPOINT_TEST_PG_DATA");
+    if let Err(why) = try_pg_ctl(args) {
+        panic!("{why}");
+    }
+}
+
+fn try_pg_ctl(args: &[&str]) -> Result<(), String> {
+    let var = |name: &str| {
+        std::env::var(name).map_err(|_| format!("{name} is not set: run through tests/pg/cluster"))
+    };
+    let ctl = var("STILLPOINT_TEST_PG_CTL")?;
+    let data = var("STILLPOINT_TEST_PG_DATA")?;
     let mut cmd = if nix_is_root() {
         let mut c = Command::new("runuser");
-        c.args(["-u", &env("STILLPOINT_TEST_PG_USER"), "--", &ctl]);
+        c.args(["-u", &var("STILLPOINT_TEST_PG_USER")?, "--", &ctl]);
         c
     } else {
         Command::new(&ctl)
     };
     cmd.args(["-D", &data]).args(args);
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "pg_ctl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = cmd.output().map_err(|e| format!("pg_ctl {args:?}: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "pg_ctl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
 }
 
 fn nix_is_root() -> bool {
@@ -88,11 +100,19 @@ fn landed<T>(r: stillpoint::Result<T>) -> Option<T> {
 }
 
 /// Write until the server goes away; the ids of every client and signed note acknowledged.
-fn write_until_refused(place: &Place, round: usize) -> (Vec<String>, Vec<String>) {
+fn write_until_refused(
+    place: &Place,
+    round: usize,
+    give_up: &AtomicBool,
+) -> (Vec<String>, Vec<String>) {
     let mut s = reopen(place);
     let mut clients = Vec::new();
     let mut signed = Vec::new();
+    // If the server could not be stopped, stop writing rather than write for ever.
     for i in 0.. {
+        if give_up.load(Ordering::SeqCst) {
+            break;
+        }
         let fields = ClientFields {
             first_name: format!("Round{round}"),
             last_name: format!("Client{i}"),
@@ -134,15 +154,19 @@ fn every_acknowledged_write_survives_the_server_being_killed() {
     let mut clients = Vec::new();
     let mut signed = Vec::new();
     for round in 0..ROUNDS {
-        let stopped = AtomicBool::new(false);
-        let (c, n) = std::thread::scope(|scope| {
-            let writer = scope.spawn(|| write_until_refused(&place, round));
+        let give_up = AtomicBool::new(false);
+        let (stop, (c, n)) = std::thread::scope(|scope| {
+            let writer = scope.spawn(|| write_until_refused(&place, round, &give_up));
             std::thread::sleep(Duration::from_millis(300 + 170 * round as u64));
-            pg_ctl(&["-m", "immediate", "-w", "stop"]);
-            stopped.store(true, Ordering::SeqCst);
-            writer.join().unwrap()
+            let stop = try_pg_ctl(&["-m", "immediate", "-w", "stop"]);
+            if stop.is_err() {
+                give_up.store(true, Ordering::SeqCst);
+            }
+            (stop, writer.join().unwrap())
         });
-        assert!(stopped.load(Ordering::SeqCst));
+        if let Err(why) = stop {
+            panic!("round {round}: the server could not be stopped: {why}");
+        }
         assert!(
             !c.is_empty(),
             "round {round}: some writes landed before the stop"
