@@ -110,8 +110,16 @@ soak:
 
 # Measurements side by side in one run (release build): our core against the SQL floor on a
 # synthetic clinic, encryption's cost, login time, and start-up time and memory beside a bare
-# Tauri window (bench/bare-window). BENCH_SIZE=small|medium|large.
+# Tauri window (bench/bare-window); then the same operations on PostgreSQL, ours against the
+# floor on the same server. BENCH_SIZE=small|medium|large.
+# BENCH_KEEP=DIR keeps the SQLite clinic in DIR for later runs. The PostgreSQL bench runs in
+# a throwaway cluster (tests/pg/cluster), so nothing it makes outlives the run; to keep the
+# PostgreSQL clinic too, give a server that stays up: BENCH_SERVER='host=… user=…' (a
+# key=value conninfo; its user may create databases), and with BENCH_KEEP set the clinic is
+# kept there in the database stillpoint_bench_$(BENCH_SIZE) and reused when complete.
 BENCH_SIZE ?= medium
+BENCH_PG = target/release/stillpoint-bench --engine postgres --size $(BENCH_SIZE) \
+	  --write docs/BENCHMARKS.md
 bench: ui
 	cargo build --release -p stillpoint-tools --bin stillpoint-bench
 	cargo build --release -p stillpoint-app -p stillpoint-bare-window
@@ -119,11 +127,19 @@ bench: ui
 	  target/release/stillpoint-bench --size $(BENCH_SIZE) $(if $(BENCH_KEEP),--keep $(BENCH_KEEP)) \
 	  --write docs/BENCHMARKS.md \
 	  --startup target/release/stillpoint target/release/stillpoint-bare-window
+ifdef BENCH_SERVER
+	timeout --signal=TERM 14400 $(BENCH_PG) --server '$(BENCH_SERVER)' \
+	  $(if $(BENCH_KEEP),--keep stillpoint_bench_$(BENCH_SIZE))
+else
+	timeout --signal=TERM 14400 tests/pg/cluster run -- $(BENCH_PG)
+endif
 
-# The small size, as a smoke check inside make test (no timing is asserted).
+# The small size, as a smoke check inside make test (no timing is asserted), on SQLite and
+# on PostgreSQL (a throwaway cluster).
 bench-smoke:
 	cargo build -p stillpoint-tools --bin stillpoint-bench
 	target/debug/stillpoint-bench --size small
+	tests/pg/cluster run -- target/debug/stillpoint-bench --engine postgres --size small
 
 # ts-rs writes every IPC type into ui/src/lib/bindings when the export tests run.
 bindings:

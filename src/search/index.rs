@@ -166,7 +166,7 @@ pub(crate) const GUARD: char = '\u{1}';
 /// "10.5", where SQLite's FTS5 (which splits at every character that is not part of a word)
 /// finds them all; and it drops tags from headlines. Guarded, it sees only plain words, split
 /// where FTS5 splits. The guards are removed again from what is shown (see [`window`]).
-pub(crate) fn guarded(body: &str) -> String {
+pub fn guarded(body: &str) -> String {
     let mut out = String::with_capacity(body.len() + body.len() / 4);
     let mut previous: Option<bool> = None;
     for c in body.chars() {

@@ -92,3 +92,66 @@ fn the_same_seed_makes_the_same_clinic() {
     assert_ne!(names(&open(&c)), names(&x));
     assert!(sc.sessions > 0);
 }
+
+/// The clinic written through the core into a PostgreSQL database (the cluster of
+/// `tests/pg/cluster`, as the core's tests use) is the one the same seed makes in a file.
+#[test]
+fn the_same_seed_makes_the_same_clinic_on_postgres() {
+    let cluster = std::env::var("STILLPOINT_TEST_PG").expect(
+        "STILLPOINT_TEST_PG is not set: run the tests with `make unit` or \
+         `tests/pg/cluster run -- cargo test`",
+    );
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+    let name = format!("synth_{}", uuid::Uuid::now_v7().simple());
+    let mut admin = postgres::Client::connect(&cluster, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let conninfo = format!("{cluster} dbname={name}");
+    let on_pg = synth::generate_into(OpenOptions::server(conninfo.clone()), SMALL, 7, now).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let in_file = synth::generate(dir.path(), SMALL, 7, now, None).unwrap();
+    let shape = |s: &synth::Summary| {
+        (
+            s.clients,
+            s.intakes,
+            s.sessions,
+            s.signed,
+            s.amendments,
+            s.busiest_sessions,
+        )
+    };
+    assert_eq!(shape(&on_pg), shape(&in_file));
+    {
+        let pg = Store::open(OpenOptions::server(conninfo)).unwrap();
+        let file = Store::open(OpenOptions::file(database_path(dir.path()))).unwrap();
+        let names = |s: &Store| -> Vec<String> {
+            s.list_clients(&ClientQuery {
+                limit: 500,
+                ..Default::default()
+            })
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|c| format!("{} {} {:?}", c.first_name, c.last_name, c.date_of_birth))
+            .collect()
+        };
+        assert_eq!(names(&pg), names(&file));
+        assert_eq!(words(&pg, RARE_WORD), words(&file, RARE_WORD));
+        assert_eq!(
+            pg.client_chart(&on_pg.busiest_client)
+                .unwrap()
+                .history
+                .events
+                .len(),
+            file.client_chart(&in_file.busiest_client)
+                .unwrap()
+                .history
+                .events
+                .len()
+        );
+    }
+    admin
+        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .unwrap();
+}

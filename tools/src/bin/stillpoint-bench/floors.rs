@@ -131,11 +131,22 @@ pub(crate) fn floor_search(c: &rusqlite::Connection, word: &str) -> rusqlite::Re
         .len())
 }
 
+/// An audit entry's link in the chain, as the core computes it: SHA-256 (hex) over the
+/// previous hash and the entry's fields, each prefixed with its length.
+pub(crate) fn audit_hash(prev: &str, fields: [&str; 6]) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for part in std::iter::once(prev).chain(fields) {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The floor for saving a draft: the same writes in one transaction (the note, its
 /// techniques and marks, its search entry, the audit entry chained to the last one), then
 /// the saved note read back with its client, as ours returns it.
 pub(crate) fn floor_save(c: &rusqlite::Connection, id: &str, i: usize) -> stillpoint::Result<()> {
-    use sha2::Digest;
     let now = chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string();
@@ -184,12 +195,7 @@ pub(crate) fn floor_save(c: &rusqlite::Connection, id: &str, i: usize) -> stillp
         id,
         "saved the draft",
     ];
-    let mut h = sha2::Sha256::new();
-    for part in std::iter::once(prev.as_str()).chain(fields) {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part.as_bytes());
-    }
-    let hash: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let hash = audit_hash(&prev, fields);
     tx.prepare_cached(
         "INSERT INTO audit_log (at, actor, action, entity, entity_id, summary, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

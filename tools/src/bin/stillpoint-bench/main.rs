@@ -1,11 +1,23 @@
-//! `stillpoint-bench [--size small|medium|large] [--seed N] [--keep DIR]`: measurements printed
-//! side by side in one run. `--keep DIR` makes the synthetic clinic once in DIR and reuses it
+//! `stillpoint-bench [--engine sqlite|postgres] [--server CONNINFO] [--size small|medium|large]
+//! [--seed N] [--keep DIR|DATABASE]`: measurements printed side by side in one run.
+//!
+//! On SQLite (the default), `--keep DIR` makes the synthetic clinic once in DIR and reuses it
 //! (the large one takes minutes to make); the app opens it too (demo accounts).
 //!
+//! On PostgreSQL (`--engine postgres`), the server is `--server CONNINFO` or else
+//! `STILLPOINT_TEST_PG` (a libpq key=value string, as `tests/pg/cluster` exports; its
+//! database is only used to create the bench's own). The clinic is written through the core
+//! into a database of its own on that server: without `--keep`,
+//! `stillpoint_bench_<size>_scratch`, made afresh and dropped at the end; with
+//! `--keep DATABASE`, that database, reused when it already holds a complete clinic of this
+//! size and seed (the table `stillpoint_bench_clinic`, written once generation has finished,
+//! says so), else made again. Only the operations (1. below) are measured there.
+//!
 //! 1. The operations a therapist or manager feels, on a synthetic clinic (encrypted, as in
-//!    the app): our core API against the floor, the least SQL that returns the same answer,
-//!    on the same file in the same run.
-//!    `bench <op> n=<samples> ours_p50_ms=<x> ours_p95_ms=<y> floor_p50_ms=<z> ratio_p50=<r>`
+//!    the app, on SQLite): our core API against the floor, the least SQL that returns the
+//!    same answer, on the same database in the same run (on PostgreSQL: the same server, the
+//!    floor on a second connection).
+//!    `bench <op> [engine=postgres] n=<samples> ours_p50_ms=<x> ours_p95_ms=<y> floor_p50_ms=<z> ratio_p50=<r>`
 //! 2. What encryption at rest costs: the same workload on an unencrypted and an encrypted
 //!    database, and the time a login takes (one Argon2id derivation plus opening).
 //!
@@ -14,6 +26,7 @@
 //! `bench login n=<samples> p50_ms=<x> p95_ms=<y>`
 
 mod floors;
+mod floors_pg;
 mod report;
 mod startup;
 
@@ -31,8 +44,10 @@ use stillpoint::{App, ClientFields, OpenOptions, Store, db::database_path};
 use floors::{
     floor_backup, floor_chart, floor_dashboard, floor_name_prefix, floor_save, floor_search,
 };
-use report::{emit, line, percentile, versus, write_report};
+use floors_pg::PgFloor;
+use report::{Engine, emit, line, percentile, versus, write_report};
 use startup::startup;
+use stillpoint_tools::synth::Summary;
 
 const CLIENTS: usize = 300;
 
@@ -243,43 +258,90 @@ fn clinic(
     Ok((guard, dir, key, synth, text))
 }
 
-fn operations(
-    size: stillpoint_tools::synth::Size,
-    seed: u64,
-    keep: Option<&Path>,
-) -> stillpoint::Result<String> {
-    let (_guard, dir, key, synth, clinic) = clinic(size, seed, keep)?;
-    eprintln!("(synthetic clinic: {clinic})");
-    let mut s = Store::open(OpenOptions::file(database_path(&dir)).key(key.clone()))?;
-    let floor = Store::open(OpenOptions::file(database_path(&dir)).key(key))?;
-    let fc = floor.conn()?;
+/// The least SQL for each operation, on one engine: what ours is timed against.
+trait Floor {
+    fn chart(&mut self, id: &str) -> stillpoint::Result<()>;
+    fn name_prefix(&mut self, prefix: &str) -> stillpoint::Result<()>;
+    fn search(&mut self, word: &str) -> stillpoint::Result<()>;
+    fn save(&mut self, draft: &str, i: usize) -> stillpoint::Result<()>;
+    fn dashboard(&mut self) -> stillpoint::Result<()>;
+}
+
+/// The SQLite floors (floors.rs), on a second connection to the same file.
+struct SqliteFloor<'c>(&'c rusqlite::Connection);
+
+impl Floor for SqliteFloor<'_> {
+    fn chart(&mut self, id: &str) -> stillpoint::Result<()> {
+        floor_chart(self.0, id)?;
+        Ok(())
+    }
+    fn name_prefix(&mut self, prefix: &str) -> stillpoint::Result<()> {
+        floor_name_prefix(self.0, prefix)?;
+        Ok(())
+    }
+    fn search(&mut self, word: &str) -> stillpoint::Result<()> {
+        floor_search(self.0, word)?;
+        Ok(())
+    }
+    fn save(&mut self, draft: &str, i: usize) -> stillpoint::Result<()> {
+        floor_save(self.0, draft, i)
+    }
+    fn dashboard(&mut self) -> stillpoint::Result<()> {
+        floor_dashboard(self.0)
+    }
+}
+
+/// The PostgreSQL floors (floors_pg.rs), on a second connection to the same database.
+impl Floor for PgFloor {
+    fn chart(&mut self, id: &str) -> stillpoint::Result<()> {
+        PgFloor::chart(self, id)?;
+        Ok(())
+    }
+    fn name_prefix(&mut self, prefix: &str) -> stillpoint::Result<()> {
+        PgFloor::name_prefix(self, prefix)?;
+        Ok(())
+    }
+    fn search(&mut self, word: &str) -> stillpoint::Result<()> {
+        PgFloor::search(self, word)?;
+        Ok(())
+    }
+    fn save(&mut self, draft: &str, i: usize) -> stillpoint::Result<()> {
+        PgFloor::save(self, draft, i)
+    }
+    fn dashboard(&mut self) -> stillpoint::Result<()> {
+        PgFloor::dashboard(self)
+    }
+}
+
+/// The operations a therapist or manager feels, ours through the core `Store` against the
+/// floor, on the same database, interleaved (see [`pair`]); one line each.
+fn measure(
+    s: &mut Store,
+    floor: &mut dyn Floor,
+    synth: &Summary,
+    engine: Engine,
+) -> stillpoint::Result<()> {
     let ids = &synth.client_ids;
     let n = 50.min(ids.len());
+    let chart_of = |i: usize| {
+        if i == 0 {
+            &synth.busiest_client
+        } else {
+            &ids[i * 7 % ids.len()]
+        }
+    };
 
     let (ours, fl) = pair(
         n,
         1,
         |i| {
-            let id = if i == 0 {
-                &synth.busiest_client
-            } else {
-                &ids[i * 7 % ids.len()]
-            };
             // What the history screen calls.
-            s.client_chart(id)?;
+            s.client_chart(chart_of(i))?;
             Ok(())
         },
-        |i| {
-            let id = if i == 0 {
-                &synth.busiest_client
-            } else {
-                &ids[i * 7 % ids.len()]
-            };
-            floor_chart(fc, id)?;
-            Ok(())
-        },
+        |i| floor.chart(chart_of(i)),
     )?;
-    versus("open_chart", ours, fl);
+    versus("open_chart", engine, ours, fl);
 
     let prefixes = ["ma", "jo", "ol", "сh", "ив", "ka", "no", "gon", "pa", "li"];
     let (ours, fl) = pair(
@@ -293,12 +355,9 @@ fn operations(
             })?;
             Ok(())
         },
-        |i| {
-            floor_name_prefix(fc, prefixes[i % prefixes.len()])?;
-            Ok(())
-        },
+        |i| floor.name_prefix(prefixes[i % prefixes.len()]),
     )?;
-    versus("name_prefix", ours, fl);
+    versus("name_prefix", engine, ours, fl);
 
     for (op, word) in [
         ("note_search_rare", stillpoint_tools::synth::RARE_WORD),
@@ -318,12 +377,9 @@ fn operations(
                 })?;
                 Ok(())
             },
-            |_| {
-                floor_search(fc, word)?;
-                Ok(())
-            },
+            |_| floor.search(word),
         )?;
-        versus(op, ours, fl);
+        versus(op, engine, ours, fl);
     }
 
     let draft = s.start_session(&synth.busiest_client)?.id;
@@ -343,9 +399,9 @@ fn operations(
             )?;
             Ok(())
         },
-        |i| floor_save(fc, &draft, i),
+        |i| floor.save(&draft, i),
     )?;
-    versus("save_note", ours, fl);
+    versus("save_note", engine, ours, fl);
 
     let (ours, fl) = pair(
         10,
@@ -354,9 +410,23 @@ fn operations(
             s.dashboard(&DashboardQuery::default())?;
             Ok(())
         },
-        |_| floor_dashboard(fc),
+        |_| floor.dashboard(),
     )?;
-    versus("dashboard", ours, fl);
+    versus("dashboard", engine, ours, fl);
+    Ok(())
+}
+
+fn operations(
+    size: stillpoint_tools::synth::Size,
+    seed: u64,
+    keep: Option<&Path>,
+) -> stillpoint::Result<String> {
+    let (_guard, dir, key, synth, clinic) = clinic(size, seed, keep)?;
+    eprintln!("(synthetic clinic: {clinic})");
+    let mut s = Store::open(OpenOptions::file(database_path(&dir)).key(key.clone()))?;
+    let floor = Store::open(OpenOptions::file(database_path(&dir)).key(key))?;
+    let fc = floor.conn()?;
+    measure(&mut s, &mut SqliteFloor(fc), &synth, Engine::Sqlite)?;
 
     let backups = tempfile::tempdir()?;
     let (ours, fl) = pair(
@@ -368,8 +438,186 @@ fn operations(
         },
         |i| floor_backup(fc, &backups.path().join(format!("floor-{i}.db"))),
     )?;
-    versus("backup", ours, fl);
+    versus("backup", Engine::Sqlite, ours, fl);
     Ok(clinic)
+}
+
+/// The table that marks a bench database on PostgreSQL as holding a complete clinic (its
+/// size, seed and how long it took to make): written only once the generator has committed
+/// its last client and the database was vacuumed, so a run cut short leaves no marker.
+const MARKER: &str = "stillpoint_bench_clinic";
+
+/// A database on the bench server, dropped when this goes (a scratch clinic, not kept).
+struct ScratchDatabase {
+    admin: String,
+    name: String,
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        let dropped = postgres::Client::connect(&self.admin, postgres::NoTls).and_then(|mut c| {
+            c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+        });
+        if let Err(e) = dropped {
+            eprintln!("(could not drop the scratch database {}: {e})", self.name);
+        }
+    }
+}
+
+/// A database name the bench may create and drop: lower-case letters, digits and `_`.
+fn database_name(name: &str) -> stillpoint::Result<&str> {
+    let ok = name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok {
+        Ok(name)
+    } else {
+        Err(stillpoint::Error::field(
+            "keep",
+            "On PostgreSQL, --keep names a database: lower-case letters, digits and _.",
+        ))
+    }
+}
+
+/// The synthetic clinic on the PostgreSQL server `admin` (a conninfo): in the kept database
+/// when it already holds a complete clinic of this size and seed, else written through the
+/// core into a fresh database and then vacuumed and analysed (what autovacuum would have done
+/// on a server that had been running). Returns the scratch guard (if not kept), the
+/// database's conninfo, what it holds, and a line for the report.
+fn pg_clinic(
+    admin: &str,
+    size: stillpoint_tools::synth::Size,
+    size_name: &str,
+    seed: u64,
+    keep: Option<&str>,
+) -> stillpoint::Result<(Option<ScratchDatabase>, String, Summary, String)> {
+    let name = match keep {
+        Some(k) => database_name(k)?.to_owned(),
+        None => format!("stillpoint_bench_{size_name}_scratch"),
+    };
+    let conninfo = format!("{admin} dbname={name}");
+    let mut server = postgres::Client::connect(admin, postgres::NoTls)?;
+    let exists = server
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])?
+        .is_some();
+    if keep.is_some() && exists {
+        let mut c = postgres::Client::connect(&conninfo, postgres::NoTls)?;
+        let marked = c
+            .query_one("SELECT to_regclass($1) IS NOT NULL", &[&MARKER])?
+            .try_get::<_, bool>(0)?;
+        let made = if marked {
+            c.query_opt(
+                &format!(
+                    "SELECT generated_seconds, made_at FROM {MARKER} WHERE size = $1 AND seed = $2"
+                ),
+                &[&size_name, &i64::try_from(seed).unwrap_or(i64::MAX)],
+            )?
+        } else {
+            None
+        };
+        if let Some(made) = made {
+            let (seconds, at): (f64, String) = (made.try_get(0)?, made.try_get(1)?);
+            let count = |c: &mut postgres::Client, sql: &str| -> stillpoint::Result<usize> {
+                Ok(usize::try_from(c.query_one(sql, &[])?.try_get::<_, i64>(0)?).unwrap_or(0))
+            };
+            // Client ids are UUIDv7, issued in the order the clients were made.
+            let client_ids = c
+                .query("SELECT id FROM clients ORDER BY id", &[])?
+                .iter()
+                .map(|r| r.try_get::<_, String>(0))
+                .collect::<Result<Vec<_>, _>>()?;
+            let busiest = c.query_one(
+                "SELECT client_id, count(*) FROM sessions GROUP BY client_id ORDER BY count(*) DESC LIMIT 1",
+                &[],
+            )?;
+            let summary = Summary {
+                clients: client_ids.len(),
+                intakes: count(&mut c, "SELECT count(*) FROM intakes")?,
+                sessions: count(&mut c, "SELECT count(*) FROM sessions")?,
+                signed: count(
+                    &mut c,
+                    "SELECT count(*) FROM sessions WHERE status = 'signed'",
+                )?,
+                amendments: count(&mut c, "SELECT count(*) FROM amendments")?,
+                busiest_client: busiest.try_get(0)?,
+                busiest_sessions: usize::try_from(busiest.try_get::<_, i64>(1)?).unwrap_or(0),
+                client_ids,
+            };
+            let text = format!(
+                "{} clients, {} sessions, {} intakes (made by an earlier run with this seed at {at}, in {seconds:.1} s, kept in database {name})",
+                summary.clients, summary.sessions, summary.intakes
+            );
+            return Ok((None, conninfo, summary, text));
+        }
+        eprintln!(
+            "(database {name} holds no complete clinic of size {size_name}, seed {seed}: making it again)"
+        );
+    }
+    server.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))?;
+    server.batch_execute(&format!("CREATE DATABASE {name}"))?;
+    let guard = keep.is_none().then(|| ScratchDatabase {
+        admin: admin.to_owned(),
+        name: name.clone(),
+    });
+    let made = Instant::now();
+    let synth = stillpoint_tools::synth::generate_into(
+        OpenOptions::server(conninfo.clone()),
+        size,
+        seed,
+        chrono::Utc::now(),
+    )?;
+    let generated = made.elapsed().as_secs_f64();
+    let settled = Instant::now();
+    let mut c = postgres::Client::connect(&conninfo, postgres::NoTls)?;
+    c.batch_execute("VACUUM (ANALYZE)")?;
+    let vacuumed = settled.elapsed().as_secs_f64();
+    c.batch_execute(&format!(
+        "CREATE TABLE {MARKER} (size TEXT NOT NULL, seed BIGINT NOT NULL,
+             generated_seconds DOUBLE PRECISION NOT NULL, made_at TEXT NOT NULL)"
+    ))?;
+    c.execute(
+        &format!(
+            "INSERT INTO {MARKER} (size, seed, generated_seconds, made_at) VALUES ($1, $2, $3, $4)"
+        ),
+        &[
+            &size_name,
+            &i64::try_from(seed).unwrap_or(i64::MAX),
+            &generated,
+            &chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        ],
+    )?;
+    let text = format!(
+        "{} clients, {} sessions, {} intakes, generated in {generated:.1} s through the core (then VACUUM ANALYZE, {vacuumed:.1} s)",
+        synth.clients, synth.sessions, synth.intakes
+    );
+    Ok((guard, conninfo, synth, text))
+}
+
+/// The operations on PostgreSQL: ours through the core opened on the server, the floor on
+/// a second connection to the same database. Returns the clinic's line and the server's.
+fn operations_pg(
+    admin: &str,
+    size: stillpoint_tools::synth::Size,
+    size_name: &str,
+    seed: u64,
+    keep: Option<&str>,
+) -> stillpoint::Result<(String, String)> {
+    let (guard, conninfo, synth, clinic) = pg_clinic(admin, size, size_name, seed, keep)?;
+    eprintln!("(synthetic clinic on PostgreSQL: {clinic})");
+    let server = {
+        let mut s = Store::open(OpenOptions::server(conninfo.clone()))?;
+        let mut floor = PgFloor::connect(&conninfo)?;
+        measure(&mut s, &mut floor, &synth, Engine::Postgres)?;
+        floor.server_info()?
+    };
+    // Every connection is closed by now: the scratch database can go.
+    drop(guard);
+    Ok((clinic, server))
 }
 
 fn run() -> stillpoint::Result<()> {
@@ -377,8 +625,10 @@ fn run() -> stillpoint::Result<()> {
     let mut size_name = "small";
     let mut seed = 42u64;
     let mut write: Option<String> = None;
-    let mut keep: Option<std::path::PathBuf> = None;
+    let mut keep: Option<String> = None;
     let mut apps: Option<(String, String)> = None;
+    let mut engine = Engine::Sqlite;
+    let mut server: Option<String> = None;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -390,6 +640,9 @@ fn run() -> stillpoint::Result<()> {
             ("--size", Some("large")) => {
                 (size, size_name) = (stillpoint_tools::synth::LARGE, "large")
             }
+            ("--engine", Some("sqlite")) => engine = Engine::Sqlite,
+            ("--engine", Some("postgres")) => engine = Engine::Postgres,
+            ("--server", Some(conninfo)) => server = Some(conninfo.to_owned()),
             ("--write", Some(path)) => write = Some(path.to_owned()),
             ("--keep", Some(path)) => keep = Some(path.into()),
             ("--startup", Some(app)) => match it.next() {
@@ -399,13 +652,36 @@ fn run() -> stillpoint::Result<()> {
             ("--seed", Some(n)) => seed = n.parse().unwrap_or(42),
             _ => {
                 eprintln!(
-                    "usage: stillpoint-bench [--size small|medium|large] [--seed N] [--keep DIR] [--write FILE.md] [--startup APP BARE]"
+                    "usage: stillpoint-bench [--engine sqlite|postgres] [--server CONNINFO] [--size small|medium|large] [--seed N] [--keep DIR|DATABASE] [--write FILE.md] [--startup APP BARE]"
                 );
                 return Err(stillpoint::Error::field("args", "unknown argument"));
             }
         }
     }
-    let clinic = operations(size, seed, keep.as_deref())?;
+    if engine == Engine::Postgres {
+        if apps.is_some() {
+            return Err(stillpoint::Error::field(
+                "args",
+                "--startup measures the app beside a bare window: run it with --engine sqlite",
+            ));
+        }
+        let admin = match server.or_else(|| std::env::var("STILLPOINT_TEST_PG").ok()) {
+            Some(s) if !s.trim().is_empty() => s,
+            _ => {
+                return Err(stillpoint::Error::field(
+                    "server",
+                    "--engine postgres needs --server CONNINFO or STILLPOINT_TEST_PG (tests/pg/cluster run -- … sets it)",
+                ));
+            }
+        };
+        let (clinic, server) = operations_pg(&admin, size, size_name, seed, keep.as_deref())?;
+        if let Some(path) = write {
+            write_report(&path, engine, size_name, seed, &clinic, Some(&server))?;
+            eprintln!("(wrote {path})");
+        }
+        return Ok(());
+    }
+    let clinic = operations(size, seed, keep.as_deref().map(Path::new))?;
     let plain_dir = tempfile::tempdir()?;
     let enc_dir = tempfile::tempdir()?;
     // Interleave nothing: each workload runs alone on its own file, plain first.
@@ -449,7 +725,7 @@ fn run() -> stillpoint::Result<()> {
         startup(&app, &bare, 9)?;
     }
     if let Some(path) = write {
-        write_report(&path, size_name, seed, &clinic)?;
+        write_report(&path, engine, size_name, seed, &clinic, None)?;
         eprintln!("(wrote {path})");
     }
     Ok(())

@@ -28,15 +28,26 @@ pub(crate) fn line(op: &str, plain: &mut [f64], enc: &mut [f64]) {
     ));
 }
 
-pub(crate) fn versus(op: &str, mut ours: Vec<f64>, mut floor: Vec<f64>) {
+/// Which engine a run measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+pub(crate) fn versus(op: &str, engine: Engine, mut ours: Vec<f64>, mut floor: Vec<f64>) {
     let (o50, o95, o99, f50) = (
         percentile(&mut ours, 0.5),
         percentile(&mut ours, 0.95),
         percentile(&mut ours, 0.99),
         percentile(&mut floor, 0.5),
     );
+    let tag = match engine {
+        Engine::Sqlite => "",
+        Engine::Postgres => " engine=postgres",
+    };
     emit(format!(
-        "bench {op} n={} ours_p50_ms={o50:.3} ours_p95_ms={o95:.3} floor_p50_ms={f50:.3} ratio_p50={:.2} ours_p99_ms={o99:.3}",
+        "bench {op}{tag} n={} ours_p50_ms={o50:.3} ours_p95_ms={o95:.3} floor_p50_ms={f50:.3} ratio_p50={:.2} ours_p99_ms={o99:.3}",
         ours.len(),
         o50 / f50
     ));
@@ -77,10 +88,36 @@ fn field(l: &str, k: &str) -> String {
         .to_owned()
 }
 
-/// `docs/BENCHMARKS.md` keeps the latest run of each size in its own section: this run's
-/// section (the machine, the clinic, every line as a table, the targets) replaces the one
-/// of the same size, and the others stay.
-pub(crate) fn write_report(path: &str, size: &str, seed: u64, clinic: &str) -> std::io::Result<()> {
+/// The heading of a run's section: one per engine and size.
+fn heading(engine: Engine, size: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!("Size `{size}`"),
+        Engine::Postgres => format!("PostgreSQL, size `{size}`"),
+    }
+}
+
+/// Where a section goes: by size (large first), and at each size SQLite, then PostgreSQL.
+fn rank(heading: &str) -> (usize, usize) {
+    let size = heading.split('`').nth(1).unwrap_or("");
+    let size = ["large", "medium", "small"]
+        .iter()
+        .position(|s| *s == size)
+        .unwrap_or(3);
+    (size, usize::from(heading.starts_with("PostgreSQL")))
+}
+
+/// `docs/BENCHMARKS.md` keeps the latest run of each size and engine in its own section:
+/// this run's section (the machine, the clinic, every line as a table, the targets) replaces
+/// the one of the same size and engine, and the others stay. Targets are judged at the large
+/// size, the ratio to the floor at every size.
+pub(crate) fn write_report(
+    path: &str,
+    engine: Engine,
+    size: &str,
+    seed: u64,
+    clinic: &str,
+    server: Option<&str>,
+) -> std::io::Result<()> {
     let cpu = first_line("/proc/cpuinfo", "model name").unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -97,26 +134,31 @@ pub(crate) fn write_report(path: &str, size: &str, seed: u64, clinic: &str) -> s
         .clone();
     let judged = size == "large";
     let verdict = |ok: bool| if ok { "met" } else { "missed" };
+    let title = heading(engine, size);
     let mut md = format!(
-        "## Size `{size}`\n\n- Run: {} UTC, seed {seed}: {clinic}\n- Machine: {cpu}, {cores} cores, {mem} memory, {os}\n\n",
+        "## {title}\n\n- Run: {} UTC, seed {seed}: {clinic}\n- Machine: {cpu}, {cores} cores, {mem} memory, {os}\n",
         chrono::Utc::now().format("%Y-%m-%d %H:%M")
     );
+    if let Some(server) = server {
+        md.push_str(&format!(
+            "- Server: {server}, on the same machine over a Unix socket; the floor on a second connection\n"
+        ));
+    }
+    md.push('\n');
     md.push_str("| operation | samples | ours p50 ms | ours p95 ms | ours p99 ms | floor p50 ms | ratio p50 | target |\n|---|---|---|---|---|---|---|---|\n");
     for l in lines.iter().filter(|l| l.contains("ours_p50_ms=")) {
         let op = l.split_whitespace().nth(1).unwrap_or("");
         let ratio: f64 = field(l, "ratio_p50").parse().unwrap_or(f64::NAN);
         let mut target = String::new();
-        if judged {
-            if let Some((_, k, max)) = TARGETS.iter().find(|(o, _, _)| *o == op) {
-                let v: f64 = field(l, k).parse().unwrap_or(f64::NAN);
-                let pct = k.trim_start_matches("ours_").trim_end_matches("_ms");
-                target.push_str(&format!("≤ {max} ms {pct}: {}; ", verdict(v <= *max)));
-            }
-            target.push_str(&format!(
-                "ratio ≤ {RATIO_TARGET}: {}",
-                verdict(ratio <= RATIO_TARGET)
-            ));
+        if judged && let Some((_, k, max)) = TARGETS.iter().find(|(o, _, _)| *o == op) {
+            let v: f64 = field(l, k).parse().unwrap_or(f64::NAN);
+            let pct = k.trim_start_matches("ours_").trim_end_matches("_ms");
+            target.push_str(&format!("≤ {max} ms {pct}: {}; ", verdict(v <= *max)));
         }
+        target.push_str(&format!(
+            "ratio ≤ {RATIO_TARGET}: {}",
+            verdict(ratio <= RATIO_TARGET)
+        ));
         md.push_str(&format!(
             "| {op} | {} | {} | {} | {} | {} | {} | {target} |\n",
             field(l, "n"),
@@ -127,12 +169,18 @@ pub(crate) fn write_report(path: &str, size: &str, seed: u64, clinic: &str) -> s
             field(l, "ratio_p50"),
         ));
     }
-    md.push_str("\nEncryption at rest (the same small workload on a plain and an encrypted file), login, and\nstart-up and memory beside a bare Tauri window (when measured):\n\n```\n");
-    for l in lines.iter().filter(|l| !l.contains("ours_p50_ms=")) {
-        md.push_str(l);
-        md.push('\n');
+    let others: Vec<&String> = lines
+        .iter()
+        .filter(|l| !l.contains("ours_p50_ms="))
+        .collect();
+    if !others.is_empty() {
+        md.push_str("\nEncryption at rest (the same small workload on a plain and an encrypted file), login, and\nstart-up and memory beside a bare Tauri window (when measured):\n\n```\n");
+        for l in others {
+            md.push_str(l);
+            md.push('\n');
+        }
+        md.push_str("```\n");
     }
-    md.push_str("```\n");
     if let Some(l) = lines.iter().find(|l| l.starts_with("startup ")) {
         let r: f64 = field(l, "ratio").parse().unwrap_or(f64::NAN);
         md.push_str(&format!(
@@ -140,23 +188,39 @@ pub(crate) fn write_report(path: &str, size: &str, seed: u64, clinic: &str) -> s
             verdict(r <= STARTUP_TARGET)
         ));
     }
-    // Keep the other sizes' latest sections.
+    // Keep the other sizes' and engines' latest sections.
     let old = std::fs::read_to_string(path).unwrap_or_default();
     let mut sections: Vec<(String, String)> = Vec::new();
-    for part in old.split("\n## Size `").skip(1) {
-        let name = part.split('`').next().unwrap_or("").to_owned();
-        sections.push((name, format!("## Size `{part}")));
+    for part in old.split("\n## ").skip(1) {
+        let name = part.lines().next().unwrap_or("").trim().to_owned();
+        sections.push((name, format!("## {part}")));
     }
-    sections.retain(|(name, _)| name != size);
-    sections.push((size.to_owned(), md));
-    let rank = |n: &str| ["large", "medium", "small"].iter().position(|s| *s == n);
+    sections.retain(|(name, _)| *name != title);
+    sections.push((title, md));
     sections.sort_by_key(|(n, _)| rank(n));
-    let mut out = String::from(
-        "# Benchmarks\n\nWritten by `make bench` (`target/release/stillpoint-bench --write docs/BENCHMARKS.md`),\none section per size, each the latest run of that size: `make bench` runs `medium` (with\nstart-up and memory), `make bench BENCH_SIZE=large` the clinic the targets are set for\n(100,000 clients and about a million notes; it takes about 7 minutes to make and 15 to\nmeasure; `BENCH_KEEP=DIR` keeps it for later runs). Each operation is timed through the core\nAPI (ours) and as the least SQL that returns the same answer, read out in full (the floor),\non the same encrypted file in the same run, alternately, after one untimed pass over the\ninputs (steady state; the backup is not warmed).\n\n",
-    );
+    let mut out = String::from(INTRO);
     for (_, text) in sections {
         out.push_str(text.trim_end());
         out.push_str("\n\n");
     }
     std::fs::write(path, out.trim_end().to_owned() + "\n")
 }
+
+const INTRO: &str = "# Benchmarks
+
+Written by `make bench` (`target/release/stillpoint-bench --write docs/BENCHMARKS.md`, then
+the same with `--engine postgres` beside a throwaway PostgreSQL cluster), one section per
+size and engine, each the latest run of that size on that engine: `make bench` runs `medium`
+(with start-up and memory), `make bench BENCH_SIZE=large` the clinic the targets are set for
+(100,000 clients and about a million notes; it takes about 7 minutes to make on SQLite and
+about 75 on PostgreSQL, and 15 to measure; `BENCH_KEEP=DIR` keeps the SQLite one for later
+runs, and with `BENCH_SERVER=CONNINFO` the PostgreSQL one too, on that server). Each
+operation is timed through the core API (ours) and as the least SQL that returns the same
+answer, read out in full (the floor), in the same run, alternately, after one untimed pass
+over the inputs (steady state; the backup is not warmed). On SQLite both read the same
+encrypted file; on PostgreSQL the same database on the same server, ours through the core
+opened on the server and the floor as hand-written statements on a second connection
+(`tools/src/bin/stillpoint-bench/floors_pg.rs`, the SQLite floors statement for statement).
+The targets are judged at the large size; the ratio to the floor at every size.
+
+";
