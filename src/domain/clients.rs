@@ -424,13 +424,12 @@ impl Store {
         let id = validate::record_id(id, "client")?;
         let today = self.today();
         let c = self.sql();
-        let row = clients::get(c, &id)?.ok_or_else(|| Error::not_found("client"))?;
+        let (row, flags) =
+            clients::get_with_flags(c, &id)?.ok_or_else(|| Error::not_found("client"))?;
         let mut client = Client::from_stored(row, today);
         self.require_client(&id)?;
-        client.fields.contraindication_flags = clients::flags(c, &id)?
-            .iter()
-            .filter_map(|f| vocab::from_id(f))
-            .collect();
+        client.fields.contraindication_flags =
+            flags.iter().filter_map(|f| vocab::from_id(f)).collect();
         client.fields.contraindication_flags.sort();
         Ok(client)
     }

@@ -149,16 +149,16 @@ fn rank(kind: EventKind) -> u8 {
 /// What an amendment is read as, for `FROM amendments a`.
 const AMENDMENT_COLUMNS: &str = "a.session_id, a.created_at, a.author, a.reason";
 
-/// A row of [`AMENDMENT_COLUMNS`], as its timeline entry.
+/// A row of a marker column and then [`AMENDMENT_COLUMNS`], as its timeline entry.
 fn amendment_event(r: &Row<'_>) -> Result<TimelineEvent> {
     Ok(TimelineEvent {
         kind: EventKind::Amendment,
-        at: r.get(1)?,
+        at: r.get(2)?,
         opens: Opens::Session,
-        record_id: r.get(0)?,
+        record_id: r.get(1)?,
         title: "Amendment".to_owned(),
-        detail: r.get(3)?,
-        by: r.get(2)?,
+        detail: r.get(4)?,
+        by: r.get(3)?,
         needs_attention: false,
     })
 }
@@ -179,7 +179,7 @@ impl Store {
         // Not found is an error, not an empty history.
         self.get_client(&client_id)?;
         let intakes = self.list_intakes(&client_id)?;
-        let sessions = self.session_rows(&client_id)?;
+        let sessions = self.session_rows(&client_id, false)?;
         self.history_of(&client_id, &intakes, &sessions)
     }
 
@@ -189,7 +189,7 @@ impl Store {
     pub fn client_chart(&self, client_id: &str) -> Result<ClientChart> {
         let client = self.get_client(client_id)?;
         let intakes = self.list_intakes(&client.id)?;
-        let sessions = self.session_rows(&client.id)?;
+        let sessions = self.session_rows(&client.id, false)?;
         let history = self.history_of(&client.id, &intakes, &sessions)?;
         let summaries: Vec<SessionSummary> = sessions.into_iter().map(|r| r.summary).collect();
         let outcomes = crate::reports::outcomes::compute(&intakes, &summaries, self.today());
@@ -263,25 +263,29 @@ impl Store {
             });
         }
 
-        events.extend(c.all(
+        // The amendments, and the people's names to show rather than usernames, in one
+        // statement (on a clinic server each statement is a round trip over the network).
+        let mut names = std::collections::HashMap::new();
+        c.each(
             &format!(
-                "SELECT {AMENDMENT_COLUMNS}
+                "SELECT 0, {AMENDMENT_COLUMNS}
                    FROM amendments a JOIN sessions s ON s.id = a.session_id
-                  WHERE s.client_id = ?1"
+                  WHERE s.client_id = ?1
+                 UNION ALL
+                 SELECT 1, u.username, u.display_name, NULL, NULL FROM users u"
             ),
             crate::args![client_id],
-            amendment_event,
-        )?);
-
-        // People's names rather than usernames.
-        let names: std::collections::HashMap<String, String> = c
-            .all(
-                "SELECT username, display_name FROM users",
-                crate::args![],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?
-            .into_iter()
-            .collect();
+            |r| {
+                let kind: i64 = r.get(0)?;
+                if kind == 0 {
+                    events.push(amendment_event(r)?);
+                } else {
+                    let (username, name): (String, String) = (r.get(1)?, r.get(2)?);
+                    names.insert(username, name);
+                }
+                Ok(true)
+            },
+        )?;
         for e in &mut events {
             if let Some(name) = names.get(&e.by) {
                 e.by = name.clone();

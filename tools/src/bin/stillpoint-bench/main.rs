@@ -598,6 +598,34 @@ fn pg_clinic(
     Ok((guard, conninfo, synth, text))
 }
 
+/// Put the server processes serving ours and the floor on the first core and this program on
+/// the second, when the server runs on this machine (and we may): otherwise the core each
+/// backend happens to land on, beside this program or across from it, decides more than the
+/// code does (one chart read measured at ratios from 0.58 to 2.22 across four runs of the
+/// same build, with both backends free to move). Says what it did.
+fn place_on_cores(ours_backend: i64, floor_backend: i64) -> String {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if cores < 2 {
+        return "one core: ours, the floor and the server share it".to_owned();
+    }
+    let pin = |pid: String, cpu: &str| {
+        std::process::Command::new("taskset")
+            .args(["-a", "-cp", cpu, &pid])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let backends = [ours_backend, floor_backend]
+        .iter()
+        .all(|pid| pin(pid.to_string(), "0"));
+    if backends && pin(std::process::id().to_string(), "1") {
+        "both server backends pinned to core 0, the bench to core 1".to_owned()
+    } else {
+        "the server's processes could not be pinned (a remote server, or no taskset): \
+         placement left to the scheduler, ratios vary more"
+            .to_owned()
+    }
+}
+
 /// The operations on PostgreSQL: ours through the core opened on the server, the floor on
 /// a second connection to the same database. Returns the clinic's line and the server's.
 fn operations_pg(
@@ -612,8 +640,13 @@ fn operations_pg(
     let server = {
         let mut s = Store::open(OpenOptions::server(conninfo.clone()))?;
         let mut floor = PgFloor::connect(&conninfo)?;
+        let ours_backend: i64 = s
+            .sql()
+            .value("SELECT pg_backend_pid()::bigint", stillpoint::args![])?;
+        let placement = place_on_cores(ours_backend, floor.backend_pid()?);
+        eprintln!("({placement})");
         measure(&mut s, &mut floor, &synth, Engine::Postgres)?;
-        floor.server_info()?
+        format!("{}; {placement}", floor.server_info()?)
     };
     // Every connection is closed by now: the scratch database can go.
     drop(guard);
