@@ -111,22 +111,37 @@ pub(crate) fn append(tx: Conn<'_>, ctx: &WriteCtx<'_>, e: &AuditEntry) -> Result
 type Row = (i64, String, String, String, String, String, String, String);
 
 fn rows_in_order(conn: Conn<'_>, f: &mut dyn FnMut(Row) -> Result<bool>) -> Result<()> {
-    conn.each(
-        "SELECT seq, at, actor, action, entity, entity_id, summary, hash FROM audit_log ORDER BY seq",
-        args![],
-        |r| {
-            f((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-            ))
-        },
-    )
+    // In pages by seq: PostgreSQL hands over a whole result at once, and a clinic's log runs
+    // to millions of entries.
+    const PAGE: i64 = 10_000;
+    let mut after = i64::MIN;
+    loop {
+        let (mut read, mut stopped, from) = (0, false, after);
+        conn.each(
+            "SELECT seq, at, actor, action, entity, entity_id, summary, hash FROM audit_log
+              WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            args![from, PAGE],
+            |r| {
+                read += 1;
+                after = r.get(0)?;
+                let go = f((
+                    after,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))?;
+                stopped = !go;
+                Ok(go)
+            },
+        )?;
+        if stopped || read < PAGE {
+            return Ok(());
+        }
+    }
 }
 
 /// Migration 0005: hash the entries written before the chain existed, in order, then make

@@ -18,6 +18,7 @@ pub mod key;
 pub mod postgres;
 pub mod sql;
 pub mod tables;
+pub mod transfer;
 
 use audit::AuditEntry;
 pub use key::DbKey;

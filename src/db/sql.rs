@@ -214,7 +214,7 @@ impl Row<'_> {
     }
 }
 
-fn sqlite_owned(v: rusqlite::types::ValueRef<'_>) -> Owned {
+pub(crate) fn sqlite_owned(v: rusqlite::types::ValueRef<'_>) -> Owned {
     use rusqlite::types::ValueRef as V;
     match v {
         V::Null => Owned::Null,
@@ -350,7 +350,7 @@ pub fn dollar_placeholders(sql: &str) -> String {
 /// A value bound on PostgreSQL: written as whatever type the server expects at that place,
 /// so an integer can fill a BIGINT or an INTEGER, and a null any column.
 #[derive(Debug)]
-struct PgArg<'a>(Value<'a>);
+pub(crate) struct PgArg<'a>(pub(crate) Value<'a>);
 
 impl postgres::types::ToSql for PgArg<'_> {
     fn to_sql(

@@ -3,5 +3,6 @@
 
 pub mod backup;
 pub mod gate;
+pub mod import;
 pub mod keys;
 pub mod users;

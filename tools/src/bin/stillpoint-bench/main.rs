@@ -11,7 +11,10 @@
 //! `stillpoint_bench_<size>_scratch`, made afresh and dropped at the end; with
 //! `--keep DATABASE`, that database, reused when it already holds a complete clinic of this
 //! size and seed (the table `stillpoint_bench_clinic`, written once generation has finished,
-//! says so), else made again. Only the operations (1. below) are measured there.
+//! says so), else made again. With `--import DIR` the server's clinic is not written through
+//! the core but moved there from the SQLite clinic an earlier run kept in DIR, as a clinic
+//! moves to a server (`security::import`): minutes instead of hours at the large size. Only
+//! the operations (1. below) are measured there.
 //!
 //! 1. The operations a therapist or manager feels, on a synthetic clinic (encrypted, as in
 //!    the app, on SQLite): our core API against the floor, the least SQL that returns the
@@ -489,12 +492,40 @@ fn database_name(name: &str) -> stillpoint::Result<&str> {
 /// core into a fresh database and then vacuumed and analysed (what autovacuum would have done
 /// on a server that had been running). Returns the scratch guard (if not kept), the
 /// database's conninfo, what it holds, and a line for the report.
+/// What a clinic database on the server holds, as the measurements need it.
+fn pg_summary(c: &mut postgres::Client) -> stillpoint::Result<Summary> {
+    let count = |c: &mut postgres::Client, sql: &str| -> stillpoint::Result<usize> {
+        Ok(usize::try_from(c.query_one(sql, &[])?.try_get::<_, i64>(0)?).unwrap_or(0))
+    };
+    // Client ids are UUIDv7, issued in the order the clients were made.
+    let client_ids = c
+        .query("SELECT id FROM clients ORDER BY id", &[])?
+        .iter()
+        .map(|r| r.try_get::<_, String>(0))
+        .collect::<Result<Vec<_>, _>>()?;
+    let busiest = c.query_one(
+        "SELECT client_id, count(*) FROM sessions GROUP BY client_id ORDER BY count(*) DESC LIMIT 1",
+        &[],
+    )?;
+    Ok(Summary {
+        clients: client_ids.len(),
+        intakes: count(c, "SELECT count(*) FROM intakes")?,
+        sessions: count(c, "SELECT count(*) FROM sessions")?,
+        signed: count(c, "SELECT count(*) FROM sessions WHERE status = 'signed'")?,
+        amendments: count(c, "SELECT count(*) FROM amendments")?,
+        busiest_client: busiest.try_get(0)?,
+        busiest_sessions: usize::try_from(busiest.try_get::<_, i64>(1)?).unwrap_or(0),
+        client_ids,
+    })
+}
+
 fn pg_clinic(
     admin: &str,
     size: stillpoint_tools::synth::Size,
     size_name: &str,
     seed: u64,
     keep: Option<&str>,
+    import_from: Option<&Path>,
 ) -> stillpoint::Result<(Option<ScratchDatabase>, String, Summary, String)> {
     let name = match keep {
         Some(k) => database_name(k)?.to_owned(),
@@ -522,32 +553,7 @@ fn pg_clinic(
         };
         if let Some(made) = made {
             let (seconds, at): (f64, String) = (made.try_get(0)?, made.try_get(1)?);
-            let count = |c: &mut postgres::Client, sql: &str| -> stillpoint::Result<usize> {
-                Ok(usize::try_from(c.query_one(sql, &[])?.try_get::<_, i64>(0)?).unwrap_or(0))
-            };
-            // Client ids are UUIDv7, issued in the order the clients were made.
-            let client_ids = c
-                .query("SELECT id FROM clients ORDER BY id", &[])?
-                .iter()
-                .map(|r| r.try_get::<_, String>(0))
-                .collect::<Result<Vec<_>, _>>()?;
-            let busiest = c.query_one(
-                "SELECT client_id, count(*) FROM sessions GROUP BY client_id ORDER BY count(*) DESC LIMIT 1",
-                &[],
-            )?;
-            let summary = Summary {
-                clients: client_ids.len(),
-                intakes: count(&mut c, "SELECT count(*) FROM intakes")?,
-                sessions: count(&mut c, "SELECT count(*) FROM sessions")?,
-                signed: count(
-                    &mut c,
-                    "SELECT count(*) FROM sessions WHERE status = 'signed'",
-                )?,
-                amendments: count(&mut c, "SELECT count(*) FROM amendments")?,
-                busiest_client: busiest.try_get(0)?,
-                busiest_sessions: usize::try_from(busiest.try_get::<_, i64>(1)?).unwrap_or(0),
-                client_ids,
-            };
+            let summary = pg_summary(&mut c)?;
             let text = format!(
                 "{} clients, {} sessions, {} intakes (made by an earlier run with this seed at {at}, in {seconds:.1} s, kept in database {name})",
                 summary.clients, summary.sessions, summary.intakes
@@ -565,12 +571,37 @@ fn pg_clinic(
         name: name.clone(),
     });
     let made = Instant::now();
-    let synth = stillpoint_tools::synth::generate_into(
-        OpenOptions::server(conninfo.clone()),
-        size,
-        seed,
-        chrono::Utc::now(),
-    )?;
+    let (synth, how) = match import_from {
+        Some(dir) => {
+            // The SQLite clinic an earlier run kept, moved as a clinic would move to a server.
+            use stillpoint::security::keys::{KeyFile, keys_path};
+            let key = KeyFile::load(&keys_path(dir))?
+                .ok_or_else(|| stillpoint::Error::internal("the kept clinic has no keys.json"))?
+                .unlock("admin", stillpoint_tools::demo::DEMO_PASSWORD)?;
+            let source = Store::open(OpenOptions::file(database_path(dir)).key(key))?;
+            let target = Store::open(OpenOptions::server(conninfo.clone()))?;
+            let report = stillpoint::security::import::import(&source, &target)?;
+            drop(target);
+            let mut c = postgres::Client::connect(&conninfo, postgres::NoTls)?;
+            (
+                pg_summary(&mut c)?,
+                format!(
+                    "imported from the SQLite clinic in {} ({} audit entries)",
+                    dir.display(),
+                    report.audit_entries
+                ),
+            )
+        }
+        None => (
+            stillpoint_tools::synth::generate_into(
+                OpenOptions::server(conninfo.clone()),
+                size,
+                seed,
+                chrono::Utc::now(),
+            )?,
+            "generated through the core".to_owned(),
+        ),
+    };
     let generated = made.elapsed().as_secs_f64();
     let settled = Instant::now();
     let mut c = postgres::Client::connect(&conninfo, postgres::NoTls)?;
@@ -592,7 +623,7 @@ fn pg_clinic(
         ],
     )?;
     let text = format!(
-        "{} clients, {} sessions, {} intakes, generated in {generated:.1} s through the core (then VACUUM ANALYZE, {vacuumed:.1} s)",
+        "{} clients, {} sessions, {} intakes, {how} in {generated:.1} s (then VACUUM ANALYZE, {vacuumed:.1} s)",
         synth.clients, synth.sessions, synth.intakes
     );
     Ok((guard, conninfo, synth, text))
@@ -634,8 +665,10 @@ fn operations_pg(
     size_name: &str,
     seed: u64,
     keep: Option<&str>,
+    import_from: Option<&Path>,
 ) -> stillpoint::Result<(String, String)> {
-    let (guard, conninfo, synth, clinic) = pg_clinic(admin, size, size_name, seed, keep)?;
+    let (guard, conninfo, synth, clinic) =
+        pg_clinic(admin, size, size_name, seed, keep, import_from)?;
     eprintln!("(synthetic clinic on PostgreSQL: {clinic})");
     let server = {
         let mut s = Store::open(OpenOptions::server(conninfo.clone()))?;
@@ -662,6 +695,7 @@ fn run() -> stillpoint::Result<()> {
     let mut apps: Option<(String, String)> = None;
     let mut engine = Engine::Sqlite;
     let mut server: Option<String> = None;
+    let mut import_from: Option<std::path::PathBuf> = None;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -678,6 +712,7 @@ fn run() -> stillpoint::Result<()> {
             ("--server", Some(conninfo)) => server = Some(conninfo.to_owned()),
             ("--write", Some(path)) => write = Some(path.to_owned()),
             ("--keep", Some(path)) => keep = Some(path.into()),
+            ("--import", Some(path)) => import_from = Some(path.into()),
             ("--startup", Some(app)) => match it.next() {
                 Some(bare) => apps = Some((app.to_owned(), bare.to_owned())),
                 None => return Err(stillpoint::Error::field("args", "--startup APP BARE")),
@@ -685,7 +720,7 @@ fn run() -> stillpoint::Result<()> {
             ("--seed", Some(n)) => seed = n.parse().unwrap_or(42),
             _ => {
                 eprintln!(
-                    "usage: stillpoint-bench [--engine sqlite|postgres] [--server CONNINFO] [--size small|medium|large] [--seed N] [--keep DIR|DATABASE] [--write FILE.md] [--startup APP BARE]"
+                    "usage: stillpoint-bench [--engine sqlite|postgres] [--server CONNINFO] [--size small|medium|large] [--seed N] [--keep DIR|DATABASE] [--import DIR] [--write FILE.md] [--startup APP BARE]"
                 );
                 return Err(stillpoint::Error::field("args", "unknown argument"));
             }
@@ -707,7 +742,14 @@ fn run() -> stillpoint::Result<()> {
                 ));
             }
         };
-        let (clinic, server) = operations_pg(&admin, size, size_name, seed, keep.as_deref())?;
+        let (clinic, server) = operations_pg(
+            &admin,
+            size,
+            size_name,
+            seed,
+            keep.as_deref(),
+            import_from.as_deref(),
+        )?;
         if let Some(path) = write {
             write_report(&path, engine, size_name, seed, &clinic, Some(&server))?;
             eprintln!("(wrote {path})");

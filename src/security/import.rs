@@ -1,0 +1,109 @@
+//! Moving a single-computer Stillpoint onto the clinic server: every row of its encrypted
+//! file copied into an empty clinic database in one transaction, then checked there before
+//! the transaction commits — the same row counts, the audit chain intact with the same
+//! number of entries, the outcome totals equal to a fresh count. Any failure rolls it all
+//! back: nothing is half-imported.
+
+use std::time::Instant;
+
+use crate::Store;
+use crate::db::sql::Conn;
+use crate::db::transfer::{self, Copied};
+use crate::db::{audit, postgres};
+use crate::error::{Error, ErrorCode, Result};
+use crate::reports::technique_totals;
+
+/// What an import moved, and how long it took.
+#[derive(Debug, Clone)]
+pub struct ImportReport {
+    /// Each table with its rows (equal in the file and on the server).
+    pub tables: Vec<Copied>,
+    /// Audit entries, their chain verified on the server.
+    pub audit_entries: i64,
+    pub seconds: f64,
+}
+
+/// Tables that must be empty on the server before an import: what a clinic records.
+const RECORDS: &[&str] = &["clients", "intakes", "sessions", "audit_log", "users"];
+
+/// Copy `source` (a single-computer database, unlocked) into `target` (a clinic server's
+/// database, its schema up to date), which must hold no records yet.
+pub fn import(source: &Store, target: &Store) -> Result<ImportReport> {
+    let started = Instant::now();
+    let file = source.conn()?;
+    let Conn::Pg(server) = target.sql() else {
+        return Err(Error::new(
+            ErrorCode::Storage,
+            "The import goes into a clinic server's database; this is a single-computer one.",
+        ));
+    };
+    // One snapshot of the file for the whole copy (reads only; nothing in it changes).
+    let snapshot = file.unchecked_transaction()?;
+    let before = audit::verify(Conn::Sqlite(file))?;
+    if !before.intact {
+        return Err(Error::new(
+            ErrorCode::Storage,
+            format!(
+                "The audit log of the database being moved is not intact ({}); it would arrive on the server broken, so nothing was imported.",
+                before.message
+            ),
+        ));
+    }
+
+    let c = target.sql();
+    c.batch(postgres::BEGIN_WRITE)?;
+    let result = (|| -> Result<ImportReport> {
+        let held: i64 = c.value(
+            &format!(
+                "SELECT {}",
+                RECORDS
+                    .iter()
+                    .map(|t| format!("(SELECT count(*) FROM {t})"))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            ),
+            crate::args![],
+        )?;
+        if held > 0 {
+            return Err(Error::conflict(format!(
+                "The clinic server's database already holds records ({held} clients, notes, intakes, users and audit entries together). Stillpoint imports only into an empty clinic database; nothing was imported."
+            )));
+        }
+        let tables = transfer::sqlite_to_postgres(file, server)?;
+        let after = audit::verify(c)?;
+        if !after.intact || after.entries != before.entries {
+            return Err(Error::new(
+                ErrorCode::Storage,
+                format!(
+                    "After copying, the audit log on the server did not verify ({}; {} entries in the file, {} on the server); nothing was imported.",
+                    after.message, before.entries, after.entries
+                ),
+            ));
+        }
+        if !technique_totals::check(c)? {
+            return Err(Error::new(
+                ErrorCode::Storage,
+                "After copying, the outcome totals on the server did not equal a fresh count; nothing was imported.",
+            ));
+        }
+        Ok(ImportReport {
+            tables,
+            audit_entries: after.entries,
+            seconds: 0.0,
+        })
+    })();
+    match result {
+        Ok(mut report) => {
+            c.batch("COMMIT")?;
+            drop(snapshot);
+            // Fresh statistics for the planner: every table just grew from nothing.
+            c.batch("ANALYZE")?;
+            report.seconds = started.elapsed().as_secs_f64();
+            Ok(report)
+        }
+        Err(e) => {
+            let _ = c.batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
