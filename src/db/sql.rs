@@ -310,6 +310,27 @@ impl PgConn {
         Ok(self.client.borrow_mut().query(&stmt, &refs)?)
     }
 
+    /// Planned for these values, every time: an unnamed statement, one round trip, no plan
+    /// kept (see [`Conn::all_replanned`]).
+    fn query_replanned(&self, sql: &str, args: &[&dyn Arg]) -> Result<Vec<postgres::Row>> {
+        use postgres::types::Type;
+        let text = dollar_placeholders(sql);
+        let values: Vec<PgArg<'_>> = args.iter().map(|a| PgArg(a.value())).collect();
+        let typed: Vec<(&(dyn postgres::types::ToSql + Sync), Type)> = values
+            .iter()
+            .map(|v| {
+                let ty = match v.0 {
+                    Value::Int(_) => Type::INT8,
+                    Value::Real(_) => Type::FLOAT8,
+                    Value::Bytes(_) => Type::BYTEA,
+                    Value::Null | Value::Text(_) => Type::TEXT,
+                };
+                (v as &(dyn postgres::types::ToSql + Sync), ty)
+            })
+            .collect();
+        Ok(self.client.borrow_mut().query_typed(&text, &typed)?)
+    }
+
     fn execute(&self, sql: &str, args: &[&dyn Arg]) -> Result<u64> {
         let stmt = self.statement(sql)?;
         let values: Vec<PgArg<'_>> = args.iter().map(|a| PgArg(a.value())).collect();
@@ -501,6 +522,38 @@ impl<'c> Conn<'c> {
                 Ok(())
             }
         }
+    }
+
+    /// Every row, mapped, from a statement planned for these very values each time it runs.
+    ///
+    /// PostgreSQL plans a prepared statement for its values the first five times, then may
+    /// settle on one generic plan for any values. Where the best plan depends on the values,
+    /// a generic plan can be a hundred times slower: full-text search, where a common word
+    /// (most notes) is best read in index order until the page is full and a rare one from
+    /// the GIN index. SQLite: the same as [`Conn::all`].
+    pub fn all_replanned<T>(
+        &self,
+        sql: &str,
+        args: &[&dyn Arg],
+        mut f: impl FnMut(&Row<'_>) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        match self {
+            Conn::Sqlite(_) => self.all(sql, args, f),
+            Conn::Pg(p) => p
+                .query_replanned(sql, args)?
+                .iter()
+                .map(|r| f(&Row::Pg(r)))
+                .collect(),
+        }
+    }
+
+    /// The first column of the first row, as [`Conn::value`], planned as
+    /// [`Conn::all_replanned`] is.
+    pub fn value_replanned<T: Column>(&self, sql: &str, args: &[&dyn Arg]) -> Result<T> {
+        self.all_replanned(sql, args, |r| r.get(0))?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::internal(format!("no row from: {sql}")))
     }
 
     /// The first row, if there is one.
