@@ -31,6 +31,8 @@ pub enum ErrorCode {
     Forbidden,
     /// Nobody is logged in, or the app locked itself after being idle: log in again.
     Locked,
+    /// Too many wrong passwords: wait the time the message says, then try again.
+    Throttled,
     /// A bug: something that should not happen did.
     Internal,
 }

@@ -42,6 +42,10 @@ impl Fixture {
     fn wait_minutes(&self, m: i64) {
         self.now.fetch_add(m * 60, Ordering::SeqCst);
     }
+
+    fn wait_seconds(&self, s: i64) {
+        self.now.fetch_add(s, Ordering::SeqCst);
+    }
 }
 
 const ADMIN_PW: &str = "admin passphrase 1";
@@ -117,6 +121,62 @@ fn setup_then_login_with_the_right_password_only() {
     assert_eq!(
         app.setup(&SetupInput::default()).unwrap_err().code,
         ErrorCode::Conflict
+    );
+}
+
+#[test]
+fn wrong_passwords_make_each_next_try_wait_longer_and_are_audited_at_the_next_login() {
+    let f = Fixture::new();
+    let (mut app, _) = set_up(&f);
+    add(&mut app, "tess", Role::Therapist, "tess passphrase 1");
+    app.logout();
+    // Three wrong passwords are only wrong.
+    for _ in 0..3 {
+        let err = app.login("admin", "wrong password!").unwrap_err();
+        assert_eq!(err.code, ErrorCode::Validation);
+    }
+    // Then the next try waits 5 seconds, even with the right password, even after a restart,
+    // and whatever the username's case; nothing else is slowed.
+    let err = app.login("admin", ADMIN_PW).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Throttled);
+    assert_eq!(err.field.as_deref(), Some("password"));
+    assert!(err.message.contains("Wait 5 seconds"), "{}", err.message);
+    let mut app = f.app();
+    assert_eq!(
+        app.login(" Admin", ADMIN_PW).unwrap_err().code,
+        ErrorCode::Throttled
+    );
+    app.login("tess", "tess passphrase 1").unwrap();
+    app.logout();
+    // After the wait, one more wrong password doubles it: 10 seconds.
+    f.wait_seconds(5);
+    assert_eq!(
+        app.login("admin", "wrong again!").unwrap_err().code,
+        ErrorCode::Validation
+    );
+    f.wait_seconds(6);
+    let err = app.login("admin", ADMIN_PW).unwrap_err();
+    assert!(err.message.contains("Wait 4 seconds"), "{}", err.message);
+    f.wait_seconds(4);
+    app.login("admin", ADMIN_PW).unwrap();
+    // Each failure is in the audit log, written by the next login (tess's, then admin's).
+    let store = app.logged_in_store().unwrap();
+    let failed = stillpoint::db::audit::list_for(store.sql(), "user", "admin")
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "user.login_failed")
+        .count();
+    assert_eq!(failed, 4);
+    assert!(store.verify_audit().unwrap().intact);
+    // The right password started the count again: one wrong password is only wrong.
+    app.logout();
+    assert_eq!(
+        app.login("admin", "wrong password!").unwrap_err().code,
+        ErrorCode::Validation
+    );
+    assert_eq!(
+        app.login("admin", ADMIN_PW).unwrap().user.unwrap().username,
+        "admin"
     );
 }
 

@@ -22,6 +22,7 @@ use crate::db::{self, Clock, OpenOptions, system_clock};
 use crate::error::{Error, ErrorCode, Result};
 use crate::security::backup::{self, BackupInfo, BackupReport};
 use crate::security::keys::{self, DEFAULT_KDF, DbKey, KdfParams, KeyFile};
+use crate::security::throttle::LoginFailures;
 use crate::security::users::{self, NewUser, Permission, Role, User};
 
 /// What the UI shows first.
@@ -310,9 +311,31 @@ impl App {
         if password.is_empty() {
             return Err(Error::field("password", "Enter your password."));
         }
+        let dir = self.dir()?.to_path_buf();
+        let now = (self.clock)();
+        let mut failures = LoginFailures::load(&dir);
+        failures.check(username, now)?;
         let file = self.key_file()?;
-        let key = file.unlock(username, password)?;
+        let key = match file.unlock(username, password) {
+            Ok(key) => key,
+            Err(e) => {
+                if keys::is_wrong_password(&e) {
+                    failures.failed(username, now);
+                    failures.save(&dir)?;
+                }
+                return Err(e);
+            }
+        };
         self.open_as(key, &keys::normalize_username(username))?;
+        // Logged in: the failures since the last login go into the audit log, this user's
+        // count starts again.
+        if let State::Open(o) = &mut self.state {
+            for (who, summary) in failures.take_unrecorded() {
+                o.store.audit_login_failure(&who, &summary)?;
+            }
+        }
+        failures.succeeded(username);
+        failures.save(&dir)?;
         Ok(self.status())
     }
 

@@ -189,6 +189,11 @@ fn parse_recovery_key(text: &str) -> Result<Zeroizing<Vec<u8>>> {
         })
 }
 
+/// Whether `e` is the answer to a wrong username or password (what the login throttle counts).
+pub fn is_wrong_password(e: &Error) -> bool {
+    *e == wrong_password()
+}
+
 fn wrong_password() -> Error {
     Error::field(
         "password",

@@ -5,4 +5,5 @@ pub mod backup;
 pub mod gate;
 pub mod import;
 pub mod keys;
+pub mod throttle;
 pub mod users;

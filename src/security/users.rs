@@ -375,6 +375,22 @@ impl Store {
     }
 
     /// Record a login, logout, lock, password change or recovery in the audit log.
+    /// A wrong password typed at the login screen, recorded at the next successful login.
+    pub(crate) fn audit_login_failure(&mut self, username: &str, summary: &str) -> Result<()> {
+        let (who, summary) = (username.to_owned(), summary.to_owned());
+        self.write_sql(|_, _| {
+            Ok((
+                (),
+                AuditEntry {
+                    action: "user.login_failed",
+                    entity: "user",
+                    entity_id: who,
+                    summary,
+                },
+            ))
+        })
+    }
+
     pub(crate) fn audit_account(&mut self, action: &'static str, summary: &str) -> Result<()> {
         let who = self.actor().to_owned();
         let summary = summary.to_owned();
