@@ -4,14 +4,18 @@
 //! number of entries, the outcome totals equal to a fresh count. Any failure rolls it all
 //! back: nothing is half-imported.
 
+use std::path::Path;
 use std::time::Instant;
 
 use crate::Store;
+use crate::db::OpenOptions;
 use crate::db::sql::Conn;
 use crate::db::transfer::{self, Copied};
 use crate::db::{audit, postgres};
 use crate::error::{Error, ErrorCode, Result};
 use crate::reports::technique_totals;
+use crate::security::keys::{KeyFile, keys_path};
+use crate::security::users::Role;
 
 /// What an import moved, and how long it took.
 #[derive(Debug, Clone)]
@@ -21,6 +25,51 @@ pub struct ImportReport {
     /// Audit entries, their chain verified on the server.
     pub audit_entries: i64,
     pub seconds: f64,
+}
+
+/// How the single-computer database is unlocked for the move.
+pub enum Unlock {
+    /// An administrator's username and password.
+    Password { username: String, password: String },
+    /// The recovery key shown at setup.
+    RecoveryKey(String),
+}
+
+/// Move the single-computer Stillpoint in `data_dir` into the clinic server's database
+/// `server` (a libpq-style conninfo; the schema is brought up to date first). Only an
+/// administrator's password, or the recovery key, may move a clinic.
+pub fn import_folder(data_dir: &Path, unlock: &Unlock, server: &str) -> Result<ImportReport> {
+    let keys = KeyFile::load(&keys_path(data_dir))?.ok_or_else(|| {
+        Error::field(
+            "data_folder",
+            format!(
+                "{} holds no Stillpoint key file (keys.json): give the data folder of a single-computer Stillpoint.",
+                data_dir.display()
+            ),
+        )
+    })?;
+    let (key, who) = match unlock {
+        Unlock::Password { username, password } => (
+            keys.unlock(username, password)?,
+            Some(crate::security::keys::normalize_username(username)),
+        ),
+        Unlock::RecoveryKey(k) => (keys.unlock_with_recovery(k)?, None),
+    };
+    let source = Store::open(OpenOptions::file(crate::db::database_path(data_dir)).key(key))?;
+    if let Some(who) = who {
+        let role = source
+            .get_user(&who)?
+            .filter(|u| u.disabled_at.is_none())
+            .map(|u| u.role);
+        if role != Some(Role::Administrator) {
+            return Err(Error::new(
+                ErrorCode::Forbidden,
+                "Only an administrator (or the recovery key) may move a clinic onto the server.",
+            ));
+        }
+    }
+    let target = Store::open(OpenOptions::server(server.to_owned()))?;
+    import(&source, &target)
 }
 
 /// Tables that must be empty on the server before an import: what a clinic records.
