@@ -156,3 +156,28 @@ pub fn import(source: &Store, target: &Store) -> Result<ImportReport> {
         }
     }
 }
+
+/// What a check of a clinic server's database found.
+#[derive(Debug, Clone)]
+pub struct ServerCheck {
+    pub audit: audit::AuditVerification,
+    /// The outcome totals equal a fresh count.
+    pub totals_agree: bool,
+}
+
+impl ServerCheck {
+    pub fn ok(&self) -> bool {
+        self.audit.intact && self.totals_agree
+    }
+}
+
+/// Check the clinic server's database `server`: the audit chain from its first entry, and
+/// the outcome totals against a fresh count.
+pub fn check_server(server: &str) -> Result<ServerCheck> {
+    let store = Store::open(OpenOptions::server(server.to_owned()))?;
+    let c = store.sql();
+    Ok(ServerCheck {
+        audit: audit::verify(c)?,
+        totals_agree: technique_totals::check(c)?,
+    })
+}

@@ -1,0 +1,161 @@
+//! `stillpoint-clinic`: for whoever runs the clinic server.
+//!
+//! ```text
+//! stillpoint-clinic import DATA_FOLDER --server CONNINFO [--username NAME | --recovery-key] [--secret-stdin]
+//! stillpoint-clinic check --server CONNINFO
+//! ```
+//!
+//! `import` moves a single-computer Stillpoint (its data folder: the encrypted database and
+//! keys.json) into an empty clinic database on the server, unlocked with an administrator's
+//! password (asked for on the terminal) or the recovery key; everything lands or nothing
+//! does. `check` verifies the server's audit chain and outcome totals. CONNINFO is a
+//! libpq-style `key=value` string (`host=… port=… dbname=… user=…`).
+//!
+//! Every rule lives in the core (`stillpoint::security::import`); this reads arguments and
+//! prints.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use stillpoint::security::import::{Unlock, check_server, import_folder};
+
+const USAGE: &str = "usage:
+  stillpoint-clinic import DATA_FOLDER --server CONNINFO [--username NAME | --recovery-key] [--secret-stdin]
+      Move a single-computer Stillpoint into an empty clinic database. Close Stillpoint on
+      that computer first. The password of an administrator (default username: admin), or
+      with --recovery-key the recovery key, is asked for on the terminal, or read as one line
+      from standard input with --secret-stdin.
+  stillpoint-clinic check --server CONNINFO
+      Verify the clinic database's audit chain and outcome totals.
+CONNINFO: host=… port=… dbname=… user=… (libpq key=value form)";
+
+struct Args {
+    command: String,
+    folder: Option<PathBuf>,
+    server: Option<String>,
+    username: String,
+    recovery: bool,
+    secret_stdin: bool,
+}
+
+fn parse(args: &[String]) -> Result<Args, String> {
+    let mut it = args.iter();
+    let command = it.next().ok_or("no command given")?.clone();
+    let mut out = Args {
+        command,
+        folder: None,
+        server: None,
+        username: "admin".to_owned(),
+        recovery: false,
+        secret_stdin: false,
+    };
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--server" => out.server = Some(it.next().ok_or("--server needs CONNINFO")?.clone()),
+            "--username" => out.username = it.next().ok_or("--username needs NAME")?.clone(),
+            "--recovery-key" => out.recovery = true,
+            "--secret-stdin" => out.secret_stdin = true,
+            other if !other.starts_with("--") && out.folder.is_none() => {
+                out.folder = Some(PathBuf::from(other));
+            }
+            other => return Err(format!("unknown argument: {other}")),
+        }
+    }
+    Ok(out)
+}
+
+fn secret(prompt: &str, from_stdin: bool) -> Result<String, String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| format!("could not read standard input: {e}"))?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    } else {
+        rpassword::prompt_password(prompt).map_err(|e| {
+            format!("could not read from the terminal ({e}); use --secret-stdin to pipe it in")
+        })
+    }
+}
+
+fn run(args: &Args) -> Result<(), String> {
+    let server = args
+        .server
+        .as_deref()
+        .ok_or("--server CONNINFO is needed")?;
+    match args.command.as_str() {
+        "import" => {
+            let folder = args
+                .folder
+                .as_ref()
+                .ok_or("import needs the DATA_FOLDER of the single-computer Stillpoint")?;
+            let unlock = if args.recovery {
+                Unlock::RecoveryKey(secret("Recovery key: ", args.secret_stdin)?)
+            } else {
+                Unlock::Password {
+                    username: args.username.clone(),
+                    password: secret(
+                        &format!("Password for {}: ", args.username),
+                        args.secret_stdin,
+                    )?,
+                }
+            };
+            let report = import_folder(folder, &unlock, server).map_err(|e| e.message)?;
+            println!(
+                "Imported {} into the clinic server in {:.1} s:",
+                folder.display(),
+                report.seconds
+            );
+            for t in &report.tables {
+                println!("  {:<26} {:>10}", t.table, t.rows);
+            }
+            println!(
+                "Checked on the server: every table's rows equal the file's, the audit chain ({} entries) is intact, the outcome totals equal a fresh count.",
+                report.audit_entries
+            );
+            Ok(())
+        }
+        "check" => {
+            let check = check_server(server).map_err(|e| e.message)?;
+            println!("Audit log: {}", check.audit.message);
+            println!(
+                "Outcome totals: {}",
+                if check.totals_agree {
+                    "equal a fresh count."
+                } else {
+                    "DO NOT equal a fresh count."
+                }
+            );
+            if check.ok() {
+                Ok(())
+            } else {
+                Err("the clinic database did not pass the check".to_owned())
+            }
+        }
+        other => Err(format!("unknown command: {other}")),
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    let parsed = match parse(&args) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("stillpoint-clinic: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&parsed) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("stillpoint-clinic: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! `stillpoint-clinic` as whoever runs the clinic server uses it: moving a single-computer
+//! Stillpoint onto the server, then checking the server. Runs against the throwaway cluster
+//! that `make test` starts (STILLPOINT_TEST_PG); without one it fails, never skips.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use stillpoint::security::gate::SetupInput;
+use stillpoint::security::keys::DEFAULT_KDF;
+use stillpoint::security::users::{NewUser, Role};
+use stillpoint::{App, ClientFields};
+
+const ADMIN_PW: &str = "admin passphrase 1";
+const TESS_PW: &str = "tess passphrase 1";
+
+fn cluster() -> String {
+    std::env::var("STILLPOINT_TEST_PG").unwrap_or_else(|_| {
+        panic!("STILLPOINT_TEST_PG is not set: run with `make unit` or `tests/pg/cluster run -- cargo test`")
+    })
+}
+
+/// An empty database on the cluster; its conninfo.
+fn database() -> String {
+    let name = format!(
+        "clinic_cli_{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    postgres::Client::connect(&cluster(), postgres::NoTls)
+        .unwrap()
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    format!("{} dbname={name}", cluster())
+}
+
+/// A single-computer Stillpoint with an administrator, a therapist and two clients; its
+/// recovery key.
+fn single_computer(dir: &std::path::Path) -> String {
+    let mut app = App::start_with(
+        dir.to_path_buf(),
+        Arc::new(|| Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()),
+        DEFAULT_KDF,
+    );
+    let done = app
+        .setup(&SetupInput {
+            username: "admin".into(),
+            display_name: "Alex Admin".into(),
+            password: ADMIN_PW.into(),
+        })
+        .unwrap();
+    app.add_user(&NewUser {
+        username: "tess".into(),
+        display_name: "Tess Therapist".into(),
+        role: Some(Role::Therapist),
+        password: TESS_PW.into(),
+    })
+    .unwrap();
+    for first in ["Ann", "Zoë"] {
+        app.logged_in_store()
+            .unwrap()
+            .create_client(&ClientFields {
+                first_name: first.into(),
+                last_name: "Smith".into(),
+                ..Default::default()
+            })
+            .unwrap();
+    }
+    done.recovery_key
+}
+
+fn clinic(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stillpoint-clinic"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn clients_on(conninfo: &str) -> i64 {
+    let mut c = postgres::Client::connect(conninfo, postgres::NoTls).unwrap();
+    let exists: bool = c
+        .query_one("SELECT to_regclass('clients') IS NOT NULL", &[])
+        .unwrap()
+        .get(0);
+    if !exists {
+        return -1;
+    }
+    c.query_one("SELECT count(*) FROM clients", &[])
+        .unwrap()
+        .get(0)
+}
+
+#[test]
+fn an_administrator_moves_the_clinic_and_the_server_checks_out() {
+    let dir = tempfile::tempdir().unwrap();
+    single_computer(dir.path());
+    let server = database();
+    let folder = dir.path().to_str().unwrap();
+    let out = clinic(
+        &["import", folder, "--server", &server, "--secret-stdin"],
+        &format!("{ADMIN_PW}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.contains("clients"), "{said}");
+    assert!(said.contains("audit chain"), "{said}");
+    assert_eq!(clients_on(&server), 2);
+
+    let out = clinic(&["check", "--server", &server], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("intact"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // A second import into the same database is refused; nothing doubles.
+    let out = clinic(
+        &["import", folder, "--server", &server, "--secret-stdin"],
+        &format!("{ADMIN_PW}\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("already holds records"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(clients_on(&server), 2);
+}
+
+#[test]
+fn a_wrong_password_or_a_therapist_moves_nothing_and_the_recovery_key_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let recovery = single_computer(dir.path());
+    let folder = dir.path().to_str().unwrap();
+    let server = database();
+
+    let out = clinic(
+        &["import", folder, "--server", &server, "--secret-stdin"],
+        "not the password\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("not right"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The server was not even touched: no schema.
+    assert_eq!(clients_on(&server), -1);
+
+    let out = clinic(
+        &[
+            "import",
+            folder,
+            "--server",
+            &server,
+            "--username",
+            "tess",
+            "--secret-stdin",
+        ],
+        &format!("{TESS_PW}\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("Only an administrator"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(clients_on(&server), -1);
+
+    let out = clinic(
+        &[
+            "import",
+            folder,
+            "--server",
+            &server,
+            "--recovery-key",
+            "--secret-stdin",
+        ],
+        &format!("{recovery}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(clients_on(&server), 2);
+}
+
+#[test]
+fn bad_arguments_say_what_is_wrong() {
+    let out = clinic(&["import"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("--server"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = clinic(&["frobnicate", "--server", "host=/nowhere"], "");
+    assert!(text(&out.stderr).contains("unknown command"));
+    let out = clinic(&["import", "a", "b"], "");
+    assert_eq!(out.status.code(), Some(2));
+    let out = clinic(
+        &[
+            "import",
+            "/no/such/folder",
+            "--server",
+            "host=/nowhere",
+            "--secret-stdin",
+        ],
+        "x\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("keys.json"),
+        "{}",
+        text(&out.stderr)
+    );
+}
