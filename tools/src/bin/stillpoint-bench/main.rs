@@ -544,7 +544,9 @@ fn pg_clinic(
         let made = if marked {
             c.query_opt(
                 &format!(
-                    "SELECT generated_seconds, made_at FROM {MARKER} WHERE size = $1 AND seed = $2"
+                    "SELECT generated_seconds, made_at,
+                        coalesce(to_jsonb(m) ->> 'how', 'made through the core')
+                     FROM {MARKER} m WHERE size = $1 AND seed = $2"
                 ),
                 &[&size_name, &i64::try_from(seed).unwrap_or(i64::MAX)],
             )?
@@ -552,10 +554,11 @@ fn pg_clinic(
             None
         };
         if let Some(made) = made {
-            let (seconds, at): (f64, String) = (made.try_get(0)?, made.try_get(1)?);
+            let (seconds, at, how): (f64, String, String) =
+                (made.try_get(0)?, made.try_get(1)?, made.try_get(2)?);
             let summary = pg_summary(&mut c)?;
             let text = format!(
-                "{} clients, {} sessions, {} intakes (made by an earlier run with this seed at {at}, in {seconds:.1} s, kept in database {name})",
+                "{} clients, {} sessions, {} intakes ({how} by an earlier run with this seed at {at}, in {seconds:.1} s, kept in database {name})",
                 summary.clients, summary.sessions, summary.intakes
             );
             return Ok((None, conninfo, summary, text));
@@ -609,17 +612,18 @@ fn pg_clinic(
     let vacuumed = settled.elapsed().as_secs_f64();
     c.batch_execute(&format!(
         "CREATE TABLE {MARKER} (size TEXT NOT NULL, seed BIGINT NOT NULL,
-             generated_seconds DOUBLE PRECISION NOT NULL, made_at TEXT NOT NULL)"
+             generated_seconds DOUBLE PRECISION NOT NULL, made_at TEXT NOT NULL, how TEXT)"
     ))?;
     c.execute(
         &format!(
-            "INSERT INTO {MARKER} (size, seed, generated_seconds, made_at) VALUES ($1, $2, $3, $4)"
+            "INSERT INTO {MARKER} (size, seed, generated_seconds, made_at, how) VALUES ($1, $2, $3, $4, $5)"
         ),
         &[
             &size_name,
             &i64::try_from(seed).unwrap_or(i64::MAX),
             &generated,
             &chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+            &how,
         ],
     )?;
     let text = format!(
