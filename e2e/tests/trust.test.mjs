@@ -180,6 +180,24 @@ test('a therapist logs in with their own password and sees only what their role 
   await typeIn('#field-login-password', 'not the password');
   await click('#login-submit');
   assert.match(await text('#login-error'), /not right/);
+  // Two more wrong passwords make three: the next try waits, even with the right password,
+  // and the screen says how long.
+  for (const wrong of ['still not it', 'nor this one']) {
+    await typeIn('#field-login-password', wrong);
+    await click('#login-submit');
+    await until(
+      async () => (await (await b.$('#field-login-password')).getValue()) === '',
+      'the wrong password never came back',
+    );
+  }
+  await typeIn('#field-login-password', JO.password);
+  await click('#login-submit');
+  await until(
+    async () => /Wait \d+ seconds?, then try again/.test(await text('#login-error')),
+    'no wait after three wrong passwords',
+  );
+  await screenshot(app, 'login-throttled', { screen: true });
+  await new Promise((resolve) => setTimeout(resolve, 5500));
   await logIn(b, JO);
   await until(async () => (await b.execute(() => document.body.dataset.ready)) === 'true', 'jo never got in');
   assert.match(await text('#current-user'), /Jo Park/);

@@ -69,40 +69,38 @@ fn last_hash(conn: Conn<'_>) -> Result<String> {
 /// another writer.
 pub(crate) fn append(tx: Conn<'_>, ctx: &WriteCtx<'_>, e: &AuditEntry) -> Result<()> {
     let at = ctx.now_text();
-    let prev = last_hash(tx)?;
-    let hash = link_hash(
-        &prev,
-        [&at, ctx.actor, e.action, e.entity, &e.entity_id, &e.summary],
-    );
-    let fields = args![
-        at,
-        ctx.actor,
-        e.action,
-        e.entity,
-        e.entity_id,
-        e.summary,
-        hash
-    ];
     match tx.engine() {
         // SQLite numbers the entry itself (AUTOINCREMENT: a number is never issued twice,
         // and sqlite_sequence remembers the highest issued).
         Engine::Sqlite => {
+            let prev = last_hash(tx)?;
+            let hash = link_hash(
+                &prev,
+                [&at, ctx.actor, e.action, e.entity, &e.entity_id, &e.summary],
+            );
             tx.execute(
                 "INSERT INTO audit_log (at, actor, action, entity, entity_id, summary, hash)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                fields,
+                args![
+                    at,
+                    ctx.actor,
+                    e.action,
+                    e.entity,
+                    e.entity_id,
+                    e.summary,
+                    hash
+                ],
             )?;
         }
-        // PostgreSQL: the number is issued under the write lock from audit_issued, not from
-        // a sequence (a rolled-back insert would leave a gap that `verify` reads as a
-        // removed entry); audit_issued remembers the highest issued, as sqlite_sequence does.
+        // PostgreSQL: the server appends (stillpoint_audit_append, schema 11): the number
+        // from audit_issued under the write lock (a rolled-back insert would leave a gap in
+        // a sequence that `verify` reads as a removed entry), the same link hash as here, and
+        // for a user's login role the actor and time from the server itself.
         Engine::Postgres => {
             tx.execute(
-                "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, summary, hash)
-                 SELECT seq + 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7 FROM audit_issued",
-                fields,
+                "SELECT stillpoint_audit_append(?1, ?2, ?3, ?4, ?5, ?6)",
+                args![at, ctx.actor, e.action, e.entity, e.entity_id, e.summary],
             )?;
-            tx.execute("UPDATE audit_issued SET seq = seq + 1", args![])?;
         }
     }
     Ok(())

@@ -73,6 +73,7 @@ fn migrations(hooks: &Hooks) -> Migrations<'static> {
             include_str!("migrations/0010_search_terms.sql"),
             move |tx: &rusqlite::Transaction<'_>| search_terms(tx).map_err(hook_error),
         ),
+        M::up(include_str!("migrations/0011_clinic_roles.sql")),
     ])
 }
 
@@ -80,7 +81,7 @@ fn migrations(hooks: &Hooks) -> Migrations<'static> {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 10;
+const MIGRATION_COUNT: usize = 11;
 
 /// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;

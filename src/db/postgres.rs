@@ -10,7 +10,10 @@ use crate::db::sql::PgConn;
 use crate::error::{Error, ErrorCode, Result};
 
 /// The PostgreSQL migrations: (the schema version it brings the database to, its SQL).
-const MIGRATIONS: &[(i64, &str)] = &[(10, include_str!("postgres/0001_baseline.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (10, include_str!("postgres/0001_baseline.sql")),
+    (11, include_str!("postgres/0002_roles.sql")),
+];
 
 /// The key of the transaction-scoped advisory lock every write takes first, so writers
 /// queue one behind another and the audit chain keeps one total order ("STIL" in ASCII).
@@ -44,12 +47,21 @@ pub fn connect(conninfo: &str) -> Result<PgConn> {
 pub fn migrate(pg: &PgConn) -> Result<()> {
     let known = MIGRATIONS.last().map_or(0, |m| m.0);
     let mut client = pg.client();
-    client.batch_execute(
-        "CREATE TABLE IF NOT EXISTS stillpoint_migrations (
-             version    BIGINT PRIMARY KEY,
-             applied_at TEXT NOT NULL
-         )",
-    )?;
+    // A user's login role may not create tables: look before creating.
+    let exists: bool = client
+        .query_one(
+            "SELECT to_regclass('stillpoint_migrations') IS NOT NULL",
+            &[],
+        )?
+        .get(0);
+    if !exists {
+        client.batch_execute(
+            "CREATE TABLE IF NOT EXISTS stillpoint_migrations (
+                 version    BIGINT PRIMARY KEY,
+                 applied_at TEXT NOT NULL
+             )",
+        )?;
+    }
     client.query("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
     let result = (|| -> Result<()> {
         let found: i64 = client

@@ -40,7 +40,7 @@ pub const TABLES: &[&str] = &[
 const SEEDED: &[&str] = &["clinic_settings", "techniques", "technique_warnings"];
 
 /// Tables made on the server rather than copied (see the module's comment).
-const MADE_HERE: &[&str] = &["search_terms", "audit_issued"];
+const MADE_HERE: &[&str] = &["search_terms", "audit_issued", "user_logins"];
 
 /// The two triggers that refuse techniques and marks for a signed note. Rows arrive table by
 /// table, a note before its techniques, so a signed note's techniques would be refused: the

@@ -54,6 +54,7 @@ const CODES: Record<ErrorCode, true> = {
   storage: true,
   forbidden: true,
   locked: true,
+  throttled: true,
   internal: true,
 };
 
