@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 APT_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev xvfb xauth \
-	webkit2gtk-driver fonts-dejavu-core imagemagick poppler-utils xdotool postgresql
+	webkit2gtk-driver fonts-dejavu-core imagemagick poppler-utils xdotool postgresql openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TOOLS := $(CURDIR)/.tools
 TAURI_DRIVER := $(TOOLS)/bin/tauri-driver

@@ -98,6 +98,10 @@ pub struct OpenOptions {
     pub path: Option<PathBuf>,
     /// A clinic server (PostgreSQL) instead of a file: a libpq-style connection string.
     pub server: Option<String>,
+    /// The clinic's certificate authority (PEM): when set, the server is reached over TLS
+    /// only, its certificate verified against this CA alone and its name against the host
+    /// connected to (libpq's verify-full).
+    pub tls_ca: Option<PathBuf>,
     /// Who the changes are recorded against in the audit log.
     pub actor: String,
     pub clock: Clock,
@@ -111,6 +115,7 @@ impl OpenOptions {
         Self {
             path: Some(path.into()),
             server: None,
+            tls_ca: None,
             actor: "local".to_owned(),
             clock: system_clock(),
             key: None,
@@ -121,6 +126,7 @@ impl OpenOptions {
         Self {
             path: None,
             server: None,
+            tls_ca: None,
             actor: "local".to_owned(),
             clock: system_clock(),
             key: None,
@@ -132,6 +138,7 @@ impl OpenOptions {
         Self {
             path: None,
             server: Some(conninfo.into()),
+            tls_ca: None,
             actor: "local".to_owned(),
             clock: system_clock(),
             key: None,
@@ -152,6 +159,12 @@ impl OpenOptions {
         self.key = Some(key);
         self
     }
+
+    /// Reach the clinic server over TLS, verified against the clinic's CA (PEM file).
+    pub fn tls_ca(mut self, ca: impl Into<PathBuf>) -> Self {
+        self.tls_ca = Some(ca.into());
+        self
+    }
 }
 
 /// The connection underneath: an SQLite file (or memory), or a clinic server.
@@ -167,6 +180,7 @@ pub struct Database {
     clock: Clock,
     path: Option<PathBuf>,
     server: Option<String>,
+    tls_ca: Option<PathBuf>,
     key: Option<DbKey>,
     hooks: Hooks,
     /// Inside `bulk`: writes use savepoints in the one open transaction.
@@ -206,7 +220,7 @@ impl Database {
     pub fn open(options: OpenOptions, hooks: Hooks) -> Result<Database> {
         let link = match (&options.server, &options.path) {
             (Some(server), _) => {
-                let pg = postgres::connect(server)?;
+                let pg = postgres::connect(server, options.tls_ca.as_deref())?;
                 postgres::migrate(&pg)?;
                 Link::Pg(Box::new(pg))
             }
@@ -238,6 +252,7 @@ impl Database {
             clock: options.clock,
             path: options.path,
             server: options.server,
+            tls_ca: options.tls_ca,
             key: options.key,
             hooks,
             bulk: false,
@@ -257,6 +272,7 @@ impl Database {
             OpenOptions {
                 path: self.path.clone(),
                 server: self.server.clone(),
+                tls_ca: self.tls_ca.clone(),
                 actor: self.actor.clone(),
                 clock: self.clock.clone(),
                 key: self.key.clone(),

@@ -7,6 +7,8 @@
 //! `user_version` does on SQLite, and a newer schema refuses to open in an older binary.
 
 use crate::db::sql::PgConn;
+use std::path::Path;
+
 use crate::error::{Error, ErrorCode, Result};
 
 /// The PostgreSQL migrations: (the schema version it brings the database to, its SQL).
@@ -28,19 +30,113 @@ const _: () = assert!(WRITE_LOCK == 1_398_032_716);
 const MIGRATION_LOCK: i64 = 0x5354_494d;
 
 /// Connect to a clinic server. `conninfo` is a libpq-style string
-/// (`host=… port=… dbname=… user=…`).
-pub fn connect(conninfo: &str) -> Result<PgConn> {
-    let client = postgres::Client::connect(conninfo, postgres::NoTls).map_err(|e| {
-        Error::new(
-            ErrorCode::NotOpen,
-            format!("The clinic server could not be reached ({e}). Check that it is running and that this computer may connect to it."),
-        )
-    })?;
+/// (`host=… port=… dbname=… user=…`). With `tls_ca` the connection is TLS or nothing, the
+/// server's certificate must chain to that CA alone (not the system's), and its name must
+/// match the host (verify-full).
+pub fn connect(conninfo: &str, tls_ca: Option<&Path>) -> Result<PgConn> {
+    let unreachable = |e: &postgres::Error| {
+        use postgres::error::SqlState;
+        let Some(db) = e.as_db_error() else {
+            return Error::new(
+                ErrorCode::NotOpen,
+                format!(
+                    "The clinic server could not be reached ({e}). Check the address, that the server is running, and that this computer may connect to it."
+                ),
+            );
+        };
+        let message = if *db.code() == SqlState::INVALID_PASSWORD {
+            "The clinic server did not accept this username and password. Check them and try again."
+                .to_owned()
+        } else if *db.code() == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
+            format!(
+                "The clinic server refused this connection ({}). Ask whoever runs it whether this computer and user may connect.",
+                db.message()
+            )
+        } else if *db.code() == SqlState::INVALID_CATALOG_NAME {
+            format!(
+                "The clinic server has no such database ({}). Check the database name.",
+                db.message()
+            )
+        } else {
+            format!(
+                "The clinic server refused the connection ({}).",
+                db.message()
+            )
+        };
+        Error::new(ErrorCode::NotOpen, message)
+    };
+    let client = match tls_ca {
+        None => {
+            postgres::Client::connect(conninfo, postgres::NoTls).map_err(|e| unreachable(&e))?
+        }
+        Some(ca) => {
+            let mut config: postgres::Config = conninfo.parse().map_err(|e| {
+                Error::field(
+                    "server",
+                    format!("The clinic server's address is not valid ({e})."),
+                )
+            })?;
+            config.ssl_mode(postgres::config::SslMode::Require);
+            config
+                .connect(tls_connector(ca)?)
+                .map_err(|e| tls_error(&e).unwrap_or_else(|| unreachable(&e)))?
+        }
+    };
     let pg = PgConn::new(client);
     // Times are written by the app as RFC 3339 UTC text; nothing here depends on the
     // server's time zone, but keep sessions alike.
     pg.client().batch_execute("SET TIME ZONE 'UTC'")?;
     Ok(pg)
+}
+
+/// A TLS connector that trusts the clinic's CA and nothing else.
+fn tls_connector(ca: &Path) -> Result<postgres_openssl::MakeTlsConnector> {
+    use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
+    use openssl::x509::X509;
+    use openssl::x509::store::X509StoreBuilder;
+    let unreadable = |why: String| {
+        Error::field(
+            "ca_file",
+            format!(
+                "The clinic's certificate file {} cannot be used ({why}).",
+                ca.display()
+            ),
+        )
+    };
+    let pem = std::fs::read(ca).map_err(|e| unreadable(e.to_string()))?;
+    let certs = X509::stack_from_pem(&pem).map_err(|e| unreadable(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(unreadable("it holds no certificate".to_owned()));
+    }
+    let mut store = X509StoreBuilder::new().map_err(|e| unreadable(e.to_string()))?;
+    for cert in certs {
+        store
+            .add_cert(cert)
+            .map_err(|e| unreadable(e.to_string()))?;
+    }
+    let mut builder =
+        SslConnector::builder(SslMethod::tls_client()).map_err(|e| unreadable(e.to_string()))?;
+    builder.set_cert_store(store.build());
+    builder.set_verify(SslVerifyMode::PEER);
+    Ok(postgres_openssl::MakeTlsConnector::new(builder.build()))
+}
+
+/// The message for a connection refused over its certificate, if that is what `e` is.
+fn tls_error(e: &postgres::Error) -> Option<Error> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if text.contains("certificate") || s.downcast_ref::<openssl::ssl::Error>().is_some() {
+            return Some(Error::new(
+                ErrorCode::NotOpen,
+                format!(
+                    "The clinic server's certificate was not accepted ({text}). It must be signed by your clinic's certificate authority and name the server you typed; check the address and the CA file."
+                ),
+            ));
+        }
+        source = s.source();
+    }
+    None
 }
 
 /// Bring the schema up to date, or refuse a schema newer than this binary knows.
