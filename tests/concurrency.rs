@@ -28,8 +28,7 @@ struct Acknowledged {
     busy: usize,
 }
 
-fn writer(place: &Place, w: usize) -> Acknowledged {
-    let mut s = place.open();
+fn writer(mut s: stillpoint::Store, w: usize) -> Acknowledged {
     let mut ack = Acknowledged::default();
     // A busy refusal is an honest answer (nothing was written); anything else is a failure.
     let attempt = |ack: &mut Acknowledged, r: stillpoint::Result<String>| match r {
@@ -105,7 +104,7 @@ fn eight_writers_keep_one_chain_and_lose_nothing(engine: Engine) {
         let handles: Vec<_> = (0..WRITERS)
             .map(|w| {
                 let place = &place;
-                scope.spawn(move || writer(place, w))
+                scope.spawn(move || writer(place.open(), w))
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
@@ -140,3 +139,88 @@ fn eight_writers_keep_one_chain_and_lose_nothing(engine: Engine) {
 }
 
 crate::on_both_engines!(eight_writers_keep_one_chain_and_lose_nothing);
+
+/// On the clinic server, eight therapists each logged in as their own role: the server's
+/// row security and audit append under load. Every entry is by the writer's own login, each
+/// therapist's role sees exactly their own clients, and nothing is lost or forked.
+#[test]
+fn eight_therapists_as_their_own_logins_keep_one_chain() {
+    use stillpoint::security::users::{NewUser, Role};
+    let place = Place::new(Engine::Postgres);
+    let Place::Pg { conninfo, .. } = &place else {
+        unreachable!()
+    };
+    let mut owner = place.open();
+    let roles: Vec<String> = (0..WRITERS)
+        .map(|w| {
+            owner
+                .add_clinic_user(&NewUser {
+                    username: format!("therapist{w}"),
+                    display_name: format!("Therapist {w}"),
+                    role: Some(Role::Therapist),
+                    password: format!("therapist {w} passphrase"),
+                })
+                .unwrap()
+                .1
+        })
+        .collect();
+    let open = |w: usize| {
+        stillpoint::Store::open(
+            stillpoint::OpenOptions::server(format!("{conninfo} user={}", roles[w]))
+                .clock(common::fixed_clock())
+                .actor(format!("therapist{w}")),
+        )
+        .unwrap()
+    };
+    let started = std::time::Instant::now();
+    let acks: Vec<Acknowledged> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                let open = &open;
+                scope.spawn(move || writer(open(w), w))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let writes: usize = acks.iter().map(|a| a.writes).sum();
+    eprintln!(
+        "8 logins: {writes} writes acknowledged in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(writes, WRITERS * CLIENTS_PER_WRITER * 5, "nothing refused");
+
+    let s = place.open();
+    let check = s.verify_audit().unwrap();
+    assert!(check.intact, "{}", check.message);
+    assert_eq!(
+        check.entries as usize,
+        writes + WRITERS,
+        "a write each, and 8 users added"
+    );
+    assert!(technique_totals::check(s.sql()).unwrap());
+    let mut su = place.superuser();
+    for (w, a) in acks.iter().enumerate() {
+        let me = format!("therapist{w}");
+        let by_me: i64 = su
+            .query_one("SELECT count(*) FROM audit_log WHERE actor = $1", &[&me])
+            .unwrap()
+            .get(0);
+        assert_eq!(by_me as usize, a.writes, "{me}'s entries");
+        let mine = open(w)
+            .list_clients(&stillpoint::ClientQuery {
+                limit: 500,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(
+            mine.total as usize,
+            a.clients.len(),
+            "{me} sees only their own"
+        );
+        assert!(
+            mine.items
+                .iter()
+                .all(|c| c.first_name == format!("Writer{w}"))
+        );
+    }
+}
