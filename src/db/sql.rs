@@ -273,6 +273,8 @@ fn pg_owned(r: &postgres::Row, i: usize) -> Result<Owned> {
 pub struct PgConn {
     client: RefCell<postgres::Client>,
     prepared: RefCell<HashMap<String, postgres::Statement>>,
+    /// Exchanges with the server through the statement path (each a network round trip).
+    trips: std::cell::Cell<u64>,
 }
 
 impl PgConn {
@@ -280,7 +282,18 @@ impl PgConn {
         PgConn {
             client: RefCell::new(client),
             prepared: RefCell::new(HashMap::new()),
+            trips: std::cell::Cell::new(0),
         }
+    }
+
+    /// Round trips to the server so far through the statement path: one per statement run,
+    /// one more the first time a statement is prepared on this connection, one per batch.
+    pub fn round_trips(&self) -> u64 {
+        self.trips.get()
+    }
+
+    fn trip(&self) {
+        self.trips.set(self.trips.get() + 1);
     }
 
     /// The client itself, for work outside the statement path (COPY, notifications).
@@ -293,6 +306,7 @@ impl PgConn {
             return Ok(s.clone());
         }
         let text = dollar_placeholders(sql);
+        self.trip();
         let stmt = self.client.borrow_mut().prepare(&text)?;
         self.prepared
             .borrow_mut()
@@ -307,6 +321,7 @@ impl PgConn {
             .iter()
             .map(|v| v as &(dyn postgres::types::ToSql + Sync))
             .collect();
+        self.trip();
         Ok(self.client.borrow_mut().query(&stmt, &refs)?)
     }
 
@@ -328,6 +343,7 @@ impl PgConn {
                 (v as &(dyn postgres::types::ToSql + Sync), ty)
             })
             .collect();
+        self.trip();
         Ok(self.client.borrow_mut().query_typed(&text, &typed)?)
     }
 
@@ -338,6 +354,7 @@ impl PgConn {
             .iter()
             .map(|v| v as &(dyn postgres::types::ToSql + Sync))
             .collect();
+        self.trip();
         Ok(self.client.borrow_mut().execute(&stmt, &refs)?)
     }
 }
@@ -473,7 +490,10 @@ impl<'c> Conn<'c> {
     pub fn batch(&self, sql: &str) -> Result<()> {
         match self {
             Conn::Sqlite(c) => Ok(c.execute_batch(sql)?),
-            Conn::Pg(p) => Ok(p.client.borrow_mut().batch_execute(sql)?),
+            Conn::Pg(p) => {
+                p.trip();
+                Ok(p.client.borrow_mut().batch_execute(sql)?)
+            }
         }
     }
 

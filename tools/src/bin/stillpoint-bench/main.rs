@@ -30,6 +30,7 @@
 
 mod floors;
 mod floors_pg;
+mod relay;
 mod report;
 mod startup;
 
@@ -323,7 +324,24 @@ fn measure(
     floor: &mut dyn Floor,
     synth: &Summary,
     engine: Engine,
+    link: Option<&Link<'_>>,
 ) -> stillpoint::Result<()> {
+    // Through a link: its name after each operation's, and the round trips each call cost
+    // ours and the floor (counted by the relays, averaged over every call of the pair).
+    let suffix = link.map_or("", |l| l.suffix);
+    let trips = || link.map_or((0, 0), |l| (l.ours.round_trips(), l.floor.round_trips()));
+    let report = |op: &str, before: (u64, u64), calls: usize, ours: Vec<f64>, fl: Vec<f64>| {
+        versus(&format!("{op}{suffix}"), engine, ours, fl);
+        if link.is_some() {
+            let after = trips();
+            let per = |a: u64, b: u64| (b - a) as f64 / calls.max(1) as f64;
+            emit(format!(
+                "bench round_trips engine=postgres op={op} ours={:.1} floor={:.1}",
+                per(before.0, after.0),
+                per(before.1, after.1)
+            ));
+        }
+    };
     let ids = &synth.client_ids;
     let n = 50.min(ids.len());
     let chart_of = |i: usize| {
@@ -334,6 +352,7 @@ fn measure(
         }
     };
 
+    let before = trips();
     let (ours, fl) = pair(
         n,
         1,
@@ -344,9 +363,10 @@ fn measure(
         },
         |i| floor.chart(chart_of(i)),
     )?;
-    versus("open_chart", engine, ours, fl);
+    report("open_chart", before, n + 1, ours, fl);
 
     let prefixes = ["ma", "jo", "ol", "сh", "ив", "ka", "no", "gon", "pa", "li"];
+    let before = trips();
     let (ours, fl) = pair(
         n,
         prefixes.len(),
@@ -360,12 +380,13 @@ fn measure(
         },
         |i| floor.name_prefix(prefixes[i % prefixes.len()]),
     )?;
-    versus("name_prefix", engine, ours, fl);
+    report("name_prefix", before, n + prefixes.len().min(n), ours, fl);
 
     for (op, word) in [
         ("note_search_rare", stillpoint_tools::synth::RARE_WORD),
         ("note_search_common", stillpoint_tools::synth::COMMON_WORD),
     ] {
+        let before = trips();
         let (ours, fl) = pair(
             n,
             1,
@@ -382,12 +403,13 @@ fn measure(
             },
             |_| floor.search(word),
         )?;
-        versus(op, engine, ours, fl);
+        report(op, before, n + 1, ours, fl);
     }
 
     let draft = s.start_session(&synth.busiest_client)?.id;
     // More samples here: the target is on the 99th percentile.
     let saves = 4 * n;
+    let before = trips();
     let (ours, fl) = pair(
         saves,
         1,
@@ -404,8 +426,9 @@ fn measure(
         },
         |i| floor.save(&draft, i),
     )?;
-    versus("save_note", engine, ours, fl);
+    report("save_note", before, saves + 1, ours, fl);
 
+    let before = trips();
     let (ours, fl) = pair(
         10,
         1,
@@ -415,8 +438,16 @@ fn measure(
         },
         |_| floor.dashboard(),
     )?;
-    versus("dashboard", engine, ours, fl);
+    report("dashboard", before, 11, ours, fl);
     Ok(())
+}
+
+/// A measured network link: the name its lines carry and the relays ours and the floor
+/// go through.
+struct Link<'a> {
+    suffix: &'a str,
+    ours: &'a relay::Relay,
+    floor: &'a relay::Relay,
 }
 
 fn operations(
@@ -429,7 +460,7 @@ fn operations(
     let mut s = Store::open(OpenOptions::file(database_path(&dir)).key(key.clone()))?;
     let floor = Store::open(OpenOptions::file(database_path(&dir)).key(key))?;
     let fc = floor.conn()?;
-    measure(&mut s, &mut SqliteFloor(fc), &synth, Engine::Sqlite)?;
+    measure(&mut s, &mut SqliteFloor(fc), &synth, Engine::Sqlite, None)?;
 
     let backups = tempfile::tempdir()?;
     let (ours, fl) = pair(
@@ -633,6 +664,9 @@ fn pg_clinic(
     Ok((guard, conninfo, synth, text))
 }
 
+/// Half the round trip the network link adds: 1 ms between a room and the server.
+const LINK_ONE_WAY: std::time::Duration = std::time::Duration::from_micros(500);
+
 /// Put the server processes serving ours and the floor on the first core and this program on
 /// the second, when the server runs on this machine (and we may): otherwise the core each
 /// backend happens to land on, beside this program or across from it, decides more than the
@@ -682,8 +716,49 @@ fn operations_pg(
             .value("SELECT pg_backend_pid()::bigint", stillpoint::args![])?;
         let placement = place_on_cores(ours_backend, floor.backend_pid()?);
         eprintln!("({placement})");
-        measure(&mut s, &mut floor, &synth, Engine::Postgres)?;
-        format!("{}; {placement}", floor.server_info()?)
+        measure(&mut s, &mut floor, &synth, Engine::Postgres, None)?;
+        let info = floor.server_info()?;
+        drop((s, floor));
+
+        // Again through a link that adds LINK_ONE_WAY each way (a 1 ms round trip), each
+        // connection through its own relay, which counts its round trips.
+        let upstream = relay::Upstream::of(&conninfo);
+        let (ours_link, floor_link) = (
+            relay::Relay::start(upstream.clone(), LINK_ONE_WAY)?,
+            relay::Relay::start(upstream, LINK_ONE_WAY)?,
+        );
+        let via = |port: u16| {
+            let rest: Vec<&str> = conninfo
+                .split_whitespace()
+                .filter(|kv| !kv.starts_with("host=") && !kv.starts_with("port="))
+                .collect();
+            format!("host=127.0.0.1 port={port} {}", rest.join(" "))
+        };
+        let mut s = Store::open(OpenOptions::server(via(ours_link.port)))?;
+        let mut floor = PgFloor::connect(&via(floor_link.port))?;
+        let ours_backend: i64 = s
+            .sql()
+            .value("SELECT pg_backend_pid()::bigint", stillpoint::args![])?;
+        place_on_cores(ours_backend, floor.backend_pid()?);
+        let mut rtt = Vec::new();
+        for _ in 0..50 {
+            let t = Instant::now();
+            s.sql()
+                .value::<i64>("SELECT 1::bigint", stillpoint::args![])?;
+            rtt.push(ms(t));
+        }
+        emit(format!(
+            "bench link engine=postgres added_each_way_ms={:.1} select1_p50_ms={:.3}",
+            LINK_ONE_WAY.as_secs_f64() * 1000.0,
+            percentile(&mut rtt, 0.5)
+        ));
+        let link = Link {
+            suffix: "@1ms",
+            ours: &ours_link,
+            floor: &floor_link,
+        };
+        measure(&mut s, &mut floor, &synth, Engine::Postgres, Some(&link))?;
+        format!("{info}; {placement}")
     };
     // Every connection is closed by now: the scratch database can go.
     drop(guard);
