@@ -645,11 +645,18 @@ impl Store {
             .into_iter()
             .map(SessionTechnique::from_stored)
             .collect::<Result<_>>()?;
+        // Every technique's warnings in one statement, not one per technique (on a clinic
+        // server each statement is a round trip).
+        let warnings = if s.techniques.is_empty() {
+            Vec::new()
+        } else {
+            techniques::warnings_for_session(c, &id)?
+        };
         for t in &mut s.techniques {
-            t.warnings = techniques::warnings(c, &t.technique_id)?
-                .into_iter()
-                .filter(|w| flags.contains(&w.flag))
-                .map(|w| w.message)
+            t.warnings = warnings
+                .iter()
+                .filter(|(technique, w)| *technique == t.technique_id && flags.contains(&w.flag))
+                .map(|(_, w)| w.message.clone())
                 .collect();
         }
         s.marks = sessions::marks(c, &id)?

@@ -134,6 +134,28 @@ pub fn set_retired(tx: Conn<'_>, id: &str, retired_at: Option<&str>) -> Result<(
     Ok(())
 }
 
+/// The warnings of every technique recorded on a note, in one statement: (technique id,
+/// warning), in technique and flag order.
+pub fn warnings_for_session(c: Conn<'_>, session_id: &str) -> Result<Vec<(String, WarningRow)>> {
+    c.all(
+        &format!(
+            "SELECT technique_id, {WARNING_COLUMNS} FROM technique_warnings
+             WHERE technique_id IN (SELECT technique_id FROM session_techniques WHERE session_id = ?1)
+             ORDER BY technique_id, flag"
+        ),
+        args![session_id],
+        |r| {
+            Ok((
+                r.get(0)?,
+                WarningRow {
+                    flag: r.get(1)?,
+                    message: r.get(2)?,
+                },
+            ))
+        },
+    )
+}
+
 /// The warnings of a technique, in flag order.
 pub fn warnings(c: Conn<'_>, technique_id: &str) -> Result<Vec<WarningRow>> {
     c.all(
