@@ -3,12 +3,15 @@
 //! ```text
 //! stillpoint-clinic import DATA_FOLDER --server CONNINFO [--username NAME | --recovery-key] [--secret-stdin]
 //! stillpoint-clinic check --server CONNINFO
+//! stillpoint-clinic add-user USERNAME --name "FULL NAME" --role therapist|manager|administrator --server CONNINFO [--secret-stdin]
 //! ```
 //!
 //! `import` moves a single-computer Stillpoint (its data folder: the encrypted database and
 //! keys.json) into an empty clinic database on the server, unlocked with an administrator's
 //! password (asked for on the terminal) or the recovery key; everything lands or nothing
-//! does. `check` verifies the server's audit chain and outcome totals. CONNINFO is a
+//! does. `check` verifies the server's audit chain and outcome totals. `add-user` adds a
+//! Stillpoint user with their own login role on the server (the password asked for twice on
+//! the terminal, or read from standard input; only its SCRAM verifier reaches the server). CONNINFO is a
 //! libpq-style `key=value` string (`host=… port=… dbname=… user=…`).
 //!
 //! Every rule lives in the core (`stillpoint::security::import`); this reads arguments and
@@ -19,6 +22,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use stillpoint::security::import::{Unlock, check_server, import_folder};
+use stillpoint::security::users::{NewUser, Role};
+use stillpoint::{OpenOptions, Store};
 
 const USAGE: &str = "usage:
   stillpoint-clinic import DATA_FOLDER --server CONNINFO [--username NAME | --recovery-key] [--secret-stdin]
@@ -28,6 +33,8 @@ const USAGE: &str = "usage:
       from standard input with --secret-stdin.
   stillpoint-clinic check --server CONNINFO
       Verify the clinic database's audit chain and outcome totals.
+  stillpoint-clinic add-user USERNAME --name NAME --role therapist|manager|administrator --server CONNINFO [--secret-stdin]
+      Add a user with their own login on the clinic server (run as the clinic's owner).
 CONNINFO: host=… port=… dbname=… user=… (libpq key=value form)";
 
 struct Args {
@@ -37,6 +44,8 @@ struct Args {
     username: String,
     recovery: bool,
     secret_stdin: bool,
+    name: Option<String>,
+    role: Option<String>,
 }
 
 fn parse(args: &[String]) -> Result<Args, String> {
@@ -49,12 +58,16 @@ fn parse(args: &[String]) -> Result<Args, String> {
         username: "admin".to_owned(),
         recovery: false,
         secret_stdin: false,
+        name: None,
+        role: None,
     };
     while let Some(a) = it.next() {
         match a.as_str() {
             "--server" => out.server = Some(it.next().ok_or("--server needs CONNINFO")?.clone()),
             "--username" => out.username = it.next().ok_or("--username needs NAME")?.clone(),
             "--recovery-key" => out.recovery = true,
+            "--name" => out.name = Some(it.next().ok_or("--name needs a full name")?.clone()),
+            "--role" => out.role = Some(it.next().ok_or("--role needs a role")?.clone()),
             "--secret-stdin" => out.secret_stdin = true,
             other if !other.starts_with("--") && out.folder.is_none() => {
                 out.folder = Some(PathBuf::from(other));
@@ -133,6 +146,45 @@ fn run(args: &Args) -> Result<(), String> {
             } else {
                 Err("the clinic database did not pass the check".to_owned())
             }
+        }
+        "add-user" => {
+            let username = args
+                .folder
+                .as_ref()
+                .and_then(|p| p.to_str())
+                .ok_or("add-user needs the USERNAME")?
+                .to_owned();
+            let role = args.role.as_deref().ok_or("--role is needed")?;
+            let role = Role::from_id(role).ok_or(format!(
+                "unknown role {role}: therapist, manager or administrator"
+            ))?;
+            let password = secret(&format!("Password for {username}: "), args.secret_stdin)?;
+            if !args.secret_stdin {
+                let again = secret("The same password again: ", false)?;
+                if again != password {
+                    return Err("the two passwords differ; nothing was added".to_owned());
+                }
+            }
+            let mut store =
+                Store::open(OpenOptions::server(server.to_owned())).map_err(|e| e.message)?;
+            let (user, login) = store
+                .add_clinic_user(&NewUser {
+                    username,
+                    display_name: args.name.clone().unwrap_or_default(),
+                    role: Some(role),
+                    password,
+                })
+                .map_err(|e| match e.field {
+                    Some(f) => format!("{f}: {}", e.message),
+                    None => e.message,
+                })?;
+            println!(
+                "Added {} ({}) as {}; they log in to the server as {login}.",
+                user.display_name,
+                user.username,
+                user.role.label().to_lowercase()
+            );
+            Ok(())
         }
         other => Err(format!("unknown command: {other}")),
     }

@@ -231,3 +231,106 @@ fn bad_arguments_say_what_is_wrong() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn the_owner_adds_a_user_who_then_logs_in_over_tls_with_their_password() {
+    let server = database();
+    // The schema first (a fresh database): a check migrates it.
+    assert!(clinic(&["check", "--server", &server], "").status.success());
+    let out = clinic(
+        &[
+            "add-user",
+            "sam",
+            "--name",
+            "Sam Rivera",
+            "--role",
+            "therapist",
+            "--server",
+            &server,
+            "--secret-stdin",
+        ],
+        "sam's passphrase 1\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.contains("Sam Rivera (sam) as therapist"), "{said}");
+    let login = said
+        .split("log in to the server as ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .trim_end_matches('.')
+        .to_owned();
+
+    // Sam's workstation: TLS against the test CA, Sam's login and password.
+    let tls = std::env::var("STILLPOINT_TEST_PG_TLS").unwrap();
+    let ca = std::env::var("STILLPOINT_TEST_PG_CA").unwrap();
+    // The last dbname= wins (the cluster's conninfo names "postgres" first).
+    let dbname = server
+        .split_whitespace()
+        .rfind(|kv| kv.starts_with("dbname="))
+        .unwrap();
+    let base: Vec<&str> = tls
+        .split_whitespace()
+        .filter(|kv| ["host=", "port="].iter().any(|k| kv.starts_with(k)))
+        .collect();
+    let conninfo = format!(
+        "{} {dbname} user={login} password='sam\\'s passphrase 1'",
+        base.join(" ")
+    );
+    let s = stillpoint::Store::open(stillpoint::OpenOptions::server(conninfo.clone()).tls_ca(&ca))
+        .unwrap();
+    let me: Option<String> = s
+        .sql()
+        .value("SELECT stillpoint_user()", stillpoint::args![])
+        .unwrap();
+    assert_eq!(me.as_deref(), Some("sam"));
+    // The right login at a database with no clinic in it: said plainly.
+    let elsewhere = conninfo.replace(dbname, "dbname=postgres");
+    let err = stillpoint::Store::open(stillpoint::OpenOptions::server(elsewhere).tls_ca(&ca))
+        .unwrap_err();
+    assert_eq!(err.code, stillpoint::ErrorCode::NotOpen);
+    assert!(
+        err.message.contains("holds no Stillpoint clinic"),
+        "{}",
+        err.message
+    );
+    let wrong = conninfo.replace("sam\\'s passphrase 1", "guess");
+    assert!(stillpoint::Store::open(stillpoint::OpenOptions::server(wrong).tls_ca(&ca)).is_err());
+
+    // The same username again, a bad role, a hostile username: refused, nothing added.
+    for (args, says) in [
+        (
+            vec![
+                "add-user",
+                "sam",
+                "--name",
+                "Sam Two",
+                "--role",
+                "therapist",
+            ],
+            "taken",
+        ),
+        (
+            vec!["add-user", "kim", "--name", "Kim", "--role", "boss"],
+            "unknown role",
+        ),
+        (
+            vec![
+                "add-user",
+                "'; DROP ROLE postgres; --",
+                "--name",
+                "M",
+                "--role",
+                "therapist",
+            ],
+            "username",
+        ),
+    ] {
+        let mut args = args;
+        args.extend(["--server", &server, "--secret-stdin"]);
+        let out = clinic(&args, "a long passphrase 1\n");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(text(&out.stderr).contains(says), "{}", text(&out.stderr));
+    }
+}

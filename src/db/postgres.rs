@@ -151,12 +151,23 @@ pub fn migrate(pg: &PgConn) -> Result<()> {
         )?
         .get(0);
     if !exists {
-        client.batch_execute(
-            "CREATE TABLE IF NOT EXISTS stillpoint_migrations (
-                 version    BIGINT PRIMARY KEY,
-                 applied_at TEXT NOT NULL
-             )",
-        )?;
+        client
+            .batch_execute(
+                "CREATE TABLE IF NOT EXISTS stillpoint_migrations (
+                     version    BIGINT PRIMARY KEY,
+                     applied_at TEXT NOT NULL
+                 )",
+            )
+            .map_err(|e| {
+                if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) {
+                    Error::new(
+                        ErrorCode::NotOpen,
+                        "This database on the clinic server holds no Stillpoint clinic, and this login may not make one. Check the database name, or ask whoever runs the server.",
+                    )
+                } else {
+                    e.into()
+                }
+            })?;
     }
     client.query("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
     let result = (|| -> Result<()> {

@@ -44,7 +44,7 @@ impl Role {
         }
     }
 
-    fn from_id(id: &str) -> Option<Role> {
+    pub fn from_id(id: &str) -> Option<Role> {
         [Role::Therapist, Role::Manager, Role::Administrator]
             .into_iter()
             .find(|r| r.id() == id)
