@@ -180,23 +180,34 @@ impl Store {
         // start time); PostgreSQL has no INDEXED BY and chooses the index itself.
         let by_start = c.pick("INDEXED BY sessions_by_start", "");
 
-        // All clients (read from the smallest index) less the archived ones (an index of
-        // their own): far less to read than every client row.
-        let clients_on_record: u32 = c.value(
-            "SELECT (SELECT count(*) FROM clients)
-                  - (SELECT count(*) FROM clients WHERE archived_at IS NOT NULL)",
-            crate::args![],
-        )?;
         let active_since = timestamp(now - Duration::days(ACTIVE_CLIENT_DAYS));
-        // Drawn from the sessions in the window (an index on the start time), not from
-        // every client: archived clients are few, and left out by a set.
-        let active_clients: u32 = c.value(
+        let day_ago = timestamp(now - Duration::hours(UNSIGNED_OVERDUE_HOURS));
+        // Intakes with red flags have an index of their own (most intakes have none).
+        let open = "FROM intakes i JOIN clients c ON c.id = i.client_id
+             LEFT JOIN red_flag_acks a ON a.intake_id = i.id
+             WHERE i.red_flags <> '[]' AND a.intake_id IS NULL AND c.archived_at IS NULL";
+        let referred = "FROM red_flag_acks a JOIN intakes i ON i.id = a.intake_id
+             JOIN clients c ON c.id = i.client_id
+             WHERE a.acknowledged_at >= ?1 AND a.acknowledged_at < ?2";
+        // The five counts in one statement (on a clinic server each is a round trip):
+        // - clients on record: all clients (the smallest index) less the archived ones (an
+        //   index of their own), far less to read than every client row;
+        // - active clients: from the sessions in the window (an index on the start time), not
+        //   from every client; archived clients are few, and left out by a set;
+        // - unsigned notes older than a day, open red flags, referrals in the period.
+        let (clients_on_record, active_clients, unsigned_notes_total, open_red_flags_total, referrals_total): (u32, u32, u32, u32, u32) = c.one(
             &format!(
-                "SELECT count(DISTINCT client_id) FROM sessions {by_start}
-                 WHERE started_at >= ?1 AND status = 'signed'
-                   AND client_id NOT IN (SELECT id FROM clients WHERE archived_at IS NOT NULL)"
+                "SELECT (SELECT count(*) FROM clients)
+                      - (SELECT count(*) FROM clients WHERE archived_at IS NOT NULL),
+                    (SELECT count(DISTINCT client_id) FROM sessions {by_start}
+                      WHERE started_at >= ?3 AND status = 'signed'
+                        AND client_id NOT IN (SELECT id FROM clients WHERE archived_at IS NOT NULL)),
+                    (SELECT count(*) FROM sessions WHERE status = 'draft' AND created_at < ?4),
+                    (SELECT count(*) {open}),
+                    (SELECT count(*) {referred})"
             ),
-            crate::args![active_since],
+            crate::args![from_text, to_text, active_since, day_ago],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )?;
 
         // (count of a CASE, not sum of a comparison: PostgreSQL does not sum booleans.)
@@ -217,11 +228,6 @@ impl Store {
             },
         )?;
 
-        let day_ago = timestamp(now - Duration::hours(UNSIGNED_OVERDUE_HOURS));
-        let unsigned_notes_total: u32 = c.value(
-            "SELECT count(*) FROM sessions WHERE status = 'draft' AND created_at < ?1",
-            crate::args![day_ago],
-        )?;
         let unsigned_notes = c.all(
             &format!(
                 "SELECT s.id, s.client_id, c.first_name, c.last_name,
@@ -280,25 +286,12 @@ impl Store {
             },
         )?;
 
-        // Intakes with red flags have an index of their own (most intakes have none).
-        let open = "FROM intakes i JOIN clients c ON c.id = i.client_id
-             LEFT JOIN red_flag_acks a ON a.intake_id = i.id
-             WHERE i.red_flags <> '[]' AND a.intake_id IS NULL AND c.archived_at IS NULL";
-        let open_red_flags_total: u32 =
-            c.value(&format!("SELECT count(*) {open}"), crate::args![])?;
         let open_red_flags = c.all(
             &format!(
                 "SELECT {RED_FLAG_COLUMNS} {open} ORDER BY i.assessed_on, i.id LIMIT {LIST_LIMIT}"
             ),
             crate::args![],
             red_flag_from_row,
-        )?;
-        let referred = "FROM red_flag_acks a JOIN intakes i ON i.id = a.intake_id
-             JOIN clients c ON c.id = i.client_id
-             WHERE a.acknowledged_at >= ?1 AND a.acknowledged_at < ?2";
-        let referrals_total: u32 = c.value(
-            &format!("SELECT count(*) {referred}"),
-            crate::args![from_text, to_text],
         )?;
         let referrals = c.all(
             &format!(
