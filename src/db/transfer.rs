@@ -179,18 +179,13 @@ pub fn sqlite_to_postgres(src: &rusqlite::Connection, dst: &PgConn) -> Result<Ve
     }
 
     // The highest audit number ever issued: entries removed from the end stay detectable.
-    let issued: i64 = src
-        .query_row(
-            "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'),
-                             (SELECT max(seq) FROM audit_log), 0)",
-            [],
-            |r| r.get(0),
-        )
-        .or_else(|_| {
-            src.query_row("SELECT coalesce(max(seq), 0) FROM audit_log", [], |r| {
-                r.get(0)
-            })
-        })?;
+    // (sqlite_sequence exists: audit_log is AUTOINCREMENT from the first migration.)
+    let issued: i64 = src.query_row(
+        "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'),
+                         (SELECT max(seq) FROM audit_log), 0)",
+        [],
+        |r| r.get(0),
+    )?;
     pg.execute("UPDATE audit_issued SET seq = $1", &[&issued])?;
     // New search entries are numbered after the copied ones.
     pg.batch_execute(

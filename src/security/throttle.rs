@@ -162,11 +162,6 @@ impl LoginFailures {
         }
         out
     }
-
-    /// Failures for `username` since its last login.
-    pub fn failures(&self, username: &str) -> u32 {
-        self.counts.get(&key(username)).map_or(0, |c| c.failures)
-    }
 }
 
 #[cfg(test)]

@@ -672,10 +672,13 @@ const LINK_ONE_WAY: std::time::Duration = std::time::Duration::from_micros(500);
 /// backend happens to land on, beside this program or across from it, decides more than the
 /// code does (one chart read measured at ratios from 0.58 to 2.22 across four runs of the
 /// same build, with both backends free to move). Says what it did.
-fn place_on_cores(ours_backend: i64, floor_backend: i64) -> String {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    if cores < 2 {
-        return "one core: ours, the floor and the server share it".to_owned();
+fn place_on_cores(s: &Store, floor: &mut PgFloor) -> stillpoint::Result<String> {
+    let ours_backend: i64 = s
+        .sql()
+        .value("SELECT pg_backend_pid()::bigint", stillpoint::args![])?;
+    let floor_backend = floor.backend_pid()?;
+    if report::machine_cores() < 2 {
+        return Ok("one core: ours, the floor and the server share it".to_owned());
     }
     let pin = |pid: String, cpu: &str| {
         std::process::Command::new("taskset")
@@ -686,13 +689,13 @@ fn place_on_cores(ours_backend: i64, floor_backend: i64) -> String {
     let backends = [ours_backend, floor_backend]
         .iter()
         .all(|pid| pin(pid.to_string(), "0"));
-    if backends && pin(std::process::id().to_string(), "1") {
+    Ok(if backends && pin(std::process::id().to_string(), "1") {
         "both server backends pinned to core 0, the bench to core 1".to_owned()
     } else {
         "the server's processes could not be pinned (a remote server, or no taskset): \
          placement left to the scheduler, ratios vary more"
             .to_owned()
-    }
+    })
 }
 
 /// The operations on PostgreSQL: ours through the core opened on the server, the floor on
@@ -711,10 +714,7 @@ fn operations_pg(
     let server = {
         let mut s = Store::open(OpenOptions::server(conninfo.clone()))?;
         let mut floor = PgFloor::connect(&conninfo)?;
-        let ours_backend: i64 = s
-            .sql()
-            .value("SELECT pg_backend_pid()::bigint", stillpoint::args![])?;
-        let placement = place_on_cores(ours_backend, floor.backend_pid()?);
+        let placement = place_on_cores(&s, &mut floor)?;
         eprintln!("({placement})");
         measure(&mut s, &mut floor, &synth, Engine::Postgres, None)?;
         let info = floor.server_info()?;
@@ -736,10 +736,7 @@ fn operations_pg(
         };
         let mut s = Store::open(OpenOptions::server(via(ours_link.port)))?;
         let mut floor = PgFloor::connect(&via(floor_link.port))?;
-        let ours_backend: i64 = s
-            .sql()
-            .value("SELECT pg_backend_pid()::bigint", stillpoint::args![])?;
-        place_on_cores(ours_backend, floor.backend_pid()?);
+        place_on_cores(&s, &mut floor)?;
         let mut rtt = Vec::new();
         for _ in 0..50 {
             let t = Instant::now();

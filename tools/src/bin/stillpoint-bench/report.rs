@@ -28,6 +28,16 @@ pub(crate) fn line(op: &str, plain: &mut [f64], enc: &mut [f64]) {
     ));
 }
 
+/// Every core of the machine, not only those this process may run on (the PostgreSQL
+/// bench pins itself to one).
+pub(crate) fn machine_cores() -> usize {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .map(|t| t.lines().filter(|l| l.starts_with("processor")).count())
+        .ok()
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(0, |n| n.get()))
+}
+
 /// Which engine a run measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Engine {
@@ -125,13 +135,7 @@ pub(crate) fn write_report(
     server: Option<&str>,
 ) -> std::io::Result<()> {
     let cpu = first_line("/proc/cpuinfo", "model name").unwrap_or_else(|| "unknown CPU".into());
-    // Every core of the machine, not only those this process may run on (the PostgreSQL
-    // bench pins itself to one).
-    let cores = std::fs::read_to_string("/proc/cpuinfo")
-        .map(|t| t.lines().filter(|l| l.starts_with("processor")).count())
-        .ok()
-        .filter(|&n| n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(0, |n| n.get()));
+    let cores = machine_cores();
     let mem = first_line("/proc/meminfo", "MemTotal")
         .and_then(|m| m.trim_end_matches("kB").trim().parse::<f64>().ok())
         .map(|kb| format!("{:.0} GiB", kb / 1024.0 / 1024.0))
