@@ -33,6 +33,8 @@ pub enum ErrorCode {
     Locked,
     /// Too many wrong passwords: wait the time the message says, then try again.
     Throttled,
+    /// The clinic server cannot be reached: nothing new is saved until it is back.
+    Offline,
     /// A bug: something that should not happen did.
     Internal,
 }
@@ -79,6 +81,20 @@ impl Error {
 
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Conflict, message)
+    }
+
+    /// The same error, shown under the form's `field`.
+    pub fn on_field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_owned());
+        self
+    }
+
+    /// The clinic server cannot be reached.
+    pub fn offline() -> Self {
+        Self::new(
+            ErrorCode::Offline,
+            "The clinic server can't be reached — nothing new is saved until it is back.",
+        )
     }
 
     pub fn internal(message: impl Into<String>) -> Self {

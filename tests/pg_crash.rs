@@ -89,7 +89,7 @@ fn landed<T>(r: stillpoint::Result<T>) -> Option<T> {
         Err(e)
             if matches!(
                 e.code,
-                ErrorCode::NotOpen | ErrorCode::Storage | ErrorCode::Busy
+                ErrorCode::Offline | ErrorCode::Storage | ErrorCode::Busy
             ) =>
         {
             eprintln!("the server went away: {}", e.message);

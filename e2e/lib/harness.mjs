@@ -240,18 +240,26 @@ export async function crash(app) {
  * Escape to cancel. Returns the name the dialog suggested.
  */
 export async function answerSaveDialog({ name = null, cancel = false, timeout = 15000 } = {}) {
+  return answerFileDialog({ title: 'Save export', name, cancel, timeout });
+}
+
+/**
+ * Answer a native file dialog titled `title`: `name` typed (into the name field of a save
+ * dialog, or the location field of an `open` one), then Enter; or Escape with `cancel`.
+ */
+export async function answerFileDialog({ title, name = null, cancel = false, open = false, timeout = 15000 }) {
   const until = Date.now() + timeout;
   let win = '';
   while (!win && Date.now() < until) {
     try {
-      win = execFileSync('xdotool', ['search', '--onlyvisible', '--name', '^Save export$'], { encoding: 'utf8' })
+      win = execFileSync('xdotool', ['search', '--onlyvisible', '--name', `^${title}$`], { encoding: 'utf8' })
         .trim()
         .split('\n')[0];
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  if (!win) throw new Error('the save dialog did not open');
+  if (!win) throw new Error(`the dialog “${title}” did not open`);
   execFileSync('xdotool', ['windowfocus', '--sync', win]);
   await new Promise((r) => setTimeout(r, 300)); // let GTK settle focus on the name field
   if (cancel) {
@@ -259,7 +267,9 @@ export async function answerSaveDialog({ name = null, cancel = false, timeout = 
     return;
   }
   if (name !== null) {
-    execFileSync('xdotool', ['key', '--clearmodifiers', 'ctrl+a']);
+    // A save dialog's name field has the focus; an open dialog types into its location field.
+    execFileSync('xdotool', ['key', '--clearmodifiers', open ? 'ctrl+l' : 'ctrl+a']);
+    if (open) await new Promise((r) => setTimeout(r, 300));
     execFileSync('xdotool', ['type', '--delay', '5', name]);
   }
   execFileSync('xdotool', ['key', '--clearmodifiers', 'Return']);

@@ -15,7 +15,8 @@ use stillpoint::reports::history::{ClientChart, ClientHistory};
 use stillpoint::reports::outcomes::ClientOutcomes;
 use stillpoint::search::{SearchQuery, SearchResults};
 use stillpoint::security::backup::{BackupInfo, BackupReport};
-use stillpoint::security::gate::{SetupDone, SetupInput};
+use stillpoint::security::clinic_link::JoinInput;
+use stillpoint::security::gate::{LinkStatus, SetupDone, SetupInput};
 use stillpoint::security::users::{NewUser, User};
 use stillpoint::{App, AppStatus, Client, ClientFields, ClientPage, ClientQuery, Result, Store};
 use tauri::ipc::Channel;
@@ -231,6 +232,22 @@ pub fn export(
 #[tauri::command(async)]
 pub fn setup(state: AppState<'_>, input: SetupInput) -> Result<SetupDone> {
     with_app(&state, |a| a.setup(&input))
+}
+
+#[tauri::command(async)]
+pub fn join_clinic(state: AppState<'_>, input: JoinInput) -> Result<AppStatus> {
+    with_app(&state, |a| a.join_clinic(&input))
+}
+
+/// The native open dialog for the clinic's CA certificate; `None` when cancelled.
+#[tauri::command(async)]
+pub fn choose_ca_file(app: AppHandle) -> Option<String> {
+    save_dialog::choose_ca_file(&app)
+}
+
+#[tauri::command(async)]
+pub fn check_link(state: AppState<'_>) -> LinkStatus {
+    with_app(&state, |a| a.check_link())
 }
 
 #[tauri::command(async)]

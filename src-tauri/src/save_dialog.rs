@@ -1,5 +1,6 @@
-//! The native save dialog, asked from Rust. The file type's extension is added when the user
-//! typed a name without one.
+//! The native file dialogs, asked from Rust: where to save an export (its extension added
+//! when the user typed a name without one), and the clinic's certificate when joining a
+//! clinic server.
 
 use std::path::PathBuf;
 
@@ -25,4 +26,17 @@ pub fn ask(app: &AppHandle, kind: ExportKind, suggested_name: &str) -> Option<Pa
         path.set_extension(kind.extension());
     }
     Some(path)
+}
+
+pub fn choose_ca_file(app: &AppHandle) -> Option<String> {
+    let mut dialog = app
+        .dialog()
+        .file()
+        .set_title("Choose the clinic's certificate")
+        .add_filter("Certificate (PEM)", &["pem", "crt", "cer"]);
+    if let Some(window) = app.get_webview_window("main") {
+        dialog = dialog.set_parent(&window);
+    }
+    let path = dialog.blocking_pick_file()?.into_path().ok()?;
+    Some(path.display().to_string())
 }

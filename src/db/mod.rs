@@ -74,6 +74,7 @@ fn migrations(hooks: &Hooks) -> Migrations<'static> {
             move |tx: &rusqlite::Transaction<'_>| search_terms(tx).map_err(hook_error),
         ),
         M::up(include_str!("migrations/0011_clinic_roles.sql")),
+        M::up(include_str!("migrations/0012_clinic_logins.sql")),
     ])
 }
 
@@ -81,7 +82,7 @@ fn migrations(hooks: &Hooks) -> Migrations<'static> {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 11;
+const MIGRATION_COUNT: usize = 12;
 
 /// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -279,6 +280,31 @@ impl Database {
             },
             self.hooks,
         )
+    }
+
+    /// On a clinic server: whether the server answers (within 2 seconds), connecting again
+    /// when the connection has gone (the same server, login and CA). SQLite: always.
+    pub fn check_link(&mut self) -> bool {
+        let Link::Pg(pg) = &self.link else {
+            return true;
+        };
+        if pg
+            .client()
+            .is_valid(std::time::Duration::from_secs(2))
+            .is_ok()
+        {
+            return true;
+        }
+        let Some(server) = &self.server else {
+            return false;
+        };
+        match postgres::connect(server, self.tls_ca.as_deref()) {
+            Ok(pg) => {
+                self.link = Link::Pg(Box::new(pg));
+                true
+            }
+            Err(_) => false,
+        }
     }
 
     pub fn engine(&self) -> sql::Engine {

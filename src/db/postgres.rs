@@ -15,6 +15,7 @@ use crate::error::{Error, ErrorCode, Result};
 const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("postgres/0001_baseline.sql")),
     (11, include_str!("postgres/0002_roles.sql")),
+    (12, include_str!("postgres/0003_logins.sql")),
 ];
 
 /// The key of the transaction-scoped advisory lock every write takes first, so writers
@@ -42,28 +43,53 @@ pub fn connect(conninfo: &str, tls_ca: Option<&Path>) -> Result<PgConn> {
                 format!(
                     "The clinic server could not be reached ({e}). Check the address, that the server is running, and that this computer may connect to it."
                 ),
-            );
+            )
+            .on_field("host");
         };
-        let message = if *db.code() == SqlState::INVALID_PASSWORD {
-            "The clinic server did not accept this username and password. Check them and try again."
-                .to_owned()
+        let (message, field) = if *db.code() == SqlState::INVALID_PASSWORD {
+            (
+                "The clinic server did not accept this username and password. Check them and try again."
+                    .to_owned(),
+                Some("password"),
+            )
+        } else if *db.code() == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+            && db.message().contains("not permitted to log in")
+        {
+            // An administrator disabled this user: their login was taken away (schema 12).
+            (
+                "This account is disabled. Ask an administrator.".to_owned(),
+                Some("username"),
+            )
         } else if *db.code() == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
-            format!(
-                "The clinic server refused this connection ({}). Ask whoever runs it whether this computer and user may connect.",
-                db.message()
+            (
+                format!(
+                    "The clinic server refused this connection ({}). Ask whoever runs it whether this computer and user may connect.",
+                    db.message()
+                ),
+                None,
             )
         } else if *db.code() == SqlState::INVALID_CATALOG_NAME {
-            format!(
-                "The clinic server has no such database ({}). Check the database name.",
-                db.message()
+            (
+                format!(
+                    "The clinic server has no such database ({}). Check the database name.",
+                    db.message()
+                ),
+                Some("database"),
             )
         } else {
-            format!(
-                "The clinic server refused the connection ({}).",
-                db.message()
+            (
+                format!(
+                    "The clinic server refused the connection ({}).",
+                    db.message()
+                ),
+                None,
             )
         };
-        Error::new(ErrorCode::NotOpen, message)
+        let error = Error::new(ErrorCode::NotOpen, message);
+        match field {
+            Some(f) => error.on_field(f),
+            None => error,
+        }
     };
     let client = match tls_ca {
         None => {
@@ -127,12 +153,15 @@ fn tls_error(e: &postgres::Error) -> Option<Error> {
     while let Some(s) = source {
         let text = s.to_string();
         if text.contains("certificate") || s.downcast_ref::<openssl::ssl::Error>().is_some() {
-            return Some(Error::new(
-                ErrorCode::NotOpen,
-                format!(
-                    "The clinic server's certificate was not accepted ({text}). It must be signed by your clinic's certificate authority and name the server you typed; check the address and the CA file."
-                ),
-            ));
+            return Some(
+                Error::new(
+                    ErrorCode::NotOpen,
+                    format!(
+                        "The clinic server's certificate was not accepted ({text}). It must be signed by your clinic's certificate authority and name the server you typed; check the address and the CA file."
+                    ),
+                )
+                .on_field("ca_file"),
+            );
         }
         source = s.source();
     }
@@ -164,6 +193,7 @@ pub fn migrate(pg: &PgConn) -> Result<()> {
                         ErrorCode::NotOpen,
                         "This database on the clinic server holds no Stillpoint clinic, and this login may not make one. Check the database name, or ask whoever runs the server.",
                     )
+                    .on_field("database")
                 } else {
                     e.into()
                 }

@@ -641,6 +641,13 @@ impl From<postgres::Error> for Error {
                     ),
                 );
             }
+            if *code == SqlState::ADMIN_SHUTDOWN
+                || *code == SqlState::CRASH_SHUTDOWN
+                || *code == SqlState::CANNOT_CONNECT_NOW
+            {
+                // The server is stopping or starting: like a lost connection.
+                return Self::offline();
+            }
             if *code == SqlState::DISK_FULL {
                 return Self::new(
                     ErrorCode::DiskFull,
@@ -666,10 +673,7 @@ impl From<postgres::Error> for Error {
         }
         let io = std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>());
         if e.is_closed() || io {
-            return Self::new(
-                ErrorCode::NotOpen,
-                "The connection to the clinic server was lost. Nothing was changed; try again when it is back.",
-            );
+            return Self::offline();
         }
         Self::new(
             ErrorCode::Storage,

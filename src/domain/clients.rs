@@ -424,8 +424,15 @@ impl Store {
         let id = validate::record_id(id, "client")?;
         let today = self.today();
         let c = self.sql();
-        let (row, flags) =
-            clients::get_with_flags(c, &id)?.ok_or_else(|| Error::not_found("client"))?;
+        let Some((row, flags)) = clients::get_with_flags(c, &id)? else {
+            // On the clinic server a therapist's login does not even see another therapist's
+            // client (row-level security): refuse it as the app refuses it, with the refusal
+            // in the audit log, rather than call it missing.
+            if c.engine() == crate::db::sql::Engine::Postgres {
+                self.require_client(&id)?;
+            }
+            return Err(Error::not_found("client"));
+        };
         let mut client = Client::from_stored(row, today);
         self.require_client(&id)?;
         client.fields.contraindication_flags =

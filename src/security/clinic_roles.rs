@@ -15,7 +15,7 @@ use crate::db::audit::AuditEntry;
 use crate::db::sql::Engine;
 use crate::db::tables::users;
 use crate::error::{Error, ErrorCode, Result};
-use crate::security::users::{NewUser, Permission, Role, User};
+use crate::security::users::{NewUser, Permission, User};
 
 /// The login role of `username` in the clinic database `database`.
 pub fn login_role(database: &str, username: &str) -> String {
@@ -23,21 +23,6 @@ pub fn login_role(database: &str, username: &str) -> String {
     let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
     format!("sp_{hex}_{username}")
 }
-
-/// Table privileges every login role gets; row-level security narrows what a therapist's
-/// role reaches. The audit log and its counter are only read: entries go through
-/// `stillpoint_audit_append`.
-const EVERY_ROLE: &str = "
-    GRANT USAGE ON SCHEMA public TO {role};
-    GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role};
-    GRANT INSERT, UPDATE, DELETE ON clients, client_contraindications, client_name_prefixes,
-        intakes, red_flag_acks, sessions, session_techniques, session_marks, amendments,
-        search_docs, search_fts, search_terms, technique_outcome_totals TO {role};
-    GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role};";
-
-/// And what the catalogue, the clinic's details and the users need.
-const MANAGING: &str = "GRANT INSERT, UPDATE ON techniques, technique_warnings TO {role};";
-const ADMINISTERING: &str = "GRANT INSERT, UPDATE ON clinic_settings, users TO {role};";
 
 impl Store {
     /// Add a user on the clinic server: their users row and their own login role with the
@@ -58,34 +43,17 @@ impl Store {
                 "That username is taken; choose another.",
             ));
         }
-        let database: String = self
-            .sql()
-            .value("SELECT current_database()::text", crate::args![])?;
-        let role_name = login_role(&database, &username);
-        let quoted = format!("\"{role_name}\"");
         let verifier = postgres_protocol::password::scram_sha_256(input.password.as_bytes());
-        // The verifier is base64 text with `$`, `:` and `=`; no quote can be in it.
-        if verifier.contains('\'') {
-            return Err(Error::internal("an unexpected SCRAM verifier"));
-        }
-        let mut grants = EVERY_ROLE.replace("{role}", &quoted);
-        if matches!(role, Role::Manager | Role::Administrator) {
-            grants.push_str(&MANAGING.replace("{role}", &quoted));
-        }
-        if role == Role::Administrator {
-            grants.push_str(&ADMINISTERING.replace("{role}", &quoted));
-        }
-        self.write_sql(|tx, ctx| {
+        let role_name = self.write_sql(|tx, ctx| {
             users::insert(tx, &username, &display_name, role.id(), &ctx.now_text())?;
-            tx.batch(&format!(
-                "CREATE ROLE {quoted} LOGIN PASSWORD '{verifier}'; {grants}"
-            ))?;
-            tx.execute(
-                "INSERT INTO user_logins (role_name, username) VALUES (?1, ?2)",
-                crate::args![role_name, username],
+            // The login, its privileges and its user_logins row, made by the owner's function
+            // (schema 12), which checks that this connection may manage logins.
+            let role_name: String = tx.value(
+                "SELECT stillpoint_create_login(?1, ?2)",
+                crate::args![username, verifier],
             )?;
             Ok((
-                (),
+                role_name,
                 AuditEntry {
                     action: "user.create",
                     entity: "user",
@@ -101,5 +69,44 @@ impl Store {
             .get_user(&username)?
             .ok_or_else(|| Error::internal("the new user was not saved"))?;
         Ok((user, role_name))
+    }
+}
+
+impl Store {
+    /// Set a user's password on the clinic server (an administrator for anyone, or the user
+    /// for themself; the server's function checks which). Only the SCRAM verifier is sent.
+    pub fn set_clinic_password(&mut self, username: &str, password: &str) -> Result<()> {
+        if self.sql().engine() != Engine::Postgres {
+            return Err(Error::new(
+                ErrorCode::Storage,
+                "Login passwords exist on a clinic server only.",
+            ));
+        }
+        crate::security::users::validate_password(password)?;
+        let username = crate::security::keys::normalize_username(username);
+        let me = username == self.actor();
+        if !me {
+            self.require(Permission::Administer)?;
+        }
+        let verifier = postgres_protocol::password::scram_sha_256(password.as_bytes());
+        self.write_sql(|tx, _| {
+            tx.execute(
+                "SELECT stillpoint_set_login_password(?1, ?2)",
+                crate::args![username, verifier],
+            )?;
+            Ok((
+                (),
+                AuditEntry {
+                    action: "user.password",
+                    entity: "user",
+                    entity_id: username.clone(),
+                    summary: if me {
+                        "changed their password".to_owned()
+                    } else {
+                        format!("set a new password for {username}")
+                    },
+                },
+            ))
+        })
     }
 }

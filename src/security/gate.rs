@@ -21,6 +21,7 @@ use crate::Store;
 use crate::db::{self, Clock, OpenOptions, system_clock};
 use crate::error::{Error, ErrorCode, Result};
 use crate::security::backup::{self, BackupInfo, BackupReport};
+use crate::security::clinic_link::{ClinicServer, JoinInput};
 use crate::security::keys::{self, DEFAULT_KDF, DbKey, KdfParams, KeyFile};
 use crate::security::throttle::LoginFailures;
 use crate::security::users::{self, NewUser, Permission, Role, User};
@@ -61,6 +62,17 @@ pub struct AppStatus {
     pub login_reason: Option<String>,
     /// Records from before encryption will be encrypted at setup.
     pub has_unencrypted_data: bool,
+    /// The clinic server this computer works on; `None` for a single-computer database.
+    pub clinic: Option<ClinicServer>,
+}
+
+/// Whether the clinic server answers (always, for a single-computer database).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct LinkStatus {
+    pub reachable: bool,
+    /// What to tell the user when it does not.
+    pub message: Option<String>,
 }
 
 /// The first administrator, entered on the setup screen.
@@ -85,9 +97,21 @@ pub struct SetupDone {
 struct Open {
     store: Store,
     user: User,
-    key: DbKey,
+    /// The database key; `None` on a clinic server (the server holds the records).
+    key: Option<DbKey>,
     last_active: DateTime<Utc>,
     idle: Duration,
+}
+
+impl Open {
+    /// The single-computer database's key.
+    fn key(&self) -> Result<&DbKey> {
+        self.key.as_ref().ok_or_else(|| {
+            Error::conflict(
+                "This works on a single-computer database only, not on a clinic server.",
+            )
+        })
+    }
 }
 
 enum State {
@@ -99,11 +123,15 @@ enum State {
 
 pub struct App {
     data_dir: Option<PathBuf>,
+    /// The clinic server this computer has joined, if it has.
+    clinic: Option<ClinicServer>,
     state: State,
     clock: Clock,
     kdf: KdfParams,
     last_username: Option<String>,
 }
+
+const CLINIC_BACKUPS: &str = "On a clinic server, backups are taken on the server by whoever runs it (stillpoint-clinic backup); nothing is backed up on this computer.";
 
 fn locked(reason: &str) -> Error {
     Error::new(ErrorCode::Locked, reason)
@@ -116,6 +144,7 @@ impl App {
             Ok(dir) => Self::start_in(dir),
             Err(e) => App {
                 data_dir: None,
+                clinic: None,
                 state: State::Failed(e),
                 clock: system_clock(),
                 kdf: DEFAULT_KDF,
@@ -130,9 +159,14 @@ impl App {
 
     /// With a clock (tests move it to reach the idle lock) and a key-derivation cost.
     pub fn start_with(data_dir: PathBuf, clock: Clock, kdf: KdfParams) -> App {
-        let state = Self::initial_state(&data_dir);
+        let (clinic, state) = match ClinicServer::load(&data_dir) {
+            Ok(Some(server)) => (Some(server), State::Login { reason: None }),
+            Ok(None) => (None, Self::initial_state(&data_dir)),
+            Err(e) => (None, State::Failed(e)),
+        };
         App {
             data_dir: Some(data_dir),
+            clinic,
             state,
             clock,
             kdf,
@@ -186,6 +220,7 @@ impl App {
             last_username: self.last_username.clone(),
             login_reason: reason,
             has_unencrypted_data: legacy,
+            clinic: self.clinic.clone(),
         }
     }
 
@@ -232,12 +267,35 @@ impl App {
 
     fn open_as(&mut self, key: DbKey, user_name: &str) -> Result<()> {
         let dir = self.dir()?.to_path_buf();
-        let mut store = Store::open(
+        let store = Store::open(
             OpenOptions::file(db::database_path(&dir))
                 .key(key.clone())
                 .clock(self.clock.clone())
                 .actor(user_name),
         )?;
+        self.enter(store, Some(key), user_name)
+    }
+
+    /// On the clinic server: connect as the user's own login role with their password.
+    /// The server checks the password; a wrong one comes back under `password`.
+    fn connect_clinic(
+        &self,
+        server: &ClinicServer,
+        ca: &Path,
+        user_name: &str,
+        password: &str,
+    ) -> Result<Store> {
+        Store::open(
+            OpenOptions::server(server.conninfo(user_name, password))
+                .tls_ca(ca)
+                .clock(self.clock.clone())
+                .actor(user_name),
+        )
+    }
+
+    /// Logged in: the user's row read (a missing or disabled user is refused), the role set,
+    /// the login recorded.
+    fn enter(&mut self, mut store: Store, key: Option<DbKey>, user_name: &str) -> Result<()> {
         let Some(user) = store.get_user(user_name)? else {
             return Err(Error::field(
                 "password",
@@ -262,6 +320,53 @@ impl App {
             idle: Duration::minutes(i64::from(idle_minutes)),
         }));
         Ok(())
+    }
+
+    /// First run on a clinic's workstation: check the server, the CA and the person's login
+    /// by logging in; only then is the server remembered (`clinic.json`, the CA copied into
+    /// the data folder). Nothing is written when any of it fails.
+    pub fn join_clinic(&mut self, input: &JoinInput) -> Result<AppStatus> {
+        if !matches!(self.state, State::Setup { legacy: false }) {
+            return Err(Error::conflict(
+                "This computer already has its records; it cannot join a clinic server now.",
+            ));
+        }
+        let (server, ca) = input.validated()?;
+        if input.username.trim().is_empty() {
+            return Err(Error::field("username", "Enter your username."));
+        }
+        if input.password.is_empty() {
+            return Err(Error::field("password", "Enter your password."));
+        }
+        let dir = self.dir()?.to_path_buf();
+        let store = self.connect_clinic(&server, &ca, &input.username, &input.password)?;
+        self.enter(store, None, &keys::normalize_username(&input.username))?;
+        if let Err(e) = server.save(&dir, &ca) {
+            self.state = State::Setup { legacy: false };
+            return Err(e);
+        }
+        self.clinic = Some(server);
+        Ok(self.status())
+    }
+
+    /// Refused on a clinic's workstation, with what to do instead.
+    fn single_computer_only(&self, what: &str) -> Result<()> {
+        if self.clinic.is_some() {
+            return Err(Error::conflict(what.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Whether the clinic server answers; a lost connection is made again when it does.
+    pub fn check_link(&mut self) -> LinkStatus {
+        let reachable = match &mut self.state {
+            State::Open(o) => o.store.check_link(),
+            _ => true,
+        };
+        LinkStatus {
+            reachable,
+            message: (!reachable).then(|| Error::offline().message),
+        }
     }
 
     /// First run: the administrator, the database key and the recovery key (returned to be
@@ -315,18 +420,21 @@ impl App {
         let now = (self.clock)();
         let mut failures = LoginFailures::load(&dir);
         failures.check(username, now)?;
-        let file = self.key_file()?;
-        let key = match file.unlock(username, password) {
-            Ok(key) => key,
-            Err(e) => {
-                if keys::is_wrong_password(&e) {
+        if let Some(server) = self.clinic.clone() {
+            let ca = ClinicServer::ca_path(&dir);
+            let opened = self
+                .connect_clinic(&server, &ca, username, password)
+                .and_then(|store| self.enter(store, None, &keys::normalize_username(username)));
+            if let Err(e) = opened {
+                if e.field.as_deref() == Some("password") {
                     failures.failed(username, now);
                     failures.save(&dir)?;
                 }
                 return Err(e);
             }
-        };
-        self.open_as(key, &keys::normalize_username(username))?;
+        } else {
+            self.login_with_key_file(username, password, &dir, now, &mut failures)?;
+        }
         // Logged in: the failures since the last login go into the audit log, this user's
         // count starts again.
         if let State::Open(o) = &mut self.state {
@@ -337,6 +445,28 @@ impl App {
         failures.succeeded(username);
         failures.save(&dir)?;
         Ok(self.status())
+    }
+
+    fn login_with_key_file(
+        &mut self,
+        username: &str,
+        password: &str,
+        dir: &Path,
+        now: DateTime<Utc>,
+        failures: &mut LoginFailures,
+    ) -> Result<()> {
+        let file = self.key_file()?;
+        let key = match file.unlock(username, password) {
+            Ok(key) => key,
+            Err(e) => {
+                if keys::is_wrong_password(&e) {
+                    failures.failed(username, now);
+                    failures.save(dir)?;
+                }
+                return Err(e);
+            }
+        };
+        self.open_as(key, &keys::normalize_username(username))
     }
 
     pub fn logout(&mut self) -> AppStatus {
@@ -364,6 +494,27 @@ impl App {
 
     /// The logged-in user changes their own password (the current one is checked).
     pub fn change_password(&mut self, current: &str, new: &str) -> Result<()> {
+        if let Some(server) = self.clinic.clone() {
+            let ca = ClinicServer::ca_path(self.dir()?);
+            let me = self.open()?.user.username.clone();
+            users::validate_password(new).map_err(|e| Error::field("new_password", e.message))?;
+            // The server checks the current password: a login with it must succeed.
+            self.connect_clinic(&server, &ca, &me, current)
+                .map_err(|e| match e.field.as_deref() {
+                    Some("password") => {
+                        Error::field("current_password", "That is not your current password.")
+                    }
+                    _ => e,
+                })?;
+            return self
+                .open()?
+                .store
+                .set_clinic_password(&me, new)
+                .map_err(|e| match e.field.as_deref() {
+                    Some("password") => Error::field("new_password", e.message),
+                    _ => e,
+                });
+        }
         let kdf = self.kdf;
         let mut file = self.key_file()?;
         let path = keys::keys_path(self.dir()?);
@@ -372,7 +523,7 @@ impl App {
         file.unlock(&me, current)
             .map_err(|_| Error::field("current_password", "That is not your current password."))?;
         users::validate_password(new).map_err(|e| Error::field("new_password", e.message))?;
-        file.set_user(&me, new, kdf, &o.key)?;
+        file.set_user(&me, new, kdf, o.key()?)?;
         file.save(&path)?;
         o.store
             .audit_account("user.password", "changed their password")
@@ -389,6 +540,9 @@ impl App {
         if !matches!(self.state, State::Login { .. }) {
             return Err(Error::conflict("Log out before using the recovery key."));
         }
+        self.single_computer_only(
+            "On a clinic server there is no recovery key: ask an administrator to set you a new password.",
+        )?;
         let mut file = self.key_file()?;
         let key = file.unlock_with_recovery(recovery_key)?;
         let username = users::validate_username(username)?;
@@ -419,6 +573,11 @@ impl App {
 
     /// An administrator adds someone: their row, and their entry in the key file.
     pub fn add_user(&mut self, input: &NewUser) -> Result<User> {
+        if self.clinic.is_some() {
+            // Their own login role on the server; nothing is kept on this computer.
+            let o = self.open()?;
+            return o.store.add_clinic_user(input).map(|(user, _)| user);
+        }
         let (username, display_name, role) = input.validated()?;
         let kdf = self.kdf;
         let mut file = self.key_file()?;
@@ -432,13 +591,22 @@ impl App {
             ));
         }
         let user = o.store.insert_user(&username, &display_name, role)?;
-        file.set_user(&username, &input.password, kdf, &o.key)?;
+        file.set_user(&username, &input.password, kdf, o.key()?)?;
         file.save(&path)?;
         Ok(user)
     }
 
     /// An administrator sets a new password for someone who forgot theirs.
     pub fn set_user_password(&mut self, username: &str, password: &str) -> Result<()> {
+        if self.clinic.is_some() {
+            let o = self.open()?;
+            o.store.require(Permission::Administer)?;
+            let user = o
+                .store
+                .get_user(username)?
+                .ok_or_else(|| Error::not_found("user"))?;
+            return o.store.set_clinic_password(&user.username, password);
+        }
         let kdf = self.kdf;
         let mut file = self.key_file()?;
         let path = keys::keys_path(self.dir()?);
@@ -449,7 +617,7 @@ impl App {
             .get_user(username)?
             .ok_or_else(|| Error::not_found("user"))?;
         users::validate_password(password)?;
-        file.set_user(&user.username, password, kdf, &o.key)?;
+        file.set_user(&user.username, password, kdf, o.key()?)?;
         file.save(&path)?;
         o.store.audit_account(
             "user.password",
@@ -470,6 +638,7 @@ impl App {
     /// The data folder and a second connection for a backup, so the backup runs without
     /// holding up the screens. Administrators only.
     pub fn backup_source(&mut self) -> Result<(Store, PathBuf)> {
+        self.single_computer_only(CLINIC_BACKUPS)?;
         let dir = self.dir()?.to_path_buf();
         let store = self.logged_in_store()?;
         store.require(Permission::Administer)?;
@@ -482,6 +651,9 @@ impl App {
         let State::Open(o) = &self.state else {
             return None;
         };
+        if self.clinic.is_some() {
+            return None;
+        }
         let dir = self.data_dir.clone()?;
         let newest = backup::list_in(&dir)
             .ok()?
@@ -500,6 +672,9 @@ impl App {
 
     /// The backup taken when the app closes (if someone is logged in).
     pub fn backup_on_close(&mut self) -> Option<Result<BackupReport>> {
+        if self.clinic.is_some() {
+            return None;
+        }
         let dir = self.data_dir.clone()?;
         match &self.state {
             State::Open(o) => Some(o.store.backup_scheduled(&dir, &mut |_| {})),
@@ -508,6 +683,7 @@ impl App {
     }
 
     pub fn list_backups(&mut self) -> Result<Vec<BackupInfo>> {
+        self.single_computer_only(CLINIC_BACKUPS)?;
         let dir = self.dir()?.to_path_buf();
         self.logged_in_store()?.require(Permission::Administer)?;
         backup::list_in(&dir)
@@ -516,6 +692,7 @@ impl App {
     /// Replace the database with a backup, after checking the backup and keeping a copy of
     /// the database as it is now (`pre-restore-…`). The user stays logged in.
     pub fn restore_backup(&mut self, name: &str) -> Result<AppStatus> {
+        self.single_computer_only(CLINIC_BACKUPS)?;
         let dir = self.dir()?.to_path_buf();
         let o = self.open()?;
         o.store.require(Permission::Administer)?;
@@ -524,10 +701,10 @@ impl App {
             .find(|b| b.name == name)
             .ok_or_else(|| Error::field("backup", "That backup is not in the backups folder."))?;
         let from = PathBuf::from(&chosen.path);
-        backup::verify_file(&from, Some(&o.key), None)?;
+        backup::verify_file(&from, Some(o.key()?), None)?;
         o.store
             .backup_unchecked(&dir, backup::PRE_RESTORE, &mut |_| {})?;
-        let key = o.key.clone();
+        let key = o.key()?.clone();
         let username = o.user.username.clone();
         self.state = State::Login {
             reason: Some("The database is being restored.".to_owned()),

@@ -2,6 +2,7 @@
 //! and the gate the app opens through (setup, login, lock).
 
 pub mod backup;
+pub mod clinic_link;
 pub mod clinic_roles;
 pub mod gate;
 pub mod import;

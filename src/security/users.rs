@@ -351,6 +351,13 @@ impl Store {
         self.write_sql(|tx, ctx| {
             let now = ctx.now_text();
             users::set_disabled(tx, &username, disabled.then_some(now.as_str()))?;
+            if tx.engine() == crate::db::sql::Engine::Postgres {
+                // On the clinic server a disabled user's login is taken away too (schema 12).
+                tx.execute(
+                    "SELECT stillpoint_set_login_enabled(?1, ?2)",
+                    crate::args![username, !disabled],
+                )?;
+            }
             Ok((
                 (),
                 AuditEntry {

@@ -150,6 +150,7 @@ describe('a locked core', () => {
       last_username: username,
       login_reason: null,
       has_unencrypted_data: false,
+      clinic: null,
     });
   const refuse = () =>
     invoke.mockImplementation(async () => {

@@ -13,6 +13,8 @@ import type { ClinicSettings } from './bindings/ClinicSettings';
 import type { NewUser } from './bindings/NewUser';
 import type { SetupDone } from './bindings/SetupDone';
 import type { SetupInput } from './bindings/SetupInput';
+import type { JoinInput } from './bindings/JoinInput';
+import type { LinkStatus } from './bindings/LinkStatus';
 import type { User } from './bindings/User';
 import type { Client } from './bindings/Client';
 import type { ClientAlerts } from './bindings/ClientAlerts';
@@ -39,6 +41,7 @@ import type { Technique } from './bindings/Technique';
 import type { TechniqueInput } from './bindings/TechniqueInput';
 import type { Vocabulary } from './bindings/Vocabulary';
 import { reportLocked, sessionEpoch } from './auth.svelte';
+import { reportOffline } from './link.svelte';
 
 export type { AppError };
 
@@ -55,6 +58,7 @@ const CODES: Record<ErrorCode, true> = {
   forbidden: true,
   locked: true,
   throttled: true,
+  offline: true,
   internal: true,
 };
 
@@ -110,6 +114,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
     // The core has locked itself (idle) or nobody is logged in: the lock screen covers the
     // shell; the caller still gets the error (and e.g. the note's autosave retries later).
     if (err.code === 'locked') reportLocked(startedIn);
+    if (err.code === 'offline') reportOffline(err.message);
     throw err;
   }
 }
@@ -257,6 +262,21 @@ export function exportTo(
 /** First run: the administrator; returns the recovery key, to show once. */
 export function setup(input: SetupInput): Promise<SetupDone> {
   return call('setup', { input });
+}
+
+/** First run on a clinic's workstation: the server, its CA, and the first login. */
+export function joinClinic(input: JoinInput): Promise<AppStatus> {
+  return call('join_clinic', { input });
+}
+
+/** The native open dialog for the clinic's CA certificate; null when cancelled. */
+export function chooseCaFile(): Promise<string | null> {
+  return call('choose_ca_file');
+}
+
+/** Whether the clinic server answers (always true on a single computer). */
+export function checkLink(): Promise<LinkStatus> {
+  return call('check_link');
 }
 
 export function login(username: string, password: string): Promise<AppStatus> {
