@@ -60,7 +60,7 @@ ui: deps-system deps-ui
 	cd ui && npm run build
 
 build: ui
-	cargo build -p stillpoint-app -p stillpoint-tools --bins
+	cargo build -p stillpoint-app -p stillpoint-tools -p stillpoint-clinic --bins
 
 run: build
 	./$(APP)
@@ -160,7 +160,7 @@ bindings-check: bindings
 
 e2e: build deps-e2e $(TAURI_DRIVER)
 	timeout --signal=TERM --kill-after=30 $(E2E_TIMEOUT) \
-	  xvfb-run -a -s "-screen 0 1280x800x24" npm --prefix e2e test
+	  tests/pg/cluster run -- xvfb-run -a -s "-screen 0 1280x800x24" npm --prefix e2e test
 
 # Copy the screenshots the end-to-end run took into docs/ (for the README).
 screenshots:

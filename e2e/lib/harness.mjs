@@ -268,9 +268,12 @@ export async function answerFileDialog({ title, name = null, cancel = false, ope
   }
   if (name !== null) {
     // A save dialog's name field has the focus; an open dialog types into its location field.
+    if (open) await new Promise((r) => setTimeout(r, 700)); // the file list loads first
     execFileSync('xdotool', ['key', '--clearmodifiers', open ? 'ctrl+l' : 'ctrl+a']);
-    if (open) await new Promise((r) => setTimeout(r, 300));
+    if (open) await new Promise((r) => setTimeout(r, 500));
     execFileSync('xdotool', ['type', '--delay', '5', name]);
+    // Let the location field's completion settle, or Enter only accepts the completion.
+    if (open) await new Promise((r) => setTimeout(r, 800));
   }
   execFileSync('xdotool', ['key', '--clearmodifiers', 'Return']);
 }

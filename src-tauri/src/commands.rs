@@ -26,15 +26,30 @@ use crate::save_dialog;
 
 type AppState<'a> = State<'a, Mutex<App>>;
 
+/// Run `f` on a plain thread of its own. The clinic server's client (the sync `postgres`
+/// crate) drives its own small runtime, which may not start on a thread of Tauri's runtime
+/// (where async commands run): so the core always runs outside it, on either engine.
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| match s.spawn(f).join() {
+        Ok(v) => v,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
+}
+
 /// Run `f` against the app itself (login, setup, users, backups).
-fn with_app<T>(state: &AppState<'_>, f: impl FnOnce(&mut App) -> T) -> T {
-    f(&mut state.lock().unwrap_or_else(PoisonError::into_inner))
+fn with_app<T: Send>(state: &AppState<'_>, f: impl FnOnce(&mut App) -> T + Send) -> T {
+    off_runtime(|| f(&mut state.lock().unwrap_or_else(PoisonError::into_inner)))
 }
 
 /// Run `f` against the open store. A panic elsewhere never leaves the state unusable.
-fn with_store<T>(state: &AppState<'_>, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
-    let mut app = state.lock().unwrap_or_else(PoisonError::into_inner);
-    f(app.logged_in_store()?)
+fn with_store<T: Send>(
+    state: &AppState<'_>,
+    f: impl FnOnce(&mut Store) -> Result<T> + Send,
+) -> Result<T> {
+    off_runtime(|| {
+        let mut app = state.lock().unwrap_or_else(PoisonError::into_inner);
+        f(app.logged_in_store()?)
+    })
 }
 
 #[tauri::command(async)]
@@ -219,12 +234,13 @@ pub fn export(
     let Some(path) = save_dialog::ask(&app, kind, &name) else {
         return Ok(None);
     };
-    reader
-        .export_to_file(kind, client_id, &path, &mut |p| {
+    off_runtime(move || {
+        reader.export_to_file(kind, client_id, &path, &mut |p| {
             // A closed window only means nobody is watching the progress.
             on_progress.send(p).ok();
         })
-        .map(Some)
+    })
+    .map(Some)
 }
 
 // First run, login, lock, users.
