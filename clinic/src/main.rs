@@ -3,6 +3,7 @@
 //! ```text
 //! stillpoint-clinic import DATA_FOLDER --server CONNINFO [--username NAME | --recovery-key] [--secret-stdin]
 //! stillpoint-clinic check --server CONNINFO
+//! stillpoint-clinic upgrade --server CONNINFO
 //! stillpoint-clinic add-user USERNAME --name "FULL NAME" --role therapist|manager|administrator --server CONNINFO [--secret-stdin]
 //! ```
 //!
@@ -33,6 +34,9 @@ const USAGE: &str = "usage:
       from standard input with --secret-stdin.
   stillpoint-clinic check --server CONNINFO
       Verify the clinic database's audit chain and outcome totals.
+  stillpoint-clinic upgrade --server CONNINFO
+      Bring the clinic database's schema up to this version (run as the clinic's owner, after
+      installing a newer Stillpoint; workstations cannot change the schema).
   stillpoint-clinic add-user USERNAME --name NAME --role therapist|manager|administrator --server CONNINFO [--secret-stdin]
       Add a user with their own login on the clinic server (run as the clinic's owner).
 CONNINFO: host=… port=… dbname=… user=… (libpq key=value form)";
@@ -128,6 +132,14 @@ fn run(args: &Args) -> Result<(), String> {
                 "Checked on the server: every table's rows equal the file's, the audit chain ({} entries) is intact, the outcome totals equal a fresh count.",
                 report.audit_entries
             );
+            Ok(())
+        }
+        "upgrade" => {
+            // Opening as the clinic's owner brings the schema up to date.
+            let store =
+                Store::open(OpenOptions::server(server.to_owned())).map_err(|e| e.message)?;
+            let version = store.schema_version().map_err(|e| e.message)?;
+            println!("The clinic database is at schema {version}, this Stillpoint's newest.");
             Ok(())
         }
         "check" => {

@@ -187,23 +187,45 @@ test('a second therapist on the second workstation cannot open the first therapi
   assert.equal(history.ok, false, JSON.stringify(history));
 });
 
-test('when the server stops the banner says so within three seconds; writes are refused as offline; when it is back the banner goes', async () => {
-  await A.click('#nav-clients');
+test('when the server stops mid-note the banner says so within three seconds, the note is kept here, and it arrives when the server is back', async () => {
+  const { click, fill, visible, until, text, search, texts, el, invoke } = A;
+  await click('#nav-clients');
+  await search('quist');
+  await until(async () => (await texts('[data-testid="client-row"]')).length === 1, 'Nadia not listed');
+  await click('[data-testid="client-row"]');
+  await visible('#client-name');
+  await click('#new-session');
+  await visible('#session-form');
+  await fill('subjective', 'Second visit: two headache days this week.');
+  await until(async () => (await text('#save-status')) === 'Saved', 'the draft never saved', 10000);
+
   const stopped = Date.now();
   pgCtl('-m', 'immediate', 'stop');
-  await A.until(async () => (await A.el('#offline-banner')).isExisting(), 'no banner within 3 s', 3000);
+  await until(async () => (await el('#offline-banner')).isExisting(), 'no banner within 3 s', 3000);
   const noticed = Date.now() - stopped;
-  assert.match(await A.text('#offline-banner'), /can.t be reached/);
-  const refused = await A.invoke('create_client', { fields: { first_name: 'Not', last_name: 'Saved' } });
+  assert.match(await text('#offline-banner'), /can.t be reached/);
+  console.log(`clinic e2e: the banner showed ${noticed} ms after the server stopped`);
+
+  // Typing goes on while the server is away: kept here, and the note says so.
+  const typed = 'Typed while the server was away: tension eased after the chin tucks.';
+  const box = await visible('#field-objective');
+  await box.click();
+  await box.addValue(typed);
+  await until(async () => (await (await el('#save-status')).getAttribute('data-kept-here')) === 'true', 'the note never said it is kept here', 8000);
+  assert.match(await text('#save-status'), /Not yet saved to the clinic server/);
+  const refused = await invoke('create_client', { fields: { first_name: 'Not', last_name: 'Saved' } });
   assert.equal(refused.ok, false);
   assert.equal(refused.error.code, 'offline', JSON.stringify(refused));
   await screenshot(first, 'clinic-offline');
-  console.log(`clinic e2e: the banner showed ${noticed} ms after the server stopped`);
 
   pgCtl('-l', need('STILLPOINT_TEST_PG_LOG'), '-w', 'start');
-  await A.until(async () => !(await (await A.el('#offline-banner')).isExisting()), 'the banner never went', 10000);
-  const saved = await A.invoke('create_client', { fields: { first_name: 'Back', last_name: 'Online' } });
-  assert.equal(saved.ok, true, JSON.stringify(saved));
-  const none = await A.invoke('list_clients', { query: { search: 'not saved', include_archived: false, limit: 5, offset: 0 } });
+  await until(async () => !(await (await el('#offline-banner')).isExisting()), 'the banner never went', 10000);
+  await until(async () => (await text('#save-status')) === 'Saved', 'the kept note never reached the server', 10000);
+  const notes = await invoke('list_sessions', { clientId: (await invoke('list_clients', { query: { search: 'quist', include_archived: false, limit: 1, offset: 0 } })).value.items[0].id });
+  const draft = notes.value.find((n) => n.status === 'draft');
+  const stored = await invoke('get_session', { id: draft.id });
+  assert.equal(stored.value.objective, typed);
+  const none = await invoke('list_clients', { query: { search: 'not saved', include_archived: false, limit: 5, offset: 0 } });
   assert.equal(none.value.items.length, 0, 'the refused write is nowhere');
+  await screenshot(first, 'clinic-back');
 });

@@ -163,7 +163,7 @@ pub fn start_session(state: AppState<'_>, client_id: String) -> Result<Session> 
 
 #[tauri::command(async)]
 pub fn save_session_draft(state: AppState<'_>, id: String, input: SessionInput) -> Result<Session> {
-    with_store(&state, |s| s.save_session_draft(&id, &input))
+    with_app(&state, |a| a.save_session_draft(&id, &input))
 }
 
 #[tauri::command(async)]

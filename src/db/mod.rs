@@ -307,6 +307,14 @@ impl Database {
         }
     }
 
+    /// The schema version the database is at.
+    pub fn schema_version(&self) -> Result<i64> {
+        match &self.link {
+            Link::Sqlite(c) => Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?),
+            Link::Pg(pg) => postgres::schema_version(pg),
+        }
+    }
+
     pub fn engine(&self) -> sql::Engine {
         self.sql().engine()
     }

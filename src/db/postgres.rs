@@ -217,7 +217,19 @@ pub fn migrate(pg: &PgConn) -> Result<()> {
         }
         for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 > found) {
             let mut tx = client.transaction()?;
-            tx.batch_execute(sql)?;
+            tx.batch_execute(sql).map_err(|e| {
+                if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) {
+                    // A user's login may not change the schema: the clinic's owner upgrades it.
+                    Error::new(
+                        ErrorCode::NotOpen,
+                        format!(
+                            "The clinic database is at schema {found} and this Stillpoint needs {known}. Whoever runs the clinic server upgrades it first (stillpoint-clinic upgrade); nothing was changed."
+                        ),
+                    )
+                } else {
+                    e.into()
+                }
+            })?;
             tx.execute(
                 "INSERT INTO stillpoint_migrations (version, applied_at)
                  VALUES ($1, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))",

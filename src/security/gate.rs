@@ -19,9 +19,11 @@ use zeroize::Zeroizing;
 
 use crate::Store;
 use crate::db::{self, Clock, OpenOptions, system_clock};
+use crate::domain::sessions::{Session, SessionInput};
 use crate::error::{Error, ErrorCode, Result};
 use crate::security::backup::{self, BackupInfo, BackupReport};
 use crate::security::clinic_link::{ClinicServer, JoinInput};
+use crate::security::drafts::DraftsKey;
 use crate::security::keys::{self, DEFAULT_KDF, DbKey, KdfParams, KeyFile};
 use crate::security::throttle::LoginFailures;
 use crate::security::users::{self, NewUser, Permission, Role, User};
@@ -73,6 +75,8 @@ pub struct LinkStatus {
     pub reachable: bool,
     /// What to tell the user when it does not.
     pub message: Option<String>,
+    /// Session notes typed while the server was away, kept on this computer, not yet sent.
+    pub unsent_drafts: u32,
 }
 
 /// The first administrator, entered on the setup screen.
@@ -99,6 +103,8 @@ struct Open {
     user: User,
     /// The database key; `None` on a clinic server (the server holds the records).
     key: Option<DbKey>,
+    /// On a clinic server: the key of this user's drafts kept here while it is away.
+    drafts: Option<DraftsKey>,
     last_active: DateTime<Utc>,
     idle: Duration,
 }
@@ -129,6 +135,31 @@ pub struct App {
     clock: Clock,
     kdf: KdfParams,
     last_username: Option<String>,
+}
+
+/// Send the drafts kept on this computer, oldest first; stops at the first that cannot be
+/// sent because the server is away again. Returns how many are still here. A draft the
+/// server refuses for another reason (signed meanwhile, say) stays here too, never dropped.
+fn send_kept_drafts(o: &mut Open) -> usize {
+    let Some(drafts) = &o.drafts else {
+        return 0;
+    };
+    let Ok(pending) = drafts.pending() else {
+        return 0;
+    };
+    let mut left = pending.len();
+    for (id, input) in pending {
+        match o.store.save_session_draft(&id, &input) {
+            Ok(_) => {
+                if drafts.forget(&id).is_ok() {
+                    left -= 1;
+                }
+            }
+            Err(e) if e.code == ErrorCode::Offline => break,
+            Err(_) => {}
+        }
+    }
+    left
 }
 
 const CLINIC_BACKUPS: &str = "On a clinic server, backups are taken on the server by whoever runs it (stillpoint-clinic backup); nothing is backed up on this computer.";
@@ -316,6 +347,7 @@ impl App {
             store,
             user,
             key,
+            drafts: None,
             last_active: (self.clock)(),
             idle: Duration::minutes(i64::from(idle_minutes)),
         }));
@@ -341,6 +373,7 @@ impl App {
         let dir = self.dir()?.to_path_buf();
         let store = self.connect_clinic(&server, &ca, &input.username, &input.password)?;
         self.enter(store, None, &keys::normalize_username(&input.username))?;
+        self.after_clinic_login(&keys::normalize_username(&input.username), &input.password)?;
         if let Err(e) = server.save(&dir, &ca) {
             self.state = State::Setup { legacy: false };
             return Err(e);
@@ -359,14 +392,66 @@ impl App {
 
     /// Whether the clinic server answers; a lost connection is made again when it does.
     pub fn check_link(&mut self) -> LinkStatus {
-        let reachable = match &mut self.state {
-            State::Open(o) => o.store.check_link(),
-            _ => true,
+        let State::Open(o) = &mut self.state else {
+            return LinkStatus {
+                reachable: true,
+                message: None,
+                unsent_drafts: 0,
+            };
+        };
+        let reachable = o.store.check_link();
+        // Back (or never away): what was kept here is sent now.
+        let unsent = if reachable {
+            send_kept_drafts(o)
+        } else {
+            o.drafts
+                .as_ref()
+                .and_then(|d| d.pending().ok())
+                .map_or(0, |p| p.len())
         };
         LinkStatus {
             reachable,
             message: (!reachable).then(|| Error::offline().message),
+            unsent_drafts: u32::try_from(unsent).unwrap_or(u32::MAX),
         }
+    }
+
+    /// Save a session note's draft. On a clinic server that cannot be reached, the draft is
+    /// kept on this computer (encrypted) and sent when the server is back; the answer is still
+    /// `offline`, with a message saying where the draft is.
+    pub fn save_session_draft(&mut self, id: &str, input: &SessionInput) -> Result<Session> {
+        let o = self.open()?;
+        match o.store.save_session_draft(id, input) {
+            Ok(saved) => {
+                if let Some(d) = &o.drafts {
+                    d.forget(id)?;
+                }
+                Ok(saved)
+            }
+            Err(e) if e.code == ErrorCode::Offline => match &o.drafts {
+                Some(d) => {
+                    d.keep(id, input)?;
+                    Err(Error::new(
+                        ErrorCode::Offline,
+                        "Not yet saved to the clinic server: kept on this computer, encrypted, and sent as soon as the server is back.",
+                    ))
+                }
+                None => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    /// On a clinic server, after logging in: the key for drafts kept here, and whatever
+    /// was kept while the server was away sent now.
+    fn after_clinic_login(&mut self, username: &str, password: &str) -> Result<()> {
+        let dir = self.dir()?.to_path_buf();
+        let kdf = self.kdf;
+        if let State::Open(o) = &mut self.state {
+            o.drafts = Some(DraftsKey::derive(&dir, username, password, kdf)?);
+            send_kept_drafts(o);
+        }
+        Ok(())
     }
 
     /// First run: the administrator, the database key and the recovery key (returned to be
@@ -432,6 +517,7 @@ impl App {
                 }
                 return Err(e);
             }
+            self.after_clinic_login(&keys::normalize_username(username), password)?;
         } else {
             self.login_with_key_file(username, password, &dir, now, &mut failures)?;
         }

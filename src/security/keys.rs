@@ -64,7 +64,7 @@ pub struct KeyFile {
     recovery: Wrapped,
 }
 
-fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N]> {
     let mut b = [0u8; N];
     getrandom::fill(&mut b).map_err(|e| Error::internal(format!("no randomness: {e}")))?;
     Ok(b)
@@ -92,7 +92,11 @@ pub fn normalize_username(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
-fn password_kek(password: &str, salt: &[u8], kdf: KdfParams) -> Result<Zeroizing<[u8; 32]>> {
+pub(crate) fn password_kek(
+    password: &str,
+    salt: &[u8],
+    kdf: KdfParams,
+) -> Result<Zeroizing<[u8; 32]>> {
     let params = Params::new(kdf.m_kib, kdf.t, kdf.p, Some(32))
         .map_err(|e| Error::internal(format!("bad key-derivation settings: {e}")))?;
     let mut out = Zeroizing::new([0u8; 32]);

@@ -4,6 +4,7 @@
 pub mod backup;
 pub mod clinic_link;
 pub mod clinic_roles;
+pub mod drafts;
 pub mod gate;
 pub mod import;
 pub mod keys;

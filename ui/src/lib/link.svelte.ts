@@ -9,7 +9,10 @@ export function reportOffline(message: string) {
   link.message = message;
 }
 
+/** Back: screens holding something unsaved (the note being typed) try again now. */
 export function reportReachable() {
+  const wasAway = !link.reachable;
   link.reachable = true;
   link.message = null;
+  if (wasAway && typeof window !== 'undefined') window.dispatchEvent(new Event('stillpoint:online'));
 }

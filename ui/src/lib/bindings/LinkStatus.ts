@@ -7,4 +7,8 @@ export type LinkStatus = { reachable: boolean,
 /**
  * What to tell the user when it does not.
  */
-message: string | null, };
+message: string | null, 
+/**
+ * Session notes typed while the server was away, kept on this computer, not yet sent.
+ */
+unsent_drafts: number, };
