@@ -16,6 +16,7 @@ use chrono::{TimeZone, Utc};
 use common::{Engine, Place};
 use stillpoint::security::clinic_link::{CA_FILE, CLINIC_FILE, JoinInput};
 use stillpoint::security::clinic_roles::login_role;
+use stillpoint::security::drafts::DRAFTS_DIR;
 use stillpoint::security::keys::DEFAULT_KDF;
 use stillpoint::security::users::{NewUser, Role};
 use stillpoint::{App, ClientFields, ErrorCode, Phase};
@@ -156,7 +157,16 @@ fn joining_names_the_field_that_is_wrong_and_writes_nothing_until_it_works() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let closed_port = closed.local_addr().unwrap().port().to_string();
     drop(closed);
-    let cases: Vec<(JoinInput, &str, ErrorCode)> = vec![
+    let cases: Vec<(JoinInput, &str, ErrorCode, &str)> = vec![
+        (
+            JoinInput {
+                host: "no-such-host.invalid".into(),
+                ..good.clone()
+            },
+            "host",
+            ErrorCode::NotOpen,
+            "No computer by that name",
+        ),
         (
             JoinInput {
                 host: "".into(),
@@ -164,6 +174,7 @@ fn joining_names_the_field_that_is_wrong_and_writes_nothing_until_it_works() {
             },
             "host",
             ErrorCode::Validation,
+            "",
         ),
         (
             JoinInput {
@@ -172,6 +183,7 @@ fn joining_names_the_field_that_is_wrong_and_writes_nothing_until_it_works() {
             },
             "port",
             ErrorCode::Validation,
+            "",
         ),
         (
             JoinInput {
@@ -180,6 +192,7 @@ fn joining_names_the_field_that_is_wrong_and_writes_nothing_until_it_works() {
             },
             "host",
             ErrorCode::NotOpen,
+            "may be down",
         ),
         (
             JoinInput {
@@ -188,6 +201,7 @@ fn joining_names_the_field_that_is_wrong_and_writes_nothing_until_it_works() {
             },
             "ca_file",
             ErrorCode::NotOpen,
+            "certificate was not accepted",
         ),
         (
             JoinInput {
@@ -196,6 +210,7 @@ fn joining_names_the_field_that_is_wrong_and_writes_nothing_until_it_works() {
             },
             "password",
             ErrorCode::NotOpen,
+            "did not accept this username and password",
         ),
         (
             JoinInput {
@@ -204,6 +219,7 @@ fn joining_names_the_field_that_is_wrong_and_writes_nothing_until_it_works() {
             },
             "password",
             ErrorCode::NotOpen,
+            "did not accept this username and password",
         ),
         (
             JoinInput {
@@ -214,10 +230,12 @@ fn joining_names_the_field_that_is_wrong_and_writes_nothing_until_it_works() {
             // server says only that the login failed (it names no databases to strangers).
             "password",
             ErrorCode::NotOpen,
+            "did not accept this username and password",
         ),
     ];
-    for (input, field, code) in cases {
+    for (input, field, code, says) in cases {
         let e = app.join_clinic(&input).unwrap_err();
+        assert!(e.message.contains(says), "{input:?}: {e:?}");
         assert_eq!(e.field.as_deref(), Some(field), "{input:?}: {e:?}");
         assert_eq!(e.code, code, "{input:?}: {e:?}");
         assert!(!e.message.is_empty());
@@ -230,7 +248,14 @@ fn joining_names_the_field_that_is_wrong_and_writes_nothing_until_it_works() {
     assert_eq!(status.user.as_ref().unwrap().username, "alex");
     let server = status.clinic.unwrap();
     assert_eq!(server.database, database_of(&place));
-    assert_eq!(ws.files(), vec![CA_FILE.to_owned(), CLINIC_FILE.to_owned()]);
+    assert_eq!(
+        ws.files(),
+        vec![
+            CA_FILE.to_owned(),
+            CLINIC_FILE.to_owned(),
+            DRAFTS_DIR.to_owned()
+        ]
+    );
     let kept = std::fs::read_to_string(ws.dir.path().join(CLINIC_FILE)).unwrap();
     assert!(!kept.contains("passphrase"), "no password on this computer");
 

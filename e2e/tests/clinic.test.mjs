@@ -34,6 +34,8 @@ const DATABASE = 'stillpoint_e2e_clinic';
 const TESS = { username: 'tess', password: 'tess passphrase 1', displayName: 'Tess Therapist', role: 'therapist' };
 const MIA = { username: 'mia', password: 'mia passphrase 1', displayName: 'Mia Manager', role: 'manager' };
 const RUI = { username: 'rui', password: 'rui passphrase 1', displayName: 'Rui Therapist', role: 'therapist' };
+const ALEX = { username: 'alex', password: 'alex passphrase 1', displayName: 'Alex Admin', role: 'administrator' };
+const NINA = { username: 'nina', password: 'nina passphrase 1', displayName: 'Nina Therapist' };
 
 function pgCtl(...args) {
   const ctl = need('STILLPOINT_TEST_PG_CTL');
@@ -50,7 +52,7 @@ const B = ui(() => second.browser);
 before(async () => {
   execFileSync('psql', ['-X', '-q', SOCKET, '-c', `DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`]);
   execFileSync('psql', ['-X', '-q', SOCKET, '-c', `CREATE DATABASE ${DATABASE}`]);
-  for (const u of [TESS, MIA, RUI]) {
+  for (const u of [TESS, MIA, RUI, ALEX]) {
     execFileSync(
       CLINIC_TOOL,
       ['add-user', u.username, '--name', u.displayName, '--role', u.role, '--server', `${SOCKET} dbname=${DATABASE}`, '--secret-stdin'],
@@ -228,4 +230,48 @@ test('when the server stops mid-note the banner says so within three seconds, th
   const none = await invoke('list_clients', { query: { search: 'not saved', include_archived: false, limit: 5, offset: 0 } });
   assert.equal(none.value.items.length, 0, 'the refused write is nowhere');
   await screenshot(first, 'clinic-back');
+});
+
+test('the administrator adds, disables and resets users on the second workstation: each becomes the server\u2019s login', async () => {
+  const { click, visible, until, text, el } = B;
+  await click('#logout');
+  await until(async () => (await phaseOf(second)) === 'login', 'no login screen');
+  await logIn(second.browser, ALEX);
+  await until(async () => (await phaseOf(second)) === 'ready', 'Alex never got in', 15000);
+  await click('#nav-admin');
+  await visible('#admin-users');
+  // A new therapist: a login role on the server, made from this screen.
+  await B.fill('new-username', NINA.username);
+  await B.fill('new-display_name', NINA.displayName);
+  await B.choose('#field-new-role', 'Therapist');
+  await B.fill('new-password', NINA.password);
+  await click('#add-user-submit');
+  await visible(`#users-table tr[data-username="${NINA.username}"]`);
+  // Rui disabled: his login is taken away on the server.
+  await click(`#users-table tr[data-username="${RUI.username}"] .toggle-user`);
+  await until(async () => /Disabled/.test(await text(`#users-table tr[data-username="${RUI.username}"] .status`)), 'Rui never disabled', 10000);
+  // Nina's password reset from here: the server's login gets the new one.
+  await click(`#users-table tr[data-username="${NINA.username}"] .set-password`);
+  const reset = await visible(`#new-password-${NINA.username}`);
+  await reset.setValue('nina second passphrase');
+  await click(`#users-table tr[data-username="${NINA.username}"] .save-password`);
+  await until(async () => !(await (await el(`#new-password-${NINA.username}`)).isExisting()), 'the new password was not set', 10000);
+  assert.match(await text('#backups-on-server'), /backed up on the server/);
+  await new Promise((r) => setTimeout(r, 500)); // let the last paint land
+  await screenshot(second, 'clinic-admin');
+
+  // On the first workstation: Nina can log in; Rui cannot.
+  await A.click('#logout');
+  await A.until(async () => (await phaseOf(first)) === 'login', 'no login screen on the first');
+  await logIn(first.browser, RUI);
+  await A.until(async () => (await A.el('#login-error')).isExisting(), 'Rui was not refused', 15000);
+  assert.match(await A.text('#login-error'), /disabled/);
+  await A.fill('login-username', NINA.username);
+  await A.fill('login-password', NINA.password);
+  await A.click('#login-submit');
+  await A.until(async () => /did not accept/.test(await A.text('#login-error')), 'Nina\u2019s old password still worked', 15000);
+  await A.fill('login-password', 'nina second passphrase');
+  await A.click('#login-submit');
+  await A.until(async () => (await phaseOf(first)) === 'ready', 'Nina never got in', 15000);
+  assert.match(await A.text('#current-user'), /Nina Therapist/);
 });

@@ -38,13 +38,7 @@ pub fn connect(conninfo: &str, tls_ca: Option<&Path>) -> Result<PgConn> {
     let unreachable = |e: &postgres::Error| {
         use postgres::error::SqlState;
         let Some(db) = e.as_db_error() else {
-            return Error::new(
-                ErrorCode::NotOpen,
-                format!(
-                    "The clinic server could not be reached ({e}). Check the address, that the server is running, and that this computer may connect to it."
-                ),
-            )
-            .on_field("host");
+            return Error::new(ErrorCode::NotOpen, not_reached(e)).on_field("host");
         };
         let (message, field) = if *db.code() == SqlState::INVALID_PASSWORD {
             (
@@ -113,6 +107,32 @@ pub fn connect(conninfo: &str, tls_ca: Option<&Path>) -> Result<PgConn> {
     // server's time zone, but keep sessions alike.
     pg.client().batch_execute("SET TIME ZONE 'UTC'")?;
     Ok(pg)
+}
+
+/// Why a server could not be reached, in words: no such name, nothing listening (the server
+/// is down, or the port is wrong), no answer in time, or else what the network said.
+fn not_reached(e: &postgres::Error) -> String {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            let text = io.to_string();
+            if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                return "Nothing answers at that server and port: the clinic server may be down, or the port may be wrong. Check them, or ask whoever runs the server.".to_owned();
+            }
+            if io.kind() == std::io::ErrorKind::TimedOut || text.contains("timed out") {
+                return "The clinic server did not answer within 3 seconds. Check the server's name and that this computer's network reaches it.".to_owned();
+            }
+            if text.contains("lookup address") || text.contains("Name or service not known") {
+                return format!(
+                    "No computer by that name was found on the network ({text}). Check the server's name."
+                );
+            }
+        }
+        source = s.source();
+    }
+    format!(
+        "The clinic server could not be reached ({e}). Check the address, that the server is running, and that this computer may connect to it."
+    )
 }
 
 /// A TLS connector that trusts the clinic's CA and nothing else.
