@@ -202,7 +202,7 @@ pub(crate) fn write_report(
     let writers: Vec<&String> = lines.iter().filter(|l| is_writers(l)).collect();
     if !writers.is_empty() {
         md.push_str(
-            "\nSeveral workstations writing at once (`writers.rs`): OS processes, each logged in as its own\nclinic user's login role (the last two managers, the rest therapists), writing on their own\nclients for the time given; then every acknowledged write looked up (`lost`), each writer's\naudit entries counted against its acknowledged writes, the audit chain verified from its\nfirst entry and the outcome totals compared with a fresh count. Latency is per write, as\nthe writer waited for it (queued behind the others' writes on the one write lock):\n\n```\n",
+            "\nSeveral workstations writing at once (`writers.rs`): OS processes, each logged in as its own\nclinic user's login role (the last two managers, the rest therapists), writing on their own\nclients for the time given (therapists: new clients, notes started, saved as typed with a\ntechnique and a body-chart mark, signed and amended, intakes; managers: new clients and\namendments to any signed note); then every acknowledged write looked up (`lost`), each\nwriter's audit entries counted against its acknowledged writes, the audit chain verified\nfrom its first entry and the outcome totals compared with a fresh count. Latency is per\nwrite, as the writer waited for it (queued behind the others' writes on the one write\nlock). The round trips per kind of write are the core's own count (including each\nstatement's first preparation on a connection), with a therapist's or manager's login:\n\n```\n",
         );
         for l in writers {
             md.push_str(l);
