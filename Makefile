@@ -114,7 +114,9 @@ soak:
 # Measurements side by side in one run (release build): our core against the SQL floor on a
 # synthetic clinic, encryption's cost, login time, and start-up time and memory beside a bare
 # Tauri window (bench/bare-window); then the same operations on PostgreSQL, ours against the
-# floor on the same server. BENCH_SIZE=small|medium|large.
+# floor on the same server, and 8 workstations writing at once for a minute (8 processes, each
+# logged in as its own clinic user's role; then no acknowledged write lost, the audit chain
+# intact, the totals equal a fresh count). BENCH_SIZE=small|medium|large.
 # BENCH_KEEP=DIR keeps the SQLite clinic in DIR for later runs. The PostgreSQL bench runs in
 # a throwaway cluster (tests/pg/cluster), so nothing it makes outlives the run; to keep the
 # PostgreSQL clinic too, give a server that stays up: BENCH_SERVER='host=… user=…' (a
@@ -141,7 +143,8 @@ else
 endif
 
 # The small size, as a smoke check inside make test (no timing is asserted), on SQLite and
-# on PostgreSQL (a throwaway cluster).
+# on PostgreSQL (a throwaway cluster), where the 8 writers write for 5 seconds (their checks
+# must hold: nothing acknowledged lost, the audit chain intact, the totals agree).
 bench-smoke:
 	cargo build -p stillpoint-tools --bin stillpoint-bench
 	target/debug/stillpoint-bench --size small

@@ -648,7 +648,73 @@ fn a_draft_survives_the_process_ending_without_a_close(engine: Engine) {
     assert_eq!(s.subjective, note().subjective);
 }
 
+/// Saving a draft returns the note without reading it back: what it returns must be what
+/// reading it back gives, field for field (techniques in order with their catalogue names
+/// and warnings for this client's flags, a technique twice, marks in stored order), for the
+/// clinic's owner and for a therapist's login alike; and a technique not in the catalogue at
+/// any position is named and changes nothing.
+fn a_saved_draft_is_what_reading_it_back_gives(engine: Engine) {
+    let place = Place::new(engine);
+    let mut owner = open(&place);
+    let mut therapist = Store::open_as(
+        place.options().clock(Arc::new(now)).actor("therapist-1"),
+        stillpoint::security::users::Role::Therapist,
+    )
+    .unwrap();
+    for store in [&mut owner, &mut therapist] {
+        let id = client(
+            store,
+            vec![
+                Contraindication::RecentNeckInjury,
+                Contraindication::Anticoagulants,
+            ],
+        );
+        let s = store.start_session(&id).unwrap();
+        let mut input = note();
+        input.techniques.push(SessionTechniqueInput {
+            technique_id: TRIGGER_POINT.into(),
+            regions: vec![Region::Frontalis],
+            ..Default::default()
+        });
+        input.marks = [
+            Region::TemporalisLeft,
+            Region::Frontalis,
+            Region::SuboccipitalsRight,
+            Region::MasseterLeft,
+            Region::CervicalSpine,
+        ]
+        .into_iter()
+        .map(|region| BodyMark {
+            region,
+            kind: MarkKind::Tension,
+        })
+        .collect();
+        let saved = store.save_session_draft(&s.id, &input).unwrap();
+        assert_eq!(saved.techniques.len(), 3);
+        assert!(saved.techniques.iter().all(|t| !t.warnings.is_empty()));
+        assert_eq!(saved, store.get_session(&s.id).unwrap());
+
+        // Fewer techniques and no marks: the old ones are gone.
+        let fewer = SessionInput {
+            techniques: input.techniques[1..2].to_vec(),
+            marks: Vec::new(),
+            ..input.clone()
+        };
+        let saved = store.save_session_draft(&s.id, &fewer).unwrap();
+        assert_eq!(saved.techniques.len(), 1);
+        assert!(saved.marks.is_empty());
+        assert_eq!(saved, store.get_session(&s.id).unwrap());
+
+        let mut unknown = input.clone();
+        unknown.techniques[1].technique_id = uuid::Uuid::now_v7().to_string();
+        let e = store.save_session_draft(&s.id, &unknown).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("techniques.1.technique_id"));
+        assert_eq!(store.get_session(&s.id).unwrap(), saved);
+    }
+}
+
 crate::on_both_engines!(
+    a_saved_draft_is_what_reading_it_back_gives,
     an_intake_is_validated_field_by_field_and_nothing_is_written_on_error,
     the_first_intake_is_the_baseline_and_lists_are_deduplicated,
     red_flags_stay_open_until_acknowledged_with_a_referral_note,

@@ -14,7 +14,7 @@
 use std::collections::BTreeSet;
 
 use crate::db::sql::{Arg, Conn};
-use crate::db::tables::client_name_prefixes::{self, PrefixRow};
+use crate::db::tables::client_name_prefixes;
 use crate::domain::folding::fold;
 use crate::error::Result;
 
@@ -82,17 +82,8 @@ pub(crate) fn index(
     archived: bool,
 ) -> Result<()> {
     client_name_prefixes::delete_for_client(tx, client_id)?;
-    let mut row = PrefixRow {
-        prefix: String::new(),
-        archived,
-        sort_key: sort_key.to_owned(),
-        client_id: client_id.to_owned(),
-    };
-    for p in prefixes(names) {
-        row.prefix = p;
-        client_name_prefixes::insert(tx, &row)?;
-    }
-    Ok(())
+    let all: Vec<String> = prefixes(names).into_iter().collect();
+    client_name_prefixes::insert_all(tx, client_id, sort_key, archived, &all)
 }
 
 /// Follow a client's archiving (or restoring) in its prefixes.

@@ -218,12 +218,22 @@ pub fn replace_flags(tx: Conn<'_>, client_id: &str, flags: &[String]) -> Result<
         "DELETE FROM client_contraindications WHERE client_id = ?1",
         args![client_id],
     )?;
-    for flag in flags {
-        tx.execute(
-            "INSERT INTO client_contraindications (client_id, flag) VALUES (?1, ?2)",
-            args![client_id, flag],
-        )?;
+    if flags.is_empty() {
+        return Ok(());
     }
+    // All of them in one statement, as one JSON array (one round trip on a clinic server).
+    let list = serde_json::to_string(flags)
+        .map_err(|e| crate::error::Error::internal(format!("could not list the flags: {e}")))?;
+    tx.execute(
+        tx.pick(
+            "INSERT INTO client_contraindications (client_id, flag)
+             SELECT ?1, value FROM json_each(?2)",
+            "INSERT INTO client_contraindications (client_id, flag)
+             SELECT CAST(?1 AS TEXT), value
+             FROM json_array_elements_text(CAST(CAST(?2 AS TEXT) AS json)) AS value",
+        ),
+        args![client_id, list],
+    )?;
     Ok(())
 }
 

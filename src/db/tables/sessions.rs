@@ -6,7 +6,7 @@
 //! read in their order.
 
 use crate::args;
-use crate::db::sql::{Conn, Row};
+use crate::db::sql::{Arg, Conn, Engine, Row};
 use crate::error::Result;
 
 /// One row of `sessions`, as stored.
@@ -130,9 +130,18 @@ pub struct DraftContent {
     pub headache_at_start: bool,
 }
 
-/// Replace a draft's content, bumping its version. False when no draft has this id (it is
-/// signed, or there is no such note).
-pub fn update_draft(tx: Conn<'_>, id: &str, content: &DraftContent, now: &str) -> Result<bool> {
+/// Replace a draft's content, bumping its version, and clear its techniques and marks (the
+/// caller writes them again): the note as stored after the update, or `None` when no draft
+/// has this id (it is signed, or there is no such note), and then nothing is changed.
+///
+/// On a clinic server this is one statement (the two deletes in `WITH`, each only when the
+/// draft is there, as the update is), so one round trip; on SQLite three.
+pub fn rewrite_draft(
+    tx: Conn<'_>,
+    id: &str,
+    content: &DraftContent,
+    now: &str,
+) -> Result<Option<SessionRow>> {
     let DraftContent {
         started_at,
         duration_minutes,
@@ -145,12 +154,25 @@ pub fn update_draft(tx: Conn<'_>, id: &str, content: &DraftContent, now: &str) -
         pain_after,
         headache_at_start,
     } = content;
-    let n = tx.execute(
-        "UPDATE sessions SET started_at = ?2, duration_minutes = ?3, subjective = ?4,
-            headache_since_last = ?5, objective = ?6, assessment = ?7, plan = ?8,
-            pain_before = ?9, pain_after = ?10, headache_at_start = ?11,
-            version = version + 1, updated_at = ?12
-         WHERE id = ?1 AND status = 'draft'",
+    let clear = tx.pick(
+        "",
+        "WITH cleared_techniques AS (
+             DELETE FROM session_techniques WHERE session_id = ?1
+                AND EXISTS (SELECT 1 FROM sessions WHERE id = ?1 AND status = 'draft')),
+         cleared_marks AS (
+             DELETE FROM session_marks WHERE session_id = ?1
+                AND EXISTS (SELECT 1 FROM sessions WHERE id = ?1 AND status = 'draft'))",
+    );
+    let row = tx.optional(
+        &format!(
+            "{clear}
+             UPDATE sessions SET started_at = ?2, duration_minutes = ?3, subjective = ?4,
+                headache_since_last = ?5, objective = ?6, assessment = ?7, plan = ?8,
+                pain_before = ?9, pain_after = ?10, headache_at_start = ?11,
+                version = version + 1, updated_at = ?12
+             WHERE id = ?1 AND status = 'draft'
+             RETURNING {COLUMNS}"
+        ),
         args![
             id,
             started_at,
@@ -165,8 +187,16 @@ pub fn update_draft(tx: Conn<'_>, id: &str, content: &DraftContent, now: &str) -
             headache_at_start,
             now
         ],
+        SessionRow::from_row,
     )?;
-    Ok(n == 1)
+    if row.is_some() && tx.engine() == Engine::Sqlite {
+        tx.execute(
+            "DELETE FROM session_techniques WHERE session_id = ?1",
+            args![id],
+        )?;
+        tx.execute("DELETE FROM session_marks WHERE session_id = ?1", args![id])?;
+    }
+    Ok(row)
 }
 
 /// Sign a draft: signed by `signed_by` at `now`, its version bumped. False when no draft has
@@ -222,35 +252,37 @@ pub fn techniques(c: Conn<'_>, session_id: &str) -> Result<Vec<NamedTechniqueRow
     )
 }
 
-/// Remove every technique of a note (before writing them again).
-pub fn delete_techniques(tx: Conn<'_>, session_id: &str) -> Result<()> {
-    tx.execute(
-        "DELETE FROM session_techniques WHERE session_id = ?1",
-        args![session_id],
-    )?;
-    Ok(())
-}
-
-/// A technique of a note, at `position` (0 first).
-pub fn insert_technique(
-    tx: Conn<'_>,
-    session_id: &str,
-    position: i64,
-    row: &TechniqueRow,
-) -> Result<()> {
-    tx.execute(
-        "INSERT INTO session_techniques (session_id, position, technique_id, regions, pressure, minutes, reason)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        args![
-            session_id,
-            position,
-            row.technique_id,
-            row.regions,
-            row.pressure,
-            row.minutes,
-            row.reason
-        ],
-    )?;
+/// A note's techniques, in order (position 0 first), in one statement.
+pub fn insert_techniques(tx: Conn<'_>, session_id: &str, rows: &[TechniqueRow]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut sql = String::from(
+        "INSERT INTO session_techniques (session_id, position, technique_id, regions, pressure, minutes, reason) VALUES ",
+    );
+    let mut values: Vec<&dyn Arg> = Vec::with_capacity(1 + rows.len() * 5);
+    values.push(&session_id);
+    for (position, row) in rows.iter().enumerate() {
+        let p = 2 + position * 5;
+        if position > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "(?1, {position}, ?{p}, ?{}, ?{}, ?{}, ?{})",
+            p + 1,
+            p + 2,
+            p + 3,
+            p + 4
+        ));
+        values.extend([
+            &row.technique_id as &dyn Arg,
+            &row.regions,
+            &row.pressure,
+            &row.minutes,
+            &row.reason,
+        ]);
+    }
+    tx.execute(&sql, &values)?;
     Ok(())
 }
 
@@ -277,18 +309,23 @@ pub fn marks(c: Conn<'_>, session_id: &str) -> Result<Vec<MarkRow>> {
     )
 }
 
-/// Replace a note's body-chart marks.
-pub fn replace_marks(tx: Conn<'_>, session_id: &str, marks: &[MarkRow]) -> Result<()> {
-    tx.execute(
-        "DELETE FROM session_marks WHERE session_id = ?1",
-        args![session_id],
-    )?;
-    for m in marks {
-        tx.execute(
-            "INSERT INTO session_marks (session_id, region, kind) VALUES (?1, ?2, ?3)",
-            args![session_id, m.region, m.kind],
-        )?;
+/// A note's body-chart marks (after [`rewrite_draft`] cleared them), in one statement.
+pub fn insert_marks(tx: Conn<'_>, session_id: &str, marks: &[MarkRow]) -> Result<()> {
+    if marks.is_empty() {
+        return Ok(());
     }
+    let mut sql = String::from("INSERT INTO session_marks (session_id, region, kind) VALUES ");
+    let mut values: Vec<&dyn Arg> = Vec::with_capacity(1 + marks.len() * 2);
+    values.push(&session_id);
+    for (i, m) in marks.iter().enumerate() {
+        let p = 2 + i * 2;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("(?1, ?{p}, ?{})", p + 1));
+        values.extend([&m.region as &dyn Arg, &m.kind]);
+    }
+    tx.execute(&sql, &values)?;
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! warn against each technique). A technique is retired, never deleted.
 
 use crate::args;
-use crate::db::sql::{Conn, Row};
+use crate::db::sql::{Arg, Conn, Row};
 use crate::error::Result;
 
 /// A technique as read: its row, and how many session notes used it.
@@ -154,6 +154,61 @@ pub fn warnings_for_session(c: Conn<'_>, session_id: &str) -> Result<Vec<(String
             ))
         },
     )
+}
+
+/// A technique of the catalogue as a note names it: its name, and its warnings against a
+/// client's contraindication flags.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NamedForClient {
+    pub id: String,
+    pub name: String,
+    /// In flag order; only flags the client has.
+    pub warnings: Vec<WarningRow>,
+}
+
+/// The catalogue's entries for `ids` (retired or not; an id not in the catalogue is left
+/// out), each with its warnings against the flags `client_id` has, in one statement: what
+/// saving a draft checks its techniques against and shows beside them.
+pub fn named_for_client(c: Conn<'_>, client_id: &str, ids: &[&str]) -> Result<Vec<NamedForClient>> {
+    let mut distinct: Vec<&str> = ids.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (0..distinct.len()).map(|i| format!("?{}", i + 2)).collect();
+    let mut values: Vec<&dyn Arg> = Vec::with_capacity(1 + distinct.len());
+    values.push(&client_id);
+    values.extend(distinct.iter().map(|id| id as &dyn Arg));
+    let mut out: Vec<NamedForClient> = Vec::new();
+    c.each(
+        &format!(
+            "SELECT t.id, t.name, w.flag, w.message FROM techniques t
+               LEFT JOIN technique_warnings w ON w.technique_id = t.id
+                AND w.flag IN (SELECT f.flag FROM client_contraindications f WHERE f.client_id = ?1)
+             WHERE t.id IN ({})
+             ORDER BY t.id, w.flag",
+            placeholders.join(", ")
+        ),
+        &values,
+        |r| {
+            let id: String = r.get(0)?;
+            let warning = match (r.get::<Option<String>>(2)?, r.get::<Option<String>>(3)?) {
+                (Some(flag), Some(message)) => Some(WarningRow { flag, message }),
+                _ => None,
+            };
+            match out.last_mut() {
+                Some(last) if last.id == id => last.warnings.extend(warning),
+                _ => out.push(NamedForClient {
+                    name: r.get(1)?,
+                    id,
+                    warnings: warning.into_iter().collect(),
+                }),
+            }
+            Ok(true)
+        },
+    )?;
+    Ok(out)
 }
 
 /// The warnings of a technique, in flag order.

@@ -122,18 +122,20 @@ pub(crate) fn audit_hash(prev: &str, fields: [&str; 6]) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The floor for saving a draft: the same writes in one transaction (the note, its
-/// techniques and marks, its search entry, the audit entry chained to the last one), then
-/// the saved note read back with its client, as ours returns it.
+/// The floor for saving a draft: the same writes in one transaction (the note, returning
+/// its row read out in full, its techniques and marks cleared, its search entry, the audit
+/// entry chained to the last one). Nothing is read back: what the note now holds comes back
+/// from the update, and a draft's techniques, marks and amendments are what was written (none
+/// here), as ours returns them.
 pub(crate) fn floor_save(c: &rusqlite::Connection, id: &str, i: usize) -> stillpoint::Result<()> {
     let now = chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string();
     let subjective = format!("Floor {i}: neck stiff, two headaches this week.");
     let tx = c.unchecked_transaction()?;
-    let (status, client): (String, String) = tx
-        .prepare_cached("SELECT status, client_id FROM sessions WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let status: String = tx
+        .prepare_cached("SELECT status FROM sessions WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?;
     if status != "draft" {
         return Err(stillpoint::Error::internal("the floor's draft was signed"));
     }
@@ -142,14 +144,14 @@ pub(crate) fn floor_save(c: &rusqlite::Connection, id: &str, i: usize) -> stillp
             headache_since_last = '', objective = '', assessment = '', plan = '',
             pain_before = NULL, pain_after = NULL, headache_at_start = 0,
             version = version + 1, updated_at = ?4
-         WHERE id = ?1 AND status = 'draft'",
+         WHERE id = ?1 AND status = 'draft'
+         RETURNING *",
     )?
-    .execute(rusqlite::params![
-        id,
-        "2026-11-20T10:00:00Z",
-        subjective,
-        now
-    ])?;
+    .query_map(
+        rusqlite::params![id, "2026-11-20T10:00:00Z", subjective, now],
+        owned,
+    )?
+    .collect::<rusqlite::Result<Vec<_>>>()?;
     tx.prepare_cached("DELETE FROM session_techniques WHERE session_id = ?1")?
         .execute([id])?;
     tx.prepare_cached("DELETE FROM session_marks WHERE session_id = ?1")?
@@ -183,32 +185,6 @@ pub(crate) fn floor_save(c: &rusqlite::Connection, id: &str, i: usize) -> stillp
         fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], hash
     ])?;
     tx.commit()?;
-    let rows = |sql: &str, arg: &str| -> rusqlite::Result<usize> {
-        Ok(c.prepare_cached(sql)?
-            .query_map([arg], owned)?
-            .collect::<rusqlite::Result<Vec<_>>>()?
-            .len())
-    };
-    rows("SELECT * FROM sessions WHERE id = ?1", id)?;
-    rows("SELECT * FROM clients WHERE id = ?1", &client)?;
-    rows(
-        "SELECT flag FROM client_contraindications WHERE client_id = ?1",
-        &client,
-    )?;
-    rows(
-        "SELECT st.technique_id, t.name, st.regions, st.pressure, st.minutes, st.reason
-         FROM session_techniques st JOIN techniques t ON t.id = st.technique_id
-         WHERE st.session_id = ?1 ORDER BY st.position",
-        id,
-    )?;
-    rows(
-        "SELECT region, kind FROM session_marks WHERE session_id = ?1 ORDER BY region",
-        id,
-    )?;
-    rows(
-        "SELECT * FROM amendments WHERE session_id = ?1 ORDER BY created_at",
-        id,
-    )?;
     Ok(())
 }
 

@@ -2,8 +2,9 @@
 //! as the core, written by hand against the `postgres` crate on a second connection to the
 //! same database, read out in full. Statement for statement they are the SQLite floors
 //! (floors.rs) in PostgreSQL's dialect: full-text search is a `tsquery` on `search_fts.tsv`
-//! with `ts_headline` marking the hits, a write takes the advisory lock first, and an audit
-//! number is issued from `audit_issued`. Each statement is prepared once, as the core
+//! with `ts_headline` marking the hits, a write takes the advisory lock first, and the audit
+//! entry is appended by the server's own function (`stillpoint_audit_append`), as ours does;
+//! a write's statements are combined where PostgreSQL allows (`WITH`). Each statement is prepared once, as the core
 //! prepares its own. Like the SQLite floors they stop at what the database returns: what ours
 //! does with it in Rust (grouping by client, cutting snippets) is part of ours' cost.
 
@@ -16,8 +17,6 @@ use stillpoint::reports::dashboard::{
     UNSIGNED_OVERDUE_HOURS,
 };
 use stillpoint::search::RANK_LIMIT;
-
-use crate::floors::audit_hash;
 
 /// A connection to the bench database and the statements prepared on it.
 pub(crate) struct PgFloor {
@@ -232,17 +231,21 @@ impl PgFloor {
     }
 
     /// The floor for saving a draft: the same writes in one transaction that takes the
-    /// core's advisory lock first (the note, its techniques and marks, its search entry and
-    /// words, the audit entry chained to the last one and numbered from `audit_issued`), then
-    /// the saved note read back with its client, as ours returns it.
+    /// core's advisory lock first, in as few statements as they go: the note updated with its
+    /// techniques and marks cleared, returning its row (read out in full); its search entry,
+    /// text and words in one statement (the entry is there already: the floor's owner
+    /// connection has no row-level security to satisfy); the audit entry through the
+    /// server's append function. Nothing is read back: what the note now holds comes back
+    /// from the update, and a draft's techniques, marks and amendments are what was written
+    /// (none here), as ours returns them.
     pub(crate) fn save(&mut self, id: &str, i: usize) -> stillpoint::Result<()> {
         self.client
             .batch_execute(stillpoint::db::postgres::BEGIN_WRITE)?;
         let result = self.save_in_transaction(id, i);
         match result {
-            Ok(client) => {
+            Ok(()) => {
                 self.client.batch_execute("COMMIT")?;
-                self.read_back(id, &client)
+                Ok(())
             }
             Err(e) => {
                 let _ = self.client.batch_execute("ROLLBACK");
@@ -251,91 +254,49 @@ impl PgFloor {
         }
     }
 
-    fn save_in_transaction(&mut self, id: &str, i: usize) -> stillpoint::Result<String> {
+    fn save_in_transaction(&mut self, id: &str, i: usize) -> stillpoint::Result<()> {
         let now = chrono::Utc::now()
             .format("%Y-%m-%dT%H:%M:%S%.3fZ")
             .to_string();
         let started = "2026-11-20T10:00:00Z";
         let subjective = format!("Floor {i}: neck stiff, two headaches this week.");
-        let s = self.statement("SELECT status, client_id FROM sessions WHERE id = $1")?;
-        let row = self.client.query_one(&s, &[&id])?;
-        let (status, client): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+        let s = self.statement("SELECT status FROM sessions WHERE id = $1")?;
+        let status: String = self.client.query_one(&s, &[&id])?.try_get(0)?;
         if status != "draft" {
             return Err(stillpoint::Error::internal("the floor's draft was signed"));
         }
-        self.execute(
-            "UPDATE sessions SET started_at = $2, duration_minutes = NULL, subjective = $3,
+        self.rows(
+            "WITH t AS (DELETE FROM session_techniques WHERE session_id = $1),
+                  m AS (DELETE FROM session_marks WHERE session_id = $1)
+             UPDATE sessions SET started_at = $2, duration_minutes = NULL, subjective = $3,
                 headache_since_last = '', objective = '', assessment = '', plan = '',
                 pain_before = NULL, pain_after = NULL, headache_at_start = 0,
                 version = version + 1, updated_at = $4
-             WHERE id = $1 AND status = 'draft'",
+             WHERE id = $1 AND status = 'draft'
+             RETURNING *",
             &[&id, &started, &subjective, &now],
-        )?;
-        self.execute(
-            "DELETE FROM session_techniques WHERE session_id = $1",
-            &[&id],
-        )?;
-        self.execute("DELETE FROM session_marks WHERE session_id = $1", &[&id])?;
-        let doc = self.count("SELECT id FROM search_docs WHERE record_id = $1", &[&id])?;
-        self.execute("DELETE FROM search_fts WHERE rowid = $1", &[&doc])?;
-        self.execute(
-            "UPDATE search_docs SET at = $2 WHERE id = $1",
-            &[&doc, &started],
         )?;
         // The text as PostgreSQL's parser is given it, its words guarded, as ours writes it.
         let body = stillpoint::search::index::guarded(&format!("{subjective}\n\n\n\n"));
         self.execute(
-            "INSERT INTO search_fts (rowid, body) VALUES ($1, $2)",
-            &[&doc, &body],
-        )?;
-        self.execute(
-            "INSERT INTO search_terms (term)
-             SELECT lexeme FROM unnest(to_tsvector('stillpoint_search', $1::text))
+            "WITH d AS (UPDATE search_docs SET at = $2 WHERE record_id = $1 RETURNING id),
+                  f AS (INSERT INTO search_fts (rowid, body) SELECT id, $3 FROM d
+                        ON CONFLICT (rowid) DO UPDATE SET body = excluded.body)
+             INSERT INTO search_terms (term)
+             SELECT lexeme FROM unnest(to_tsvector('stillpoint_search', $3::text))
              ON CONFLICT DO NOTHING",
-            &[&body],
+            &[&id, &started, &body],
         )?;
-        let s = self.statement("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1")?;
-        let prev: String = self.client.query_one(&s, &[])?.try_get(0)?;
-        let fields = [
-            now.as_str(),
-            "synth.therapist",
-            "session.save_draft",
-            "session",
-            id,
-            "saved the draft",
-        ];
-        let hash = audit_hash(&prev, fields);
         self.execute(
-            "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, summary, hash)
-             SELECT seq + 1, $1, $2, $3, $4, $5, $6, $7 FROM audit_issued",
+            "SELECT stillpoint_audit_append($1, $2, $3, $4, $5, $6)",
             &[
-                &fields[0], &fields[1], &fields[2], &fields[3], &fields[4], &fields[5], &hash,
+                &now,
+                &"synth.therapist",
+                &"session.save_draft",
+                &"session",
+                &id,
+                &"saved the draft",
             ],
-        )?;
-        self.execute("UPDATE audit_issued SET seq = seq + 1", &[])?;
-        Ok(client)
-    }
-
-    fn read_back(&mut self, id: &str, client: &str) -> stillpoint::Result<()> {
-        self.rows("SELECT * FROM sessions WHERE id = $1", &[&id])?;
-        self.rows("SELECT * FROM clients WHERE id = $1", &[&client])?;
-        self.rows(
-            "SELECT flag FROM client_contraindications WHERE client_id = $1",
-            &[&client],
-        )?;
-        self.rows(
-            "SELECT st.technique_id, t.name, st.regions, st.pressure, st.minutes, st.reason
-             FROM session_techniques st JOIN techniques t ON t.id = st.technique_id
-             WHERE st.session_id = $1 ORDER BY st.position",
-            &[&id],
-        )?;
-        self.rows(
-            "SELECT region, kind FROM session_marks WHERE session_id = $1 ORDER BY region",
-            &[&id],
-        )?;
-        self.rows(
-            "SELECT * FROM amendments WHERE session_id = $1 ORDER BY created_at",
-            &[&id],
         )?;
         Ok(())
     }

@@ -33,6 +33,7 @@ mod floors_pg;
 mod relay;
 mod report;
 mod startup;
+mod writers;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -773,6 +774,11 @@ fn run() -> stillpoint::Result<()> {
     let mut server: Option<String> = None;
     let mut import_from: Option<std::path::PathBuf> = None;
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // A writer process of the several-workstations run (writers.rs), started by the bench.
+    if args.first().is_some_and(|a| a == "--writer") {
+        return writers::child(&args[1..]);
+    }
+    let mut writers_seconds: Option<u64> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match (a.as_str(), it.next().map(String::as_str)) {
@@ -794,9 +800,10 @@ fn run() -> stillpoint::Result<()> {
                 None => return Err(stillpoint::Error::field("args", "--startup APP BARE")),
             },
             ("--seed", Some(n)) => seed = n.parse().unwrap_or(42),
+            ("--writers-seconds", Some(n)) => writers_seconds = n.parse().ok(),
             _ => {
                 eprintln!(
-                    "usage: stillpoint-bench [--engine sqlite|postgres] [--server CONNINFO] [--size small|medium|large] [--seed N] [--keep DIR|DATABASE] [--import DIR] [--write FILE.md] [--startup APP BARE]"
+                    "usage: stillpoint-bench [--engine sqlite|postgres] [--server CONNINFO] [--size small|medium|large] [--seed N] [--keep DIR|DATABASE] [--import DIR] [--write FILE.md] [--startup APP BARE] [--writers-seconds N]"
                 );
                 return Err(stillpoint::Error::field("args", "unknown argument"));
             }
@@ -826,6 +833,12 @@ fn run() -> stillpoint::Result<()> {
             keep.as_deref(),
             import_from.as_deref(),
         )?;
+        // Eight workstations writing at once: a minute, or a few seconds at the small size
+        // (the smoke run inside make test).
+        let seconds = writers_seconds.unwrap_or(if size_name == "small" { 5 } else { 60 });
+        if seconds > 0 {
+            writers::run(&admin, 8, seconds)?;
+        }
         if let Some(path) = write {
             write_report(&path, engine, size_name, seed, &clinic, Some(&server))?;
             eprintln!("(wrote {path})");

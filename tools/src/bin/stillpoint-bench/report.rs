@@ -183,9 +183,10 @@ pub(crate) fn write_report(
             field(l, "ratio_p50"),
         ));
     }
+    let is_writers = |l: &str| l.starts_with("bench writer");
     let others: Vec<&String> = lines
         .iter()
-        .filter(|l| !l.contains("ours_p50_ms="))
+        .filter(|l| !l.contains("ours_p50_ms=") && !is_writers(l))
         .collect();
     if !others.is_empty() {
         md.push_str(match engine {
@@ -193,6 +194,17 @@ pub(crate) fn write_report(
             Engine::Postgres => "\nThe `@1ms` rows go through a relay that adds 0.5 ms each way (a 1 ms round trip, as between\na treatment room and the clinic's server); the relays count each call's round trips:\n\n```\n",
         });
         for l in others {
+            md.push_str(l);
+            md.push('\n');
+        }
+        md.push_str("```\n");
+    }
+    let writers: Vec<&String> = lines.iter().filter(|l| is_writers(l)).collect();
+    if !writers.is_empty() {
+        md.push_str(
+            "\nSeveral workstations writing at once (`writers.rs`): OS processes, each logged in as its own\nclinic user's login role (the last two managers, the rest therapists), writing on their own\nclients for the time given (therapists: new clients, notes started, saved as typed with a\ntechnique and a body-chart mark, signed and amended, intakes; managers: new clients and\namendments to any signed note); then every acknowledged write looked up (`lost`), each\nwriter's audit entries counted against its acknowledged writes, the audit chain verified\nfrom its first entry and the outcome totals compared with a fresh count. Latency is per\nwrite, as the writer waited for it (queued behind the others' writes on the one write\nlock). The round trips per kind of write are the core's own count (including each\nstatement's first preparation on a connection), with a therapist's or manager's login:\n\n```\n",
+        );
+        for l in writers {
             md.push_str(l);
             md.push('\n');
         }
@@ -241,6 +253,8 @@ opened on the server and the floor as hand-written statements on a second connec
 (`tools/src/bin/stillpoint-bench/floors_pg.rs`, the SQLite floors statement for statement),
 the server processes of both connections pinned to one core and the bench to the other
 (left to the scheduler, one build measured chart ratios from 0.58 to 2.22).
-The targets are judged at the large size; the ratio to the floor at every size.
+The targets are judged at the large size; the ratio to the floor at every size. On
+PostgreSQL the run ends with 8 workstations writing at once (`writers.rs`: 8 processes, each
+logged in as its own clinic user's login role, for a minute; 5 seconds at the small size).
 
 ";
