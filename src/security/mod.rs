@@ -2,7 +2,9 @@
 //! and the gate the app opens through (setup, login, lock).
 
 pub mod backup;
+pub mod clinic_backup;
 pub mod clinic_roles;
+pub mod clinic_server;
 pub mod gate;
 pub mod import;
 pub mod keys;
