@@ -695,12 +695,17 @@ fn count_rows(c: crate::db::sql::Conn<'_>) -> Result<Vec<(String, i64)>> {
         .collect()
 }
 
+/// What [`check_database`] found.
+struct DbCheck {
+    schema: i64,
+    audit: audit::AuditVerification,
+    totals_agree: bool,
+    rows: Vec<(String, i64)>,
+}
+
 /// Open `database` as a Stillpoint clinic and check it: its schema, its audit chain, its
 /// outcome totals against a fresh count, its rows.
-fn check_database(
-    conninfo: &str,
-    database: &str,
-) -> Result<(i64, audit::AuditVerification, bool, Vec<(String, i64)>)> {
+fn check_database(conninfo: &str, database: &str) -> Result<DbCheck> {
     let target = with_dbname(conninfo, database);
     let pg = crate::db::postgres::connect(&target, None)?;
     let exists: bool = pg
@@ -721,12 +726,12 @@ fn check_database(
     // Opening checks the schema is one this Stillpoint knows (a newer one is refused).
     let store = Store::open(OpenOptions::server(target))?;
     let c = store.sql();
-    Ok((
+    Ok(DbCheck {
         schema,
-        audit::verify(c)?,
-        technique_totals::check(c)?,
-        count_rows(c)?,
-    ))
+        audit: audit::verify(c)?,
+        totals_agree: technique_totals::check(c)?,
+        rows: count_rows(c)?,
+    })
 }
 
 /// A scratch database name no clinic uses.
@@ -772,14 +777,14 @@ pub fn verify_backup(conninfo: &str, key_file: &Path, file: &Path) -> Result<Bac
     let dropped = admin.batch_execute(&format!(
         "DROP DATABASE IF EXISTS \"{scratch}\" WITH (FORCE)"
     ));
-    let (schema, audit, totals_agree, rows) = result?;
+    let found = result?;
     dropped?;
     Ok(BackupCheck {
         meta,
-        schema,
-        audit,
-        totals_agree,
-        rows,
+        schema: found.schema,
+        audit: found.audit,
+        totals_agree: found.totals_agree,
+        rows: found.rows,
         bytes,
         seconds: started.elapsed().as_secs_f64(),
     })
@@ -923,8 +928,9 @@ pub fn restore_backup(
             client_bindir(info.major).as_deref(),
             true,
         )?;
-        let (_, audit, totals, _) = check_database(conninfo, database)?;
-        if !audit.intact || !totals {
+        let found = check_database(conninfo, database)?;
+        let audit = found.audit;
+        if !audit.intact || !found.totals_agree {
             return Err(Error::new(
                 ErrorCode::Storage,
                 format!(

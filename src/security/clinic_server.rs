@@ -924,6 +924,7 @@ fn apply_server_config(
     }
     let cert_path = plan.data_dir.join(SERVER_CERT_FILE);
     let key_path = plan.data_dir.join(SERVER_KEY_FILE);
+    let pair_existed = cert_path.exists() || key_path.exists();
     write_file(&cert_path, &pem(plan.server_cert.to_pem())?, 0o644, owner)?;
     write_file(
         &key_path,
@@ -955,14 +956,17 @@ fn apply_server_config(
             };
         }
         let _ = admin.batch_execute("SELECT pg_reload_conf()");
+        if !pair_existed {
+            let _ = std::fs::remove_file(&cert_path);
+            let _ = std::fs::remove_file(&key_path);
+        }
+        if plan.ca_is_new {
+            let _ = std::fs::remove_file(o.tls_dir.join(CA_CERT_FILE));
+            let _ = std::fs::remove_file(o.tls_dir.join(CA_KEY_FILE));
+        }
     };
     let result = (|| -> Result<(Option<String>, bool)> {
-        write_file(
-            &plan.hba_file,
-            hba_with_block(&plan.hba_before, &v.database).as_bytes(),
-            hba_meta.mode() & 0o7777,
-            Some((hba_meta.uid(), hba_meta.gid())),
-        )?;
+        // TLS first: pg_hba.conf's hostssl lines are refused while TLS is off.
         alter_system(admin, "ssl_cert_file", &cert_path.to_string_lossy())?;
         alter_system(admin, "ssl_key_file", &key_path.to_string_lossy())?;
         alter_system(admin, "ssl", "on")?;
@@ -978,24 +982,6 @@ fn apply_server_config(
             restart = Some(format!(
                 "PostgreSQL listens only on {} now; it was set to listen on the network, which takes a restart: sudo systemctl restart postgresql",
                 plan.listen
-            ));
-        }
-        let hba_errors: Vec<String> = admin
-            .query(
-                "SELECT line_number::text || ': ' || error FROM pg_hba_file_rules WHERE error IS NOT NULL",
-                &[],
-            )?
-            .into_iter()
-            .map(|r| r.get(0))
-            .collect();
-        if !hba_errors.is_empty() {
-            return Err(Error::new(
-                ErrorCode::Storage,
-                format!(
-                    "{} would not load ({}); it was put back as it was.",
-                    plan.hba_file.display(),
-                    hba_errors.join("; ")
-                ),
             ));
         }
         let conf_errors: Vec<String> = admin
@@ -1016,13 +1002,7 @@ fn apply_server_config(
                 ),
             ));
         }
-        let reloaded: bool = admin.query_one("SELECT pg_reload_conf()", &[])?.get(0);
-        if !reloaded {
-            return Err(Error::new(
-                ErrorCode::Storage,
-                "The server did not accept the reload signal.",
-            ));
-        }
+        reload(admin)?;
         // A new session reads the reloaded configuration: wait until it shows ours.
         let want = cert_path.to_string_lossy().into_owned();
         let mut took = false;
@@ -1042,8 +1022,35 @@ fn apply_server_config(
                 "The server did not take the new TLS settings after a reload (SHOW ssl is not on with the clinic's certificate); see the server's log. The changes were undone.",
             ));
         }
+        write_file(
+            &plan.hba_file,
+            hba_with_block(&plan.hba_before, &v.database).as_bytes(),
+            hba_meta.mode() & 0o7777,
+            Some((hba_meta.uid(), hba_meta.gid())),
+        )?;
+        // Checked by a session that sees TLS on.
+        let mut fresh = connect_admin(&o.server)?;
+        let hba_errors: Vec<String> = fresh
+            .query(
+                "SELECT line_number::text || ': ' || error FROM pg_hba_file_rules WHERE error IS NOT NULL",
+                &[],
+            )?
+            .into_iter()
+            .map(|r| r.get(0))
+            .collect();
+        if !hba_errors.is_empty() {
+            return Err(Error::new(
+                ErrorCode::Storage,
+                format!(
+                    "{} would not load ({}); it was put back as it was.",
+                    plan.hba_file.display(),
+                    hba_errors.join("; ")
+                ),
+            ));
+        }
+        reload(admin)?;
         // The real proof: a login over TLS, verified against the clinic CA and the host
-        // name, with the owner's password — when the server listens on loopback already.
+        // name, with the owner's password — when the server listens on the network already.
         let mut checked = false;
         if restart.is_none() {
             let loopback = plan
@@ -1063,15 +1070,27 @@ fn apply_server_config(
                 conninfo_quote(&o.owner_password)
             );
             let ca = o.tls_dir.join(CA_CERT_FILE);
-            crate::db::postgres::connect(&conninfo, Some(&ca)).map_err(|e| {
-                Error::new(
+            // The postmaster reloads pg_hba.conf on its own time: a few tries.
+            let mut last = None;
+            for _ in 0..30 {
+                match crate::db::postgres::connect(&conninfo, Some(&ca)) {
+                    Ok(_) => {
+                        last = None;
+                        break;
+                    }
+                    Err(e) => last = Some(e),
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            if let Some(e) = last {
+                return Err(Error::new(
                     ErrorCode::Storage,
                     format!(
                         "After the reload, a TLS login as the owner did not work ({}); the changes were undone. See the server's log.",
                         e.message
                     ),
-                )
-            })?;
+                ));
+            }
             checked = true;
         }
         Ok((restart, checked))
@@ -1082,6 +1101,18 @@ fn apply_server_config(
             restore(admin);
             Err(e)
         }
+    }
+}
+
+fn reload(admin: &mut postgres::Client) -> Result<()> {
+    let reloaded: bool = admin.query_one("SELECT pg_reload_conf()", &[])?.get(0);
+    if reloaded {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorCode::Storage,
+            "The server did not accept the reload signal.",
+        ))
     }
 }
 
