@@ -196,6 +196,10 @@ fn print_check(check: &BackupCheck) {
     for (table, rows) in &check.rows {
         println!("  {table:<20} {rows:>10}");
     }
+    println!(
+        "It carries {} logins (the owner's and each user's, as SCRAM verifiers).",
+        check.roles.len()
+    );
 }
 
 fn init(args: &Args, server: &str) -> Result<(), String> {
@@ -443,6 +447,12 @@ fn run(args: &Args) -> Result<(), String> {
             let r = clinic_backup::restore_backup(server, key, file, database, args.replace)
                 .map_err(with_field)?;
             print_check(&r.check);
+            if !r.made_roles.is_empty() {
+                println!(
+                    "Made the logins this server lacked, with the passwords they had: {}.",
+                    r.made_roles.join(", ")
+                );
+            }
             if let Some(k) = &r.kept_as {
                 println!("The database that was there is kept as {k}.");
             }

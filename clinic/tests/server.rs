@@ -16,6 +16,7 @@ use std::process::{Command, Output, Stdio};
 
 use stillpoint::domain::sessions::{SessionInput, SessionTechniqueInput};
 use stillpoint::domain::techniques::seeded::TRIGGER_POINT;
+use stillpoint::security::clinic_roles::login_role;
 use stillpoint::security::clinic_server::{DiskEncryption, disk_encryption};
 use stillpoint::{ClientFields, OpenOptions, Store};
 
@@ -163,7 +164,11 @@ fn chart(db: &str) {
 
 /// Every row of the tables that hold the records, as JSON text in a fixed order.
 fn records(db: &str) -> Vec<String> {
-    let mut c = postgres::Client::connect(&on(db), postgres::NoTls).unwrap();
+    records_at(&on(db))
+}
+
+fn records_at(conninfo: &str) -> Vec<String> {
+    let mut c = postgres::Client::connect(conninfo, postgres::NoTls).unwrap();
     let mut out = Vec::new();
     for (table, order) in [
         ("users", "username"),
@@ -1035,4 +1040,119 @@ fn init_turns_on_tls_and_the_first_administrator_logs_in_with_the_printed_ca() {
         1
     );
     assert!(Store::open(OpenOptions::server(conninfo("clinic", &login)).tls_ca(&ca)).is_ok());
+}
+
+fn verifiers(conninfo: &str, roles: &[String]) -> Vec<(String, Option<String>, bool)> {
+    let mut c = postgres::Client::connect(conninfo, postgres::NoTls).unwrap();
+    c.query(
+        "SELECT rolname::text, rolpassword, rolcreaterole FROM pg_authid WHERE rolname::text = ANY($1) ORDER BY 1",
+        &[&roles],
+    )
+    .unwrap()
+    .into_iter()
+    .map(|r| (r.get(0), r.get(1), r.get(2)))
+    .collect()
+}
+
+#[test]
+fn a_backup_restores_onto_a_new_server_with_everyones_logins() {
+    let _one_at_a_time = serial();
+    let (db, dir) = init_shared(true);
+    let out = clinic(
+        &[
+            "add-user",
+            "tess",
+            "--name",
+            "Tess Therapist",
+            "--role",
+            "therapist",
+            "--server",
+            &on(&db),
+            "--secret-stdin",
+        ],
+        "tess passphrase 1\n",
+    );
+    assert!(out.status.success(), "{}", said(&out));
+    chart(&db);
+    let key = key_file(&dir, &db);
+    let file = dir.path().join("to-new-server.spbk");
+    let out = clinic(
+        &[
+            "backup",
+            "--server",
+            &on(&db),
+            "--key-file",
+            key.to_str().unwrap(),
+            "--out",
+            file.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(
+        text(&out.stdout).contains("It carries 3 logins"),
+        "{}",
+        said(&out)
+    );
+    // The file holds the verifiers, encrypted: none of them is readable in it.
+    let logins: Vec<String> = vec![
+        format!("{db}_owner"),
+        login_role(&db, "alex"),
+        login_role(&db, "tess"),
+    ];
+    let before = verifiers(&cluster(), &logins);
+    assert_eq!(before.len(), 3);
+    let bytes = std::fs::read(&file).unwrap();
+    for (_, v, _) in &before {
+        let v = v.as_deref().unwrap().as_bytes();
+        assert!(!bytes.windows(v.len()).any(|w| w == v));
+    }
+
+    // A new server: none of the clinic's roles exist there.
+    let pg = OwnCluster::start();
+    assert!(verifiers(&pg.conninfo(), &logins).is_empty());
+    let out = clinic(
+        &[
+            "restore",
+            "--server",
+            &pg.conninfo(),
+            "--key-file",
+            key.to_str().unwrap(),
+            file.to_str().unwrap(),
+            "--database",
+            &db,
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(
+        text(&out.stdout).contains("Made the logins this server lacked"),
+        "{}",
+        said(&out)
+    );
+    let there = format!("{} dbname={db}", pg.conninfo());
+    assert_eq!(records_at(&there), records(&db));
+    // The same verifiers (so the same passwords), the owner still may create roles.
+    assert_eq!(verifiers(&pg.conninfo(), &logins), before);
+    // Tess's grants and the row-level security came back with the records: she reads her
+    // own (none) of the clients, as on the old server.
+    let tess = format!(
+        "{} user={} dbname={db}",
+        pg.conninfo().replace("user=postgres", ""),
+        login_role(&db, "tess")
+    );
+    let mut c = postgres::Client::connect(&tess, postgres::NoTls).unwrap();
+    let me: Option<String> = c.query_one("SELECT stillpoint_user()", &[]).unwrap().get(0);
+    assert_eq!(me.as_deref(), Some("tess"));
+    let seen: i64 = c
+        .query_one("SELECT count(*) FROM clients", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(seen, 0);
+    let mut superuser = postgres::Client::connect(&there, postgres::NoTls).unwrap();
+    let all: i64 = superuser
+        .query_one("SELECT count(*) FROM clients", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(all, 2);
 }

@@ -9,6 +9,13 @@
 //! The file's header (magic, version, chunk size, the key's id, the nonce, what was backed up)
 //! is the associated data of every chunk, so it cannot be altered either.
 //!
+//! Inside the encryption, before the dump, the file carries the clinic's login roles (the
+//! owner and each user's) with their SCRAM verifiers, read from `pg_authid`: a dump holds no
+//! roles, and without them a restore onto a new server could not grant anyone anything, nor
+//! let anyone log in. Restoring makes the roles a server lacks, with the same passwords;
+//! roles it already has are left as they are. (Like today's backups, which keep keys.json's
+//! wrapped keys beside them: the backup alone is enough.)
+//!
 //! The backup key is 256 random bits made by `init`, kept in a key file (0600) and shown once
 //! as text to keep on paper, in the same 52-character form as the recovery key.
 
@@ -182,6 +189,104 @@ pub struct BackupMeta {
     pub taken_at: String,
     pub schema: i64,
     pub server_version: String,
+}
+
+/// A login role the clinic needs, as the backup carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupRole {
+    pub name: String,
+    /// The SCRAM verifier (never a password).
+    pub verifier: Option<String>,
+    pub login: bool,
+    pub createrole: bool,
+}
+
+/// What comes before the dump inside the encryption.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Preamble {
+    roles: Vec<BackupRole>,
+}
+
+const MAX_PREAMBLE: usize = 16 * 1024 * 1024;
+
+/// A writer that takes the preamble off the front of the decrypted stream and passes the
+/// dump behind it on.
+struct Splitter<W: Write> {
+    out: W,
+    head: Vec<u8>,
+    preamble: Option<Preamble>,
+}
+
+impl<W: Write> Splitter<W> {
+    fn new(out: W) -> Self {
+        Splitter {
+            out,
+            head: Vec::new(),
+            preamble: None,
+        }
+    }
+
+    fn preamble(&self) -> Result<Preamble> {
+        self.preamble.clone().ok_or_else(|| {
+            Error::new(
+                ErrorCode::Storage,
+                "The backup ends before its list of logins: it is not a complete clinic backup.",
+            )
+        })
+    }
+}
+
+impl<W: Write> Write for Splitter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.preamble.is_some() {
+            return self.out.write(buf);
+        }
+        let need = if self.head.len() < 4 {
+            4
+        } else {
+            let mut n = [0u8; 4];
+            n.copy_from_slice(&self.head[..4]);
+            4 + usize::try_from(u32::from_le_bytes(n)).unwrap_or(usize::MAX)
+        };
+        if need > MAX_PREAMBLE {
+            return Err(std::io::Error::other(
+                "the backup's list of logins is damaged",
+            ));
+        }
+        let take = (need - self.head.len()).min(buf.len());
+        self.head.extend_from_slice(&buf[..take]);
+        if self.head.len() == need && need > 4 {
+            let p: Preamble = serde_json::from_slice(&self.head[4..])
+                .map_err(|_| std::io::Error::other("the backup's list of logins is damaged"))?;
+            self.preamble = Some(p);
+            self.head = Vec::new();
+        }
+        Ok(take)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// A role name as Stillpoint makes them (the owner's, or `sp_…_username`).
+fn valid_role(r: &BackupRole) -> bool {
+    let name_ok = !r.name.is_empty()
+        && r.name.len() <= 63
+        && r.name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase())
+        && r.name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'));
+    let verifier_ok = r.verifier.as_deref().is_none_or(|v| {
+        v.starts_with("SCRAM-SHA-256$")
+            && v.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '$' | ':' | '+' | '/' | '=' | '-')
+            })
+    });
+    name_ok && verifier_ok
 }
 
 /// A parsed header and its bytes (the associated data of every chunk).
@@ -494,6 +599,8 @@ pub struct BackupCheck {
     pub totals_agree: bool,
     /// Rows in each of [`COUNTED`].
     pub rows: Vec<(String, i64)>,
+    /// The login roles the backup carries (the owner's and each user's).
+    pub roles: Vec<BackupRole>,
     pub bytes: u64,
     pub seconds: f64,
 }
@@ -552,7 +659,41 @@ pub fn backup(conninfo: &str, key_file: &Path, out: &Path) -> Result<BackupRepor
             &[],
         )?
         .get(0);
+    may_create_databases(&mut c)?;
+    let roles: Vec<BackupRole> = c
+        .query(
+            "SELECT rolname::text, rolpassword, rolcanlogin, rolcreaterole FROM pg_authid
+             WHERE rolname = $1
+                OR rolname IN (SELECT role_name COLLATE \"default\" FROM user_logins)
+             ORDER BY rolname",
+            &[&owner],
+        )
+        .map_err(|e| {
+            if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) {
+                Error::field(
+                    "server",
+                    "A backup keeps the clinic's logins too, which only the server's superuser may read. Use the superuser (e.g. host=/var/run/postgresql user=postgres dbname=CLINIC, run as the postgres user).",
+                )
+            } else {
+                e.into()
+            }
+        })?
+        .into_iter()
+        .map(|r| BackupRole {
+            name: r.get(0),
+            verifier: r.get(1),
+            login: r.get(2),
+            createrole: r.get(3),
+        })
+        .collect();
     drop(c);
+    let preamble = serde_json::to_vec(&Preamble { roles })
+        .map_err(|e| Error::internal(format!("the backup's list of logins: {e}")))?;
+    let mut prefix = u32::try_from(preamble.len())
+        .map_err(|_| Error::internal("too many logins"))?
+        .to_le_bytes()
+        .to_vec();
+    prefix.extend_from_slice(&preamble);
     let meta = BackupMeta {
         database,
         owner,
@@ -585,7 +726,8 @@ pub fn backup(conninfo: &str, key_file: &Path, out: &Path) -> Result<BackupRepor
             .take()
             .ok_or_else(|| Error::internal("pg_dump's output"))?;
         let mut writer = std::io::BufWriter::new(&mut file);
-        let sealed = encrypt_stream(&key, &meta, &mut stdout, &mut writer);
+        let mut plain = std::io::Cursor::new(prefix).chain(&mut stdout);
+        let sealed = encrypt_stream(&key, &meta, &mut plain, &mut writer);
         drop(stdout);
         let done = child.finish();
         let plain = sealed?;
@@ -630,7 +772,7 @@ fn partial_path(out: &Path) -> PathBuf {
 }
 
 /// Decrypt the whole file once, writing nothing anywhere: is it intact, and ours?
-fn authenticate(key: &BackupKey, file: &Path) -> Result<BackupMeta> {
+fn authenticate(key: &BackupKey, file: &Path) -> Result<(BackupMeta, Vec<BackupRole>)> {
     let what = format!("The backup {}", file.display());
     let f = std::fs::File::open(file).map_err(|e| {
         Error::field(
@@ -638,12 +780,19 @@ fn authenticate(key: &BackupKey, file: &Path) -> Result<BackupMeta> {
             format!("The backup {} cannot be read ({e}).", file.display()),
         )
     })?;
-    decrypt_stream(
-        key,
-        &mut std::io::BufReader::new(f),
-        &mut std::io::sink(),
-        &what,
-    )
+    let mut split = Splitter::new(std::io::sink());
+    let meta = decrypt_stream(key, &mut std::io::BufReader::new(f), &mut split, &what)?;
+    let roles = split.preamble()?.roles;
+    if let Some(bad) = roles.iter().find(|r| !valid_role(r)) {
+        return Err(Error::new(
+            ErrorCode::Storage,
+            format!(
+                "The backup names a login Stillpoint would not make ({}); it is not used.",
+                bad.name.chars().take(40).collect::<String>()
+            ),
+        ));
+    }
+    Ok((meta, roles))
 }
 
 /// Decrypt `file` into pg_restore, restoring into `database` on the server of `conninfo`.
@@ -672,12 +821,10 @@ fn pg_restore(
         .stdin
         .take()
         .ok_or_else(|| Error::internal("pg_restore's input"))?;
-    let fed = decrypt_stream(
-        key,
-        &mut std::io::BufReader::new(f),
-        &mut std::io::BufWriter::new(&mut stdin),
-        &what,
-    );
+    let mut split = Splitter::new(std::io::BufWriter::new(&mut stdin));
+    let fed = decrypt_stream(key, &mut std::io::BufReader::new(f), &mut split, &what)
+        .and_then(|_| split.preamble().map(|_| ()));
+    drop(split);
     drop(stdin);
     let done = child.finish();
     fed?;
@@ -754,7 +901,7 @@ fn scratch_name() -> String {
 pub fn verify_backup(conninfo: &str, key_file: &Path, file: &Path) -> Result<BackupCheck> {
     let started = Instant::now();
     let key = BackupKey::load(key_file)?;
-    let meta = authenticate(&key, file)?;
+    let (meta, roles) = authenticate(&key, file)?;
     let bytes = std::fs::metadata(file)?.len();
     let mut admin = connect(conninfo)?;
     let info = server_info(&mut admin)?;
@@ -785,6 +932,7 @@ pub fn verify_backup(conninfo: &str, key_file: &Path, file: &Path) -> Result<Bac
         audit: found.audit,
         totals_agree: found.totals_agree,
         rows: found.rows,
+        roles,
         bytes,
         seconds: started.elapsed().as_secs_f64(),
     })
@@ -813,6 +961,8 @@ pub struct RestoreReport {
     pub database: String,
     /// Where the database it replaced was kept (with `--replace`).
     pub kept_as: Option<String>,
+    /// Logins this server lacked, made from the backup (same passwords).
+    pub made_roles: Vec<String>,
     pub check: BackupCheck,
     pub seconds: f64,
 }
@@ -865,6 +1015,43 @@ pub fn restore_backup(
     }
     let info = server_info(&mut admin)?;
     let owner = &check.meta.owner;
+    // The logins the backup carries that this server lacks (a new server): made with the
+    // same verifiers, so everyone logs in with the password they had.
+    let mut made_roles: Vec<String> = Vec::new();
+    let drop_made = |admin: &mut postgres::Client, made: &[String]| {
+        for r in made.iter().rev() {
+            let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS \"{r}\""));
+        }
+    };
+    for role in &check.roles {
+        let exists: bool = admin
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+                &[&role.name],
+            )?
+            .get(0);
+        if exists {
+            continue;
+        }
+        let mut sql = format!(
+            "CREATE ROLE \"{}\" {} {} NOSUPERUSER NOCREATEDB",
+            role.name,
+            if role.login { "LOGIN" } else { "NOLOGIN" },
+            if role.createrole {
+                "CREATEROLE"
+            } else {
+                "NOCREATEROLE"
+            }
+        );
+        if let Some(v) = &role.verifier {
+            sql.push_str(&format!(" PASSWORD '{v}'"));
+        }
+        if let Err(e) = admin.batch_execute(&sql) {
+            drop_made(&mut admin, &made_roles);
+            return Err(e.into());
+        }
+        made_roles.push(role.name.clone());
+    }
     let owner_exists: bool = admin
         .query_one(
             "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
@@ -872,10 +1059,11 @@ pub fn restore_backup(
         )?
         .get(0);
     if !owner_exists {
+        drop_made(&mut admin, &made_roles);
         return Err(Error::new(
             ErrorCode::Storage,
             format!(
-                "The backup's records belong to the role {owner}, which this server does not have. Create it first (CREATE ROLE \"{owner}\" LOGIN CREATEROLE) and restore again; nothing was changed."
+                "The backup's records belong to the role {owner}, which this server does not have and the backup does not carry. Nothing was changed."
             ),
         ));
     }
@@ -946,11 +1134,13 @@ pub fn restore_backup(
     })();
     if let Err(e) = result {
         put_back(&mut admin);
+        drop_made(&mut admin, &made_roles);
         return Err(e);
     }
     Ok(RestoreReport {
         database: database.to_owned(),
         kept_as,
+        made_roles,
         check,
         seconds: started.elapsed().as_secs_f64(),
     })
