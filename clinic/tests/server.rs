@@ -318,6 +318,30 @@ fn backup_verify_and_restore_bring_back_every_record() {
     let check = clinic(&["check", "--server", &on(&restored)], "");
     assert!(check.status.success(), "{}", said(&check));
 
+    // Into a clinic just set up by init and holding nothing yet (the way onto a new
+    // server: init, then restore): taken without --replace, nothing left beside it.
+    let (fresh, _fresh_dir) = init_shared(false);
+    let out = clinic(
+        &[
+            "restore",
+            "--server",
+            &cluster(),
+            "--key-file",
+            key.to_str().unwrap(),
+            file.to_str().unwrap(),
+            "--database",
+            &fresh,
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", said(&out));
+    assert_eq!(records(&fresh), before);
+    assert!(
+        !databases(&cluster())
+            .iter()
+            .any(|d| d.starts_with(&format!("{fresh}_before_restore")))
+    );
+
     // Not over a database holding records...
     let again = clinic(
         &[

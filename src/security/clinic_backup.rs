@@ -968,7 +968,8 @@ pub struct RestoreReport {
 }
 
 /// Restore `file` into `database` on the server of `conninfo`, after verifying it. The
-/// database must be absent or hold no tables, unless `replace`: then the database there is
+/// database must be absent, hold no tables, or be a clinic with no records yet (just set up
+/// by init: it is dropped and made again from the backup), unless `replace`: then the database there is
 /// kept, renamed `<database>_before_restore_<UTC time>`, and a new one takes its name.
 pub fn restore_backup(
     conninfo: &str,
@@ -990,12 +991,11 @@ pub fn restore_backup(
     let mut admin = connect(conninfo)?;
     may_create_databases(&mut admin)?;
     let state = database_state(conninfo, &mut admin, database)?;
-    if matches!(state, DbState::HoldsTables(_)) && !replace {
-        let DbState::HoldsTables(n) = state else {
-            return Err(Error::internal("database state"));
-        };
+    if let DbState::Holds(what) = &state
+        && !replace
+    {
         return Err(Error::conflict(format!(
-            "The database {database} already holds {n} tables of records. Restoring never overwrites it; give another --database, or add --replace to keep the current one renamed {database}_before_restore_<time> and restore in its place. Nothing was changed."
+            "The database {database} already holds {what}. Restoring never overwrites it; give another --database, or add --replace to keep the current one renamed {database}_before_restore_<time> and restore in its place. Nothing was changed."
         )));
     }
     let check = verify_backup(conninfo, key_file, file)?;
@@ -1067,33 +1067,34 @@ pub fn restore_backup(
             ),
         ));
     }
+    // Whatever is there is set aside under another name first, so a failure can put it
+    // back; an empty one is dropped once the restore has passed its check.
     let mut kept_as = None;
-    match state {
-        DbState::Absent => {}
-        DbState::Empty => {
-            admin.batch_execute(&format!("DROP DATABASE \"{database}\""))?;
+    let set_aside_empty = matches!(state, DbState::Empty);
+    if !matches!(state, DbState::Absent) {
+        let others: i64 = admin
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                &[&database],
+            )?
+            .get(0);
+        if others > 0 {
+            drop_made(&mut admin, &made_roles);
+            return Err(Error::conflict(format!(
+                "{others} connections are open to {database} (workstations running Stillpoint?). Close Stillpoint everywhere and restore again; nothing was changed."
+            )));
         }
-        DbState::HoldsTables(_) => {
-            let others: i64 = admin
-                .query_one(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
-                    &[&database],
-                )?
-                .get(0);
-            if others > 0 {
-                return Err(Error::conflict(format!(
-                    "{others} connections are open to {database} (workstations running Stillpoint?). Close Stillpoint everywhere and restore again; nothing was changed."
-                )));
-            }
-            let name = format!(
-                "{database}_before_restore_{}",
-                chrono::Utc::now().format("%Y%m%d_%H%M%S")
-            );
-            admin.batch_execute(&format!(
-                "ALTER DATABASE \"{database}\" RENAME TO \"{name}\""
-            ))?;
-            kept_as = Some(name);
+        let name = format!(
+            "{database}_before_restore_{}",
+            chrono::Utc::now().format("%Y%m%d_%H%M%S")
+        );
+        if let Err(e) = admin.batch_execute(&format!(
+            "ALTER DATABASE \"{database}\" RENAME TO \"{name}\""
+        )) {
+            drop_made(&mut admin, &made_roles);
+            return Err(e.into());
         }
+        kept_as = Some(name);
     }
     let put_back = |admin: &mut postgres::Client| {
         let _ = admin.batch_execute(&format!(
@@ -1137,6 +1138,9 @@ pub fn restore_backup(
         drop_made(&mut admin, &made_roles);
         return Err(e);
     }
+    if set_aside_empty && let Some(k) = kept_as.take() {
+        admin.batch_execute(&format!("DROP DATABASE \"{k}\""))?;
+    }
     Ok(RestoreReport {
         database: database.to_owned(),
         kept_as,
@@ -1149,7 +1153,7 @@ pub fn restore_backup(
 enum DbState {
     Absent,
     Empty,
-    HoldsTables(i64),
+    Holds(String),
 }
 
 fn database_state(conninfo: &str, admin: &mut postgres::Client, database: &str) -> Result<DbState> {
@@ -1171,13 +1175,36 @@ fn database_state(conninfo: &str, admin: &mut postgres::Client, database: &str) 
             &[],
         )?
         .get(0);
-    Ok(if n == 0 {
+    if n == 0 {
+        return Ok(DbState::Empty);
+    }
+    let is_clinic: bool = c
+        .query_one(
+            "SELECT to_regclass('stillpoint_migrations') IS NOT NULL",
+            &[],
+        )?
+        .get(0);
+    if !is_clinic {
+        return Ok(DbState::Holds(format!("{n} tables")));
+    }
+    // A clinic set up by init and not used yet (no user, no record, no audit entry) is
+    // as good as empty: the way onto a new server is init, then restore.
+    let records: i64 = c
+        .query_one(
+            "SELECT (SELECT count(*) FROM clients) + (SELECT count(*) FROM intakes)
+                  + (SELECT count(*) FROM sessions) + (SELECT count(*) FROM audit_log)
+                  + (SELECT count(*) FROM users)",
+            &[],
+        )?
+        .get(0);
+    Ok(if records == 0 {
         DbState::Empty
     } else {
-        DbState::HoldsTables(n)
+        DbState::Holds(format!(
+            "{records} records (clients, notes, intakes, users and audit entries together)"
+        ))
     })
 }
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
