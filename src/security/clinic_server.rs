@@ -561,16 +561,24 @@ fn prepare_server_config(
                 ),
             )
         })?;
-    let probe = data_dir.join(".stillpoint-init-probe");
-    std::fs::write(&probe, b"").map_err(|e| {
-        Error::field(
-            "server",
-            format!(
-                "The data folder {data_directory} cannot be written ({e}); run init as root or as the postgres user."
-            ),
-        )
-    })?;
-    let _ = std::fs::remove_file(&probe);
+    // Both files are replaced through a temporary file beside them: their folders must
+    // take one.
+    let hba_dir = hba_file
+        .parent()
+        .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
+    for dir in [&data_dir, &hba_dir] {
+        let probe = dir.join(".stillpoint-init-probe");
+        std::fs::write(&probe, b"").map_err(|e| {
+            Error::field(
+                "server",
+                format!(
+                    "The folder {} cannot be written ({e}); run init as root or as the postgres user.",
+                    dir.display()
+                ),
+            )
+        })?;
+        let _ = std::fs::remove_file(&probe);
+    }
 
     let host = v
         .host
@@ -595,8 +603,9 @@ fn prepare_server_config(
             return Err(Error::field(
                 "tls_dir",
                 format!(
-                    "This server already has a Stillpoint server certificate signed by another clinic CA than the one in {}. Give init the --tls-dir used the first time, or the other clinic's workstations would be locked out; nothing was changed.",
-                    o.tls_dir.display()
+                    "This server already has a Stillpoint server certificate signed by another clinic CA than the one in {}. Give init the --tls-dir used the first time, or the other clinic's workstations would be locked out; nothing was changed. (If that CA is lost for good, remove {} and its .key, and give every workstation the new CA file.)",
+                    o.tls_dir.display(),
+                    current_path.display()
                 ),
             ));
         }
@@ -980,14 +989,17 @@ fn apply_server_config(
         if local_only && !is_loopback(&host) {
             alter_system(admin, "listen_addresses", "*")?;
             restart = Some(format!(
-                "PostgreSQL listens only on {} now; it was set to listen on the network, which takes a restart: sudo systemctl restart postgresql",
+                "PostgreSQL listens only on {} now; it was set to listen on the network (listen_addresses = '*'), which takes a restart: sudo systemctl restart postgresql. Then check a TLS login from a workstation.",
                 plan.listen
             ));
         }
         let conf_errors: Vec<String> = admin
             .query(
                 "SELECT coalesce(sourcefile, '?') || ':' || coalesce(sourceline::text, '?') || ': ' || error
-                 FROM pg_file_settings WHERE error IS NOT NULL",
+                 FROM pg_file_settings f WHERE error IS NOT NULL
+                 -- A setting that takes a restart (listen_addresses) is reported so until then.
+                 AND NOT (error = 'setting could not be applied' AND EXISTS (
+                     SELECT 1 FROM pg_settings s WHERE s.name = f.name AND s.context = 'postmaster'))",
                 &[],
             )?
             .into_iter()
