@@ -197,7 +197,7 @@ fn print_check(check: &BackupCheck) {
         println!("  {table:<20} {rows:>10}");
     }
     println!(
-        "It carries {} logins (the owner's and each user's, as SCRAM verifiers).",
+        "It carries {} login role(s): the owner's and each user's, as SCRAM verifiers.",
         check.roles.len()
     );
 }

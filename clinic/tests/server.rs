@@ -586,6 +586,11 @@ fn init_twice_or_with_bad_input_refuses_and_writes_nothing() {
         (base(&["--database", "\"Clinic\""]), "", "--database"),
         (base(&["--database", "postgres"]), "", "PostgreSQL's own"),
         (
+            base(&["--database", &"c".repeat(33)]),
+            "",
+            "at most 32 characters",
+        ),
+        (
             base(&["--database", &fresh, "--owner", "o'wner"]),
             "",
             "--owner",
@@ -1122,7 +1127,7 @@ fn a_backup_restores_onto_a_new_server_with_everyones_logins() {
     );
     assert!(out.status.success(), "{}", said(&out));
     assert!(
-        text(&out.stdout).contains("It carries 3 logins"),
+        text(&out.stdout).contains("It carries 3 login role(s)"),
         "{}",
         said(&out)
     );

@@ -38,7 +38,7 @@ use crate::db::OpenOptions;
 use crate::db::audit;
 use crate::error::{Error, ErrorCode, Result};
 use crate::reports::technique_totals;
-use crate::security::clinic_server::{self, with_dbname};
+use crate::security::clinic_server::{self, MAX_DATABASE_NAME, with_dbname};
 
 /// The first bytes of every clinic backup file.
 pub const MAGIC: &[u8; 15] = b"STILLPOINT-PGBK";
@@ -827,8 +827,19 @@ fn pg_restore(
     drop(split);
     drop(stdin);
     let done = child.finish();
-    fed?;
-    done
+    match (fed, done) {
+        (Ok(()), done) => done,
+        (Err(e), Ok(())) => Err(e),
+        // Both failed: a file that would not decrypt is the cause; otherwise pg_restore
+        // stopped first (and the write into it broke), and its own words say why.
+        (Err(e), Err(d)) => Err(
+            if e.message.contains("damaged or was altered") || e.field.is_some() {
+                e
+            } else {
+                d
+            },
+        ),
+    }
 }
 
 /// The rows of each counted table.
@@ -980,10 +991,12 @@ pub fn restore_backup(
 ) -> Result<RestoreReport> {
     let started = Instant::now();
     clinic_server::validate_identifier("database", "The database name", database)?;
-    if database.len() > 40 {
+    if database.len() > MAX_DATABASE_NAME {
         return Err(Error::field(
             "database",
-            "The database name is at most 40 characters here.",
+            format!(
+                "The database name (--database) is at most {MAX_DATABASE_NAME} characters here."
+            ),
         ));
     }
     let key = BackupKey::load(key_file)?;

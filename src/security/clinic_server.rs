@@ -41,6 +41,9 @@ pub const CA_KEY_FILE: &str = "stillpoint-clinic-ca.key";
 /// The server's certificate and key, installed in the cluster's data folder.
 pub const SERVER_CERT_FILE: &str = "stillpoint-server.crt";
 pub const SERVER_KEY_FILE: &str = "stillpoint-server.key";
+/// The longest clinic database name: with `_before_restore_YYYYmmdd_HHMMSS` (31 more) it
+/// still fits PostgreSQL's 63 bytes, so a restore can keep it renamed beside a new one.
+pub const MAX_DATABASE_NAME: usize = 32;
 /// Days the clinic CA and the server certificate are valid.
 pub const CA_DAYS: u32 = 3650;
 pub const SERVER_DAYS: u32 = 1825;
@@ -240,10 +243,12 @@ pub fn check_arguments(o: &InitOptions) -> Result<()> {
 
 fn validate(o: &InitOptions) -> Result<Validated> {
     let database = validate_identifier("database", "The database name (--database)", &o.database)?;
-    if database.len() > 40 {
+    if database.len() > MAX_DATABASE_NAME {
         return Err(Error::field(
             "database",
-            "The database name (--database) is at most 40 characters, so a restore can keep it renamed beside a new one.",
+            format!(
+                "The database name (--database) is at most {MAX_DATABASE_NAME} characters, so a restore can keep it renamed beside a new one."
+            ),
         ));
     }
     let owner = match &o.owner {
@@ -454,7 +459,7 @@ pub fn init(o: &InitOptions) -> Result<InitReport> {
         host: v.host.clone(),
         port,
         ca_file: None,
-        backup_key_file: key_file.clone(),
+        backup_key_file: std::path::absolute(&key_file).unwrap_or_else(|_| key_file.clone()),
         backup_key_text: key.text(),
         disk: if Path::new(&data_directory).join("PG_VERSION").exists() {
             disk_encryption(Path::new(&data_directory))
@@ -470,7 +475,8 @@ pub fn init(o: &InitOptions) -> Result<InitReport> {
     if let Some(plan) = plan {
         match apply_server_config(&mut admin, o, &v, &plan, port) {
             Ok((restart, checked)) => {
-                report.ca_file = Some(o.tls_dir.join(CA_CERT_FILE));
+                let ca = o.tls_dir.join(CA_CERT_FILE);
+                report.ca_file = Some(std::path::absolute(&ca).unwrap_or(ca));
                 report.restart_needed = restart;
                 report.tls_checked = checked;
             }
