@@ -5,7 +5,17 @@
 //! stillpoint-clinic check --server CONNINFO
 //! stillpoint-clinic upgrade --server CONNINFO
 //! stillpoint-clinic add-user USERNAME --name "FULL NAME" --role therapist|manager|administrator --server CONNINFO [--secret-stdin]
+//! stillpoint-clinic init --server CONNINFO --database NAME [--owner NAME] [--admin USERNAME --admin-name "FULL NAME"] [--host HOSTNAME] [--tls-dir DIR] [--no-server-config] [--secret-stdin]
+//! stillpoint-clinic backup --server CONNINFO --key-file PATH --out FILE
+//! stillpoint-clinic verify --server CONNINFO --key-file PATH FILE
+//! stillpoint-clinic restore --server CONNINFO --key-file PATH FILE --database NAME [--replace]
 //! ```
+//!
+//! `init` sets up a clinic on the server (run on the server, with its superuser): the
+//! database, its owner role, the schema, the first administrator, TLS and `pg_hba.conf`,
+//! and the backup key. `backup` writes an encrypted `pg_dump` and checks it; `verify` checks
+//! a backup by restoring it into a scratch database; `restore` restores one, never over a
+//! database holding records unless `--replace` (which keeps the old one renamed).
 //!
 //! `import` moves a single-computer Stillpoint (its data folder: the encrypted database and
 //! keys.json) into an empty clinic database on the server, unlocked with an administrator's
@@ -22,6 +32,8 @@ use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use stillpoint::security::clinic_backup::{self, BackupCheck};
+use stillpoint::security::clinic_server::{self, FirstAdmin, InitOptions};
 use stillpoint::security::import::{Unlock, check_server, import_folder};
 use stillpoint::security::users::{NewUser, Role};
 use stillpoint::{OpenOptions, Store};
@@ -39,6 +51,22 @@ const USAGE: &str = "usage:
       installing a newer Stillpoint; workstations cannot change the schema).
   stillpoint-clinic add-user USERNAME --name NAME --role therapist|manager|administrator --server CONNINFO [--secret-stdin]
       Add a user with their own login on the clinic server (run as the clinic's owner).
+  stillpoint-clinic init --server CONNINFO --database NAME [--owner NAME] [--admin USERNAME --admin-name NAME]
+                         [--host HOSTNAME] [--tls-dir DIR] [--no-server-config] [--secret-stdin]
+      Set up a clinic on this server (run on the server, as the postgres user, with the
+      superuser's CONNINFO, e.g. \"host=/var/run/postgresql user=postgres\"): the database, its
+      owner role (default NAME_owner), the schema, the first administrator, TLS for --host
+      (the clinic CA in --tls-dir, default /etc/stillpoint-clinic), pg_hba.conf rules, and
+      the backup key. Passwords (the owner's, then the administrator's) are asked for twice
+      on the terminal, or read as lines from standard input with --secret-stdin.
+  stillpoint-clinic backup --server CONNINFO --key-file PATH --out FILE
+      pg_dump the clinic database named in CONNINFO into FILE, encrypted with the backup
+      key, then verify it.
+  stillpoint-clinic verify --server CONNINFO --key-file PATH FILE
+      Decrypt FILE, restore it into a scratch database (dropped after) and check it.
+  stillpoint-clinic restore --server CONNINFO --key-file PATH FILE --database NAME [--replace]
+      Verify FILE, then restore it into the database NAME, which must be absent or empty;
+      with --replace a database holding records is kept as NAME_before_restore_<time>.
 CONNINFO: host=… port=… dbname=… user=… (libpq key=value form)";
 
 struct Args {
@@ -50,6 +78,16 @@ struct Args {
     secret_stdin: bool,
     name: Option<String>,
     role: Option<String>,
+    database: Option<String>,
+    owner: Option<String>,
+    admin: Option<String>,
+    admin_name: Option<String>,
+    host: Option<String>,
+    tls_dir: Option<PathBuf>,
+    no_server_config: bool,
+    key_file: Option<PathBuf>,
+    out: Option<PathBuf>,
+    replace: bool,
 }
 
 fn parse(args: &[String]) -> Result<Args, String> {
@@ -64,6 +102,16 @@ fn parse(args: &[String]) -> Result<Args, String> {
         secret_stdin: false,
         name: None,
         role: None,
+        database: None,
+        owner: None,
+        admin: None,
+        admin_name: None,
+        host: None,
+        tls_dir: None,
+        no_server_config: false,
+        key_file: None,
+        out: None,
+        replace: false,
     };
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -73,6 +121,24 @@ fn parse(args: &[String]) -> Result<Args, String> {
             "--name" => out.name = Some(it.next().ok_or("--name needs a full name")?.clone()),
             "--role" => out.role = Some(it.next().ok_or("--role needs a role")?.clone()),
             "--secret-stdin" => out.secret_stdin = true,
+            "--database" => {
+                out.database = Some(it.next().ok_or("--database needs a NAME")?.clone());
+            }
+            "--owner" => out.owner = Some(it.next().ok_or("--owner needs a NAME")?.clone()),
+            "--admin" => out.admin = Some(it.next().ok_or("--admin needs a USERNAME")?.clone()),
+            "--admin-name" => {
+                out.admin_name = Some(it.next().ok_or("--admin-name needs a full name")?.clone());
+            }
+            "--host" => out.host = Some(it.next().ok_or("--host needs a HOSTNAME")?.clone()),
+            "--tls-dir" => {
+                out.tls_dir = Some(PathBuf::from(it.next().ok_or("--tls-dir needs a DIR")?));
+            }
+            "--no-server-config" => out.no_server_config = true,
+            "--key-file" => {
+                out.key_file = Some(PathBuf::from(it.next().ok_or("--key-file needs a PATH")?));
+            }
+            "--out" => out.out = Some(PathBuf::from(it.next().ok_or("--out needs a FILE")?)),
+            "--replace" => out.replace = true,
             other if !other.starts_with("--") && out.folder.is_none() => {
                 out.folder = Some(PathBuf::from(other));
             }
@@ -95,6 +161,147 @@ fn secret(prompt: &str, from_stdin: bool) -> Result<String, String> {
             format!("could not read from the terminal ({e}); use --secret-stdin to pipe it in")
         })
     }
+}
+
+/// A new password: twice on the terminal (they must match), or one line piped in.
+fn new_secret(prompt: &str, from_stdin: bool) -> Result<String, String> {
+    let first = secret(prompt, from_stdin)?;
+    if !from_stdin {
+        let again = secret("The same password again: ", false)?;
+        if again != first {
+            return Err("the two passwords differ; nothing was changed".to_owned());
+        }
+    }
+    Ok(first)
+}
+
+fn with_field(e: stillpoint::Error) -> String {
+    match e.field {
+        Some(f) if !e.message.starts_with("--") => format!("{f}: {}", e.message),
+        _ => e.message,
+    }
+}
+
+fn print_check(check: &BackupCheck) {
+    println!(
+        "Verified: restored into a scratch database on the server (dropped again): schema {}; audit log: {} Outcome totals {}.",
+        check.schema,
+        check.audit.message,
+        if check.totals_agree {
+            "equal a fresh count"
+        } else {
+            "DO NOT equal a fresh count"
+        }
+    );
+    println!(
+        "The backup is of {} (taken {}, PostgreSQL {}). Rows:",
+        check.meta.database, check.meta.taken_at, check.meta.server_version
+    );
+    for (table, rows) in &check.rows {
+        println!("  {table:<20} {rows:>10}");
+    }
+    println!(
+        "It carries {} login role(s): the owner's and each user's, as SCRAM verifiers.",
+        check.roles.len()
+    );
+}
+
+fn init(args: &Args, server: &str) -> Result<(), String> {
+    let database = args.database.clone().ok_or("init needs --database NAME")?;
+    let admin = match (&args.admin, &args.admin_name) {
+        (Some(u), Some(n)) => Some(FirstAdmin {
+            username: u.clone(),
+            display_name: n.clone(),
+            password: String::new(),
+        }),
+        (None, None) => None,
+        (Some(_), None) => return Err("--admin needs --admin-name \"FULL NAME\" too".to_owned()),
+        (None, Some(_)) => return Err("--admin-name needs --admin USERNAME too".to_owned()),
+    };
+    let mut options = InitOptions {
+        server: server.to_owned(),
+        database,
+        owner: args.owner.clone(),
+        owner_password: String::new(),
+        admin,
+        host: args.host.clone(),
+        tls_dir: args
+            .tls_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("/etc/stillpoint-clinic")),
+        configure_server: !args.no_server_config,
+    };
+    // Names first, so nothing is asked for when one is wrong.
+    clinic_server::check_arguments(&options).map_err(with_field)?;
+    let owner = options
+        .owner
+        .clone()
+        .unwrap_or_else(|| format!("{}_owner", options.database));
+    options.owner_password = new_secret(
+        &format!("New password for the owner role {owner}: "),
+        args.secret_stdin,
+    )?;
+    if let Some(a) = &mut options.admin {
+        a.password = new_secret(
+            &format!("New password for the administrator {}: ", a.username),
+            args.secret_stdin,
+        )?;
+    }
+    let r = clinic_server::init(&options).map_err(with_field)?;
+    println!(
+        "Made the clinic database {} on this server, owned by the role {} (which made its schema).",
+        r.database, r.owner
+    );
+    match &r.admin {
+        Some((username, login)) => println!(
+            "Added the first administrator {username}; they log in to the server as {login}."
+        ),
+        None => println!(
+            "No administrator was added (no --admin): import a single-computer Stillpoint next, or add one with add-user."
+        ),
+    }
+    match (&r.ca_file, &r.host) {
+        (Some(ca), Some(host)) => {
+            println!(
+                "TLS: the server has a certificate for {host} signed by the clinic's own CA, and pg_hba.conf takes connections to {} only over TLS with a password (SCRAM).{}",
+                r.database,
+                if r.tls_checked {
+                    " Checked: a TLS login to it works."
+                } else {
+                    ""
+                }
+            );
+            if let Some(why) = &r.restart_needed {
+                println!("RESTART NEEDED: {why}");
+            }
+            println!();
+            println!("What each workstation needs (Stillpoint: \"Join my clinic's server\"):");
+            println!("  Host:     {host}");
+            println!("  Port:     {}", r.port);
+            println!("  Database: {}", r.database);
+            println!(
+                "  CA file:  {}  (copy this file to each workstation)",
+                ca.display()
+            );
+        }
+        _ => {
+            println!(
+                "The server's TLS and pg_hba.conf were left as they were (--no-server-config)."
+            );
+            println!("  Port:     {}", r.port);
+            println!("  Database: {}", r.database);
+        }
+    }
+    println!();
+    println!(
+        "Backup key, written to {} (only this user may read it). Write it down now and keep it away from the server: without it no backup can be read.",
+        r.backup_key_file.display()
+    );
+    println!("    {}", r.backup_key_text.as_str());
+    if let Some(w) = r.disk_warning() {
+        eprintln!("WARNING: {w}");
+    }
+    Ok(())
 }
 
 fn run(args: &Args) -> Result<(), String> {
@@ -195,6 +402,75 @@ fn run(args: &Args) -> Result<(), String> {
                 user.display_name,
                 user.username,
                 user.role.label().to_lowercase()
+            );
+            Ok(())
+        }
+        "init" => init(args, server),
+        "backup" => {
+            let key = args
+                .key_file
+                .as_ref()
+                .ok_or("backup needs --key-file PATH")?;
+            let out = args.out.as_ref().ok_or("backup needs --out FILE")?;
+            let r = clinic_backup::backup(server, key, out).map_err(with_field)?;
+            println!(
+                "Backed up {} into {}: {} bytes encrypted ({} bytes from pg_dump) in {:.2} s.",
+                r.check.meta.database,
+                r.file.display(),
+                r.bytes,
+                r.dump_bytes,
+                r.seconds
+            );
+            print_check(&r.check);
+            if r.check.ok() {
+                Ok(())
+            } else {
+                Err("the backup was written but did not pass its check".to_owned())
+            }
+        }
+        "verify" => {
+            let key = args
+                .key_file
+                .as_ref()
+                .ok_or("verify needs --key-file PATH")?;
+            let file = args.folder.as_ref().ok_or("verify needs the backup FILE")?;
+            let check = clinic_backup::verify_backup(server, key, file).map_err(with_field)?;
+            print_check(&check);
+            println!("Checked in {:.2} s.", check.seconds);
+            if check.ok() {
+                Ok(())
+            } else {
+                Err("the backup did not pass its check".to_owned())
+            }
+        }
+        "restore" => {
+            let key = args
+                .key_file
+                .as_ref()
+                .ok_or("restore needs --key-file PATH")?;
+            let file = args
+                .folder
+                .as_ref()
+                .ok_or("restore needs the backup FILE")?;
+            let database = args
+                .database
+                .as_deref()
+                .ok_or("restore needs --database NAME")?;
+            let r = clinic_backup::restore_backup(server, key, file, database, args.replace)
+                .map_err(with_field)?;
+            print_check(&r.check);
+            if !r.made_roles.is_empty() {
+                println!(
+                    "Made the logins this server lacked, with the passwords they had: {}.",
+                    r.made_roles.join(", ")
+                );
+            }
+            if let Some(k) = &r.kept_as {
+                println!("The database that was there is kept as {k}.");
+            }
+            println!(
+                "Restored into {} and checked there (audit chain intact, totals equal a fresh count) in {:.2} s.",
+                r.database, r.seconds
             );
             Ok(())
         }
