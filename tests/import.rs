@@ -186,6 +186,34 @@ fn every_record_arrives_the_chain_verifies_and_goes_on_and_signed_notes_stay_loc
     let mut target = place.open();
 
     let report = import(source, &target).unwrap();
+    // An imported user gets their own login on the server, once.
+    let login = target
+        .give_clinic_login("tess", "tess new passphrase")
+        .unwrap();
+    assert_eq!(
+        target
+            .give_clinic_login("tess", "tess new passphrase")
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("username")
+    );
+    assert_eq!(
+        target
+            .give_clinic_login("nobody", "a passphrase 12")
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("username")
+    );
+    let Place::Pg { conninfo, .. } = &place else {
+        unreachable!()
+    };
+    let as_tess = Store::open(stillpoint::OpenOptions::server(format!(
+        "{conninfo} user={login}"
+    )))
+    .unwrap();
+    assert!(as_tess.get_user("tess").unwrap().is_some());
     let rows = |t: &str| report.tables.iter().find(|c| c.table == t).unwrap().rows;
     assert_eq!(rows("clients"), 4);
     assert_eq!(rows("users"), 2);
@@ -260,7 +288,11 @@ fn every_record_arrives_the_chain_verifies_and_goes_on_and_signed_notes_stay_loc
         .unwrap();
     let after = target.verify_audit().unwrap();
     assert!(after.intact, "{}", after.message);
-    assert_eq!(after.entries, source_audit.entries + 1);
+    assert_eq!(
+        after.entries,
+        source_audit.entries + 2,
+        "the login given and the new client"
+    );
     assert_eq!(target.get_client(&d.id).unwrap().fields.first_name, "Dana");
 
     // The triggers are back on: a signed note's techniques refuse a new row, its row an edit.

@@ -46,6 +46,8 @@ const USAGE: &str = "usage:
       from standard input with --secret-stdin.
   stillpoint-clinic check --server CONNINFO
       Verify the clinic database's audit chain and outcome totals.
+  stillpoint-clinic set-login USERNAME --server CONNINFO [--secret-stdin]
+      Give a user moved in by import their own login on the server, with a new password.
   stillpoint-clinic upgrade --server CONNINFO
       Bring the clinic database's schema up to this version (run as the clinic's owner, after
       installing a newer Stillpoint; workstations cannot change the schema).
@@ -339,6 +341,32 @@ fn run(args: &Args) -> Result<(), String> {
                 "Checked on the server: every table's rows equal the file's, the audit chain ({} entries) is intact, the outcome totals equal a fresh count.",
                 report.audit_entries
             );
+            Ok(())
+        }
+        "set-login" => {
+            let username = args
+                .folder
+                .as_ref()
+                .and_then(|p| p.to_str())
+                .ok_or("set-login needs the USERNAME")?
+                .to_owned();
+            let password = secret(&format!("Password for {username}: "), args.secret_stdin)?;
+            if !args.secret_stdin {
+                let again = secret("The same password again: ", false)?;
+                if again != password {
+                    return Err("the two passwords differ; nothing was changed".to_owned());
+                }
+            }
+            let mut store =
+                Store::open(OpenOptions::server(server.to_owned())).map_err(|e| e.message)?;
+            let login =
+                store
+                    .give_clinic_login(&username, &password)
+                    .map_err(|e| match e.field {
+                        Some(f) => format!("{f}: {}", e.message),
+                        None => e.message,
+                    })?;
+            println!("{username} now logs in to the server as {login}.");
             Ok(())
         }
         "upgrade" => {

@@ -110,3 +110,51 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Give a user who is already in `users` (moved in by an import) their own login on the
+    /// clinic server, with `password`. Refused for a user who has one. Returns the login's name.
+    pub fn give_clinic_login(&mut self, username: &str, password: &str) -> Result<String> {
+        self.require(Permission::Administer)?;
+        if self.sql().engine() != Engine::Postgres {
+            return Err(Error::new(
+                ErrorCode::Storage,
+                "Login roles exist on a clinic server only.",
+            ));
+        }
+        let username = crate::security::keys::normalize_username(username);
+        let user = self
+            .get_user(&username)?
+            .ok_or_else(|| Error::field("username", "There is no user with that username."))?;
+        crate::security::users::validate_password(password)?;
+        let has: bool = self.sql().value(
+            "SELECT EXISTS (SELECT 1 FROM user_logins WHERE username = ?1)",
+            crate::args![username],
+        )?;
+        if has {
+            return Err(Error::field(
+                "username",
+                "This user already has a login on the clinic server; set a new password instead.",
+            ));
+        }
+        let verifier = postgres_protocol::password::scram_sha_256(password.as_bytes());
+        self.write_sql(|tx, _| {
+            let role_name: String = tx.value(
+                "SELECT stillpoint_create_login(?1, ?2)",
+                crate::args![username, verifier],
+            )?;
+            Ok((
+                role_name,
+                AuditEntry {
+                    action: "user.login_created",
+                    entity: "user",
+                    entity_id: username.clone(),
+                    summary: format!(
+                        "gave {} their own login on the clinic server",
+                        user.display_name
+                    ),
+                },
+            ))
+        })
+    }
+}
