@@ -11,6 +11,7 @@ use ts_rs::TS;
 use crate::error::{Error, ErrorCode, Result};
 use crate::security::clinic_roles::login_role;
 use crate::security::keys::normalize_username;
+use crate::security::write_atomically;
 
 /// The file in the data folder that says this computer works on a clinic server.
 pub const CLINIC_FILE: &str = "clinic.json";
@@ -181,30 +182,16 @@ impl ClinicServer {
     pub fn save(&self, dir: &Path, ca: &Path) -> Result<()> {
         std::fs::create_dir_all(dir)?;
         let pem = std::fs::read(ca)?;
-        write_atomically(dir, CA_FILE, &pem)?;
+        write_atomically(&dir.join(CA_FILE), &pem)?;
         let text = serde_json::to_vec_pretty(self)
             .map_err(|e| Error::internal(format!("could not write {CLINIC_FILE}: {e}")))?;
-        write_atomically(dir, CLINIC_FILE, &text)
+        write_atomically(&dir.join(CLINIC_FILE), &text)
     }
 
     /// The CA certificate kept in the data folder.
     pub fn ca_path(dir: &Path) -> PathBuf {
         dir.join(CA_FILE)
     }
-}
-
-fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".clinic-")
-        .tempfile_in(dir)?;
-    std::io::Write::write_all(&mut tmp, bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(dir.join(name))
-        .map_err(|e| Error::from(e.error))?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        d.sync_all().ok();
-    }
-    Ok(())
 }
 
 #[cfg(test)]

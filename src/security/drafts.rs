@@ -18,7 +18,8 @@ use zeroize::Zeroizing;
 use crate::domain::sessions::SessionInput;
 use crate::domain::validate;
 use crate::error::{Error, ErrorCode, Result};
-use crate::security::keys::{KdfParams, password_kek, random_bytes};
+use crate::security::keys::{KdfParams, hex, password_kek, random_bytes};
+use crate::security::write_atomically;
 
 /// The folder in the data folder where unsent drafts wait, one subfolder per user.
 pub const DRAFTS_DIR: &str = "pending-drafts";
@@ -36,10 +37,6 @@ struct Sealed {
     format: String,
     nonce: String,
     sealed: String,
-}
-
-fn hex(b: &[u8]) -> String {
-    data_encoding::HEXLOWER.encode(b)
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
@@ -71,7 +68,7 @@ impl DraftsKey {
             })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let salt: [u8; 16] = random_bytes()?;
-                write_atomically(&folder, "salt", hex(&salt).as_bytes())?;
+                write_atomically(&salt_path, hex(&salt).as_bytes())?;
                 salt.to_vec()
             }
             Err(e) => return Err(e.into()),
@@ -114,7 +111,7 @@ impl DraftsKey {
             sealed: hex(&sealed),
         })
         .map_err(|e| Error::internal(format!("could not keep the draft: {e}")))?;
-        write_atomically(&self.folder, &format!("{id}.draft"), &text)
+        write_atomically(&self.folder.join(format!("{id}.draft")), &text)
     }
 
     /// The note has reached the server: its copy here goes.
@@ -176,20 +173,6 @@ impl DraftsKey {
             .map(|(_, id, input)| (id, input))
             .collect())
     }
-}
-
-fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".draft-")
-        .tempfile_in(dir)?;
-    std::io::Write::write_all(&mut tmp, bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(dir.join(name))
-        .map_err(|e| Error::from(e.error))?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        d.sync_all().ok();
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N]> {
     Ok(b)
 }
 
-fn hex(b: &[u8]) -> String {
+pub(crate) fn hex(b: &[u8]) -> String {
     data_encoding::HEXLOWER.encode(b)
 }
 
@@ -305,18 +305,9 @@ impl KeyFile {
 
     /// Write atomically: a temporary file beside it, flushed, renamed over the old one.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
         let text = serde_json::to_vec_pretty(self)
             .map_err(|e| Error::internal(format!("could not write the key file: {e}")))?;
-        let mut tmp = tempfile::Builder::new().prefix(".keys-").tempfile_in(dir)?;
-        std::io::Write::write_all(&mut tmp, &text)?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(path).map_err(|e| Error::from(e.error))?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            d.sync_all().ok();
-        }
-        Ok(())
+        crate::security::write_atomically(path, &text)
     }
 }
 
