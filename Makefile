@@ -155,8 +155,8 @@ bindings:
 	cargo test --workspace --lib export_bindings
 
 bindings-check: bindings
-	@git diff --exit-code --stat -- ui/src/lib/bindings || { \
-	  echo "TypeScript bindings drifted from the Rust types: run 'make bindings' and commit them." >&2; exit 1; }
+	@git diff --exit-code --stat -- ui/src/lib/bindings src-tauri/capabilities || { \
+	  echo "TypeScript bindings or the capability file drifted from the Rust types and the command table: run 'make bindings' and commit them." >&2; exit 1; }
 	@untracked=$$(git ls-files --others --exclude-standard -- ui/src/lib/bindings); \
 	if [ -n "$$untracked" ]; then \
 	  echo "New bindings are not committed: $$untracked" >&2; exit 1; fi

@@ -1,9 +1,31 @@
-// Listing our commands in an app manifest makes Tauri generate one permission per command,
-// so the capability file really decides what the webview may call.
+// The commands come from the one table in `src/command_table.rs`: listed in the app manifest,
+// Tauri generates one permission per command, and the capability file written here allows
+// exactly those, so the capability really decides what the webview may call.
+
+use std::path::Path;
+
+/// Reads only the names from the table; the types and bodies are checked by the crate itself.
+macro_rules! command_table {
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident ( $($args:tt)* ) $( with $chan:ident )? -> $ok:ty =
+            |$c:ident, $a:pat_param| $body:expr;
+    )*) => {
+        const COMMANDS: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+
+include!("src/command_table.rs");
+
 fn main() {
+    println!("cargo:rerun-if-changed=src/command_table.rs");
+    if let Err(e) = write_capability(Path::new("capabilities/default.json")) {
+        eprintln!("cannot write the capability file: {e}");
+        std::process::exit(1);
+    }
     tauri_build::try_build(
         tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(stillpoint_commands())),
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
     )
     .unwrap_or_else(|e| {
         eprintln!("tauri build step failed: {e:#}");
@@ -11,57 +33,22 @@ fn main() {
     });
 }
 
-fn stillpoint_commands() -> &'static [&'static str] {
-    &[
-        "app_status",
-        "list_clients",
-        "get_client",
-        "create_client",
-        "update_client",
-        "archive_client",
-        "restore_client",
-        "client_audit",
-        "vocabulary",
-        "record_intake",
-        "list_intakes",
-        "acknowledge_red_flags",
-        "client_alerts",
-        "list_techniques",
-        "add_technique",
-        "update_technique",
-        "set_technique_retired",
-        "start_session",
-        "save_session_draft",
-        "sign_session",
-        "amend_session",
-        "get_session",
-        "list_sessions",
-        "client_outcomes",
-        "dashboard",
-        "search",
-        "client_history",
-        "client_chart",
-        "export",
-        "setup",
-        "join_clinic",
-        "choose_ca_file",
-        "check_link",
-        "login",
-        "logout",
-        "lock_now",
-        "change_password",
-        "recover",
-        "list_users",
-        "add_user",
-        "set_user_disabled",
-        "set_user_password",
-        "verify_audit",
-        "clinic_settings",
-        "update_clinic_settings",
-        "idle_lock_minutes",
-        "set_idle_lock_minutes",
-        "list_backups",
-        "backup_now",
-        "restore_backup",
-    ]
+/// The main window may call every command in the table and nothing else. Written only when
+/// it changed, so an unchanged table rebuilds nothing.
+fn write_capability(path: &Path) -> std::io::Result<()> {
+    let permissions: Vec<String> = COMMANDS
+        .iter()
+        .map(|c| format!("    \"allow-{}\"", c.replace('_', "-")))
+        .collect();
+    let text = format!(
+        "{{\n  \"$schema\": \"../gen/schemas/desktop-schema.json\",\n  \"identifier\": \"default\",\n  \
+         \"description\": \"The main window may call Stillpoint's own commands and nothing else. \
+         Written by build.rs from src/command_table.rs.\",\n  \"windows\": [\n    \"main\"\n  ],\n  \
+         \"permissions\": [\n{}\n  ]\n}}\n",
+        permissions.join(",\n")
+    );
+    if std::fs::read_to_string(path).ok().as_deref() != Some(text.as_str()) {
+        std::fs::write(path, text)?;
+    }
+    Ok(())
 }

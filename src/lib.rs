@@ -12,6 +12,7 @@
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod ipc;
 pub mod reports;
 pub mod search;
 pub mod security;

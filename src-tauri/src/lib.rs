@@ -1,7 +1,8 @@
 //! The desktop shell. Every command is a one-line adapter onto the core; no rule lives here.
 
-mod commands;
+pub mod commands;
 mod save_dialog;
+mod ts_map;
 
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -55,58 +56,7 @@ pub fn run() -> tauri::Result<()> {
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_status,
-            commands::list_clients,
-            commands::get_client,
-            commands::create_client,
-            commands::update_client,
-            commands::archive_client,
-            commands::restore_client,
-            commands::client_audit,
-            commands::vocabulary,
-            commands::record_intake,
-            commands::list_intakes,
-            commands::acknowledge_red_flags,
-            commands::client_alerts,
-            commands::list_techniques,
-            commands::add_technique,
-            commands::update_technique,
-            commands::set_technique_retired,
-            commands::start_session,
-            commands::save_session_draft,
-            commands::sign_session,
-            commands::amend_session,
-            commands::get_session,
-            commands::list_sessions,
-            commands::client_outcomes,
-            commands::dashboard,
-            commands::search,
-            commands::client_history,
-            commands::client_chart,
-            commands::export,
-            commands::setup,
-            commands::join_clinic,
-            commands::choose_ca_file,
-            commands::check_link,
-            commands::login,
-            commands::logout,
-            commands::lock_now,
-            commands::change_password,
-            commands::recover,
-            commands::list_users,
-            commands::add_user,
-            commands::set_user_disabled,
-            commands::set_user_password,
-            commands::verify_audit,
-            commands::clinic_settings,
-            commands::update_clinic_settings,
-            commands::idle_lock_minutes,
-            commands::set_idle_lock_minutes,
-            commands::list_backups,
-            commands::backup_now,
-            commands::restore_backup,
-        ])
+        .invoke_handler(commands::handler())
         .build(tauri::generate_context!())?;
     app.run(|handle, event| {
         if let RunEvent::Exit = event
@@ -116,4 +66,17 @@ pub fn run() -> tauri::Result<()> {
         }
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// `make bindings` writes the typed command map the UI calls through.
+    #[test]
+    fn export_bindings_commands() {
+        let dir = std::env::var("TS_RS_EXPORT_DIR").unwrap_or_else(|_| "bindings".to_owned());
+        let path = std::path::Path::new(&dir).join("Commands.ts");
+        if let Err(e) = std::fs::write(&path, crate::commands::typescript()) {
+            panic!("cannot write {}: {e}", path.display());
+        }
+    }
 }

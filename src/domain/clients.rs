@@ -20,6 +20,7 @@ use crate::security::users::Permission;
 /// Everything a therapist records about a client. The form sends it; the record holds it.
 /// Text fields are empty when not given; dates are `YYYY-MM-DD`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 #[ts(export)]
 pub struct ClientFields {
@@ -83,6 +84,7 @@ pub struct ClientSummary {
 
 /// What the client list asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 #[ts(export)]
 pub struct ClientQuery {

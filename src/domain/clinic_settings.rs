@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::security::users::Permission;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 #[ts(export)]
 pub struct ClinicSettings {

@@ -20,6 +20,7 @@ use crate::security::users::Permission;
 
 /// Where it hurts, and on which side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct PainSite {
     pub location: PainLocation,
@@ -29,6 +30,7 @@ pub struct PainSite {
 /// What the intake form sends. Numbers arrive as JSON numbers (or null when left blank)
 /// and are checked here, so a decimal or out-of-range value gets a field error.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 #[ts(export)]
 pub struct IntakeInput {

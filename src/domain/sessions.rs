@@ -27,6 +27,7 @@ use crate::security::users::Permission;
 
 /// One technique as chosen in the note form.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 #[ts(export)]
 pub struct SessionTechniqueInput {
@@ -40,6 +41,7 @@ pub struct SessionTechniqueInput {
 
 /// A body-chart mark: a region and what was found or done there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct BodyMark {
     pub region: Region,
@@ -48,6 +50,7 @@ pub struct BodyMark {
 
 /// The content of a note, as the form sends it on every autosave.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 #[ts(export)]
 pub struct SessionInput {

@@ -45,6 +45,7 @@ pub struct TechniqueWarning {
 
 /// What the technique form sends.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 #[ts(export)]
 pub struct TechniqueInput {

@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::security::users::Permission;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 #[ts(export)]
 pub struct DashboardQuery {

@@ -70,6 +70,7 @@ pub struct SearchResults {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 #[ts(export)]
 pub struct SearchQuery {

@@ -30,6 +30,7 @@ pub struct ClinicServer {
 /// What the "Join my clinic's server" form sends: the server, the CA file chosen, and the
 /// person's own username and password (the first login happens at once).
 #[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 #[ts(export)]
 pub struct JoinInput {

@@ -81,6 +81,7 @@ pub struct LinkStatus {
 
 /// The first administrator, entered on the setup screen.
 #[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 #[ts(export)]
 pub struct SetupInput {

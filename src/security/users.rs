@@ -105,6 +105,7 @@ pub struct User {
 
 /// A new user, as the administrator enters them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 #[ts(export)]
 pub struct NewUser {

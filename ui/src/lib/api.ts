@@ -1,9 +1,11 @@
-// Typed calls to the Tauri commands. One function per command; every failure is turned into
-// the one error shape the core sends (`{ code, message, field? }`), so a view only ever
-// handles `AppError`.
+// Typed calls to the Tauri commands. Each command's name, arguments and result come from the
+// generated `Commands` map (src-tauri/src/command_table.rs), so a misspelled command or
+// argument fails to compile. Every failure is turned into the one error shape the core sends
+// (`{ code, message, field? }`), wrong arguments included, so a view only handles `AppError`.
 
 import { Channel, invoke } from '@tauri-apps/api/core';
 import type { AppStatus } from './bindings/AppStatus';
+import type { Commands } from './bindings/Commands';
 import type { AuditRecord } from './bindings/AuditRecord';
 import type { AuditVerification } from './bindings/AuditVerification';
 import type { BackupInfo } from './bindings/BackupInfo';
@@ -87,7 +89,8 @@ function unexpected(detail: string): AppError {
 
 /**
  * Turn anything a call can throw into an `AppError`. The core's own errors pass through;
- * anything else (a string from Tauri's argument decoding, a JS `Error`, junk) becomes an
+ * anything else (a string from Tauri itself, such as a refused permission, a JS `Error`,
+ * junk) becomes an
  * `internal` error that keeps the original text as detail.
  */
 export function toAppError(e: unknown): AppError {
@@ -105,10 +108,19 @@ export function toAppError(e: unknown): AppError {
   return unexpected('');
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+type Name = keyof Commands;
+type ArgsOf<K extends Name> = Commands[K]['args'];
+/** No second argument for a command that takes none; otherwise exactly its arguments. */
+type CallArgs<K extends Name> = ArgsOf<K> extends null ? [] : [ArgsOf<K>];
+
+/**
+ * Call a command by its name in the generated `Commands` map: a misspelled command, a
+ * missing or misspelled argument, or a wrong result type fails to compile.
+ */
+async function call<K extends Name>(command: K, ...args: CallArgs<K>): Promise<Commands[K]['result']> {
   const startedIn = sessionEpoch();
   try {
-    return await invoke<T>(command, args);
+    return await invoke<Commands[K]['result']>(command, args[0] ?? undefined);
   } catch (e) {
     const err = toAppError(e);
     // The core has locked itself (idle) or nobody is logged in: the lock screen covers the
@@ -293,7 +305,7 @@ export function lockNow(): Promise<AppStatus> {
 }
 
 export function changePassword(current: string, newPassword: string): Promise<void> {
-  return call('change_password', { current, new: newPassword });
+  return call('change_password', { currentPassword: current, newPassword }).then(() => undefined);
 }
 
 /** Forgotten password: the recovery key sets a new one for `username` and logs them in. */
@@ -316,7 +328,7 @@ export function setUserDisabled(username: string, disabled: boolean): Promise<Us
 }
 
 export function setUserPassword(username: string, password: string): Promise<void> {
-  return call('set_user_password', { username, password });
+  return call('set_user_password', { username, password }).then(() => undefined);
 }
 
 export function verifyAudit(): Promise<AuditVerification> {
