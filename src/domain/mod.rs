@@ -5,6 +5,7 @@ pub mod clients;
 pub mod clinic_settings;
 pub mod folding;
 pub mod intake;
+pub mod midas;
 pub mod responder;
 pub mod sessions;
 pub mod techniques;

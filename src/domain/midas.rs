@@ -1,0 +1,261 @@
+//! The Migraine Disability Assessment (MIDAS): five questions about the last three months,
+//! scored as the sum of their days and graded I to IV, plus two questions that are recorded
+//! but not scored (headache days, and their average pain).
+//!
+//! Grades, as published with the questionnaire: I 0–5 (little or no disability), II 6–10
+//! (mild), III 11–20 (moderate), IV 21 and over (severe).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::domain::validate;
+use crate::error::{Error, Result};
+
+/// The most days any question can count: three months.
+pub const MAX_DAYS: u16 = 92;
+
+/// The answers as the form sends them; a blank answer is `None`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[serde(default)]
+#[ts(export)]
+pub struct MidasInput {
+    /// When the questionnaire was answered, `YYYY-MM-DD`.
+    pub answered_on: String,
+    /// 1. Days of work or school missed because of headaches.
+    pub missed_work: Option<f64>,
+    /// 2. Days productivity at work or school was halved or worse (not counting question 1's).
+    pub reduced_work: Option<f64>,
+    /// 3. Days no household work was done.
+    pub missed_household: Option<f64>,
+    /// 4. Days household productivity was halved or worse (not counting question 3's).
+    pub reduced_household: Option<f64>,
+    /// 5. Days family, social or leisure activities were missed.
+    pub missed_leisure: Option<f64>,
+    /// A. Headache days in the last three months (not scored).
+    pub headache_days: Option<f64>,
+    /// B. Average pain of those headaches, 0–10 (not scored).
+    pub average_pain: Option<f64>,
+}
+
+/// The checked answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct MidasAnswers {
+    pub missed_work: u16,
+    pub reduced_work: u16,
+    pub missed_household: u16,
+    pub reduced_household: u16,
+    pub missed_leisure: u16,
+    pub headache_days: Option<u16>,
+    pub average_pain: Option<u16>,
+}
+
+/// The disability grade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum MidasGrade {
+    /// I: 0–5, little or no disability.
+    I,
+    /// II: 6–10, mild disability.
+    Ii,
+    /// III: 11–20, moderate disability.
+    Iii,
+    /// IV: 21 or more, severe disability.
+    Iv,
+}
+
+impl MidasGrade {
+    pub fn of(score: u16) -> Self {
+        match score {
+            0..=5 => Self::I,
+            6..=10 => Self::Ii,
+            11..=20 => Self::Iii,
+            _ => Self::Iv,
+        }
+    }
+
+    /// "Grade II — mild disability".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::I => "Grade I — little or no disability",
+            Self::Ii => "Grade II — mild disability",
+            Self::Iii => "Grade III — moderate disability",
+            Self::Iv => "Grade IV — severe disability",
+        }
+    }
+}
+
+impl MidasAnswers {
+    /// The score: the days of questions 1 to 5 added up.
+    pub fn score(&self) -> u16 {
+        self.missed_work
+            + self.reduced_work
+            + self.missed_household
+            + self.reduced_household
+            + self.missed_leisure
+    }
+
+    pub fn grade(&self) -> MidasGrade {
+        MidasGrade::of(self.score())
+    }
+}
+
+/// Check the five scored answers (each required, whole days within three months, and the
+/// "halved" days not more than the days left after the missed ones) and the two unscored ones.
+pub fn check(input: &MidasInput) -> Result<MidasAnswers> {
+    let days = |field: &str, label: &str, v: Option<f64>| -> Result<u16> {
+        validate::whole_number(field, label, v, 0, MAX_DAYS)?
+            .ok_or_else(|| Error::field(field, format!("{label} is required (0 if none).")))
+    };
+    let missed_work = days(
+        "missed_work",
+        "Days of work or school missed",
+        input.missed_work,
+    )?;
+    let reduced_work = days(
+        "reduced_work",
+        "Days of work or school at half productivity or less",
+        input.reduced_work,
+    )?;
+    let missed_household = days(
+        "missed_household",
+        "Days without household work",
+        input.missed_household,
+    )?;
+    let reduced_household = days(
+        "reduced_household",
+        "Days of household work at half productivity or less",
+        input.reduced_household,
+    )?;
+    let missed_leisure = days(
+        "missed_leisure",
+        "Days of family, social or leisure activities missed",
+        input.missed_leisure,
+    )?;
+    if missed_work + reduced_work > MAX_DAYS {
+        return Err(Error::field(
+            "reduced_work",
+            format!(
+                "Missed and half-productive work days together cannot be more than {MAX_DAYS}: \
+                 question 2 does not count the days of question 1."
+            ),
+        ));
+    }
+    if missed_household + reduced_household > MAX_DAYS {
+        return Err(Error::field(
+            "reduced_household",
+            format!(
+                "Days without and at half household work together cannot be more than \
+                 {MAX_DAYS}: question 4 does not count the days of question 3."
+            ),
+        ));
+    }
+    let headache_days = validate::whole_number(
+        "headache_days",
+        "Headache days in the last three months",
+        input.headache_days,
+        0,
+        MAX_DAYS,
+    )?;
+    let average_pain = validate::whole_number(
+        "average_pain",
+        "Average pain of those headaches",
+        input.average_pain,
+        0,
+        10,
+    )?;
+    Ok(MidasAnswers {
+        missed_work,
+        reduced_work,
+        missed_household,
+        reduced_household,
+        missed_leisure,
+        headache_days,
+        average_pain,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(days: [f64; 5]) -> MidasInput {
+        MidasInput {
+            answered_on: "2026-11-30".into(),
+            missed_work: Some(days[0]),
+            reduced_work: Some(days[1]),
+            missed_household: Some(days[2]),
+            reduced_household: Some(days[3]),
+            missed_leisure: Some(days[4]),
+            headache_days: Some(20.0),
+            average_pain: Some(6.0),
+        }
+    }
+
+    fn scored(days: [f64; 5]) -> (u16, MidasGrade) {
+        match check(&input(days)) {
+            Ok(a) => (a.score(), a.grade()),
+            Err(e) => panic!("refused {days:?}: {e:?}"),
+        }
+    }
+
+    /// Worked by hand: each grade's two edges.
+    #[test]
+    fn score_and_grade_at_every_boundary() {
+        assert_eq!(scored([0.0, 0.0, 0.0, 0.0, 0.0]), (0, MidasGrade::I));
+        assert_eq!(scored([1.0, 1.0, 1.0, 1.0, 1.0]), (5, MidasGrade::I));
+        assert_eq!(scored([2.0, 1.0, 1.0, 1.0, 1.0]), (6, MidasGrade::Ii));
+        assert_eq!(scored([2.0, 2.0, 2.0, 2.0, 2.0]), (10, MidasGrade::Ii));
+        assert_eq!(scored([3.0, 2.0, 2.0, 2.0, 2.0]), (11, MidasGrade::Iii));
+        assert_eq!(scored([4.0, 4.0, 4.0, 4.0, 4.0]), (20, MidasGrade::Iii));
+        assert_eq!(scored([5.0, 4.0, 4.0, 4.0, 4.0]), (21, MidasGrade::Iv));
+        assert_eq!(
+            scored([46.0, 46.0, 46.0, 46.0, 92.0]),
+            (276, MidasGrade::Iv)
+        );
+    }
+
+    #[test]
+    fn the_unscored_answers_do_not_count() {
+        let mut i = input([1.0, 0.0, 0.0, 0.0, 0.0]);
+        i.headache_days = Some(90.0);
+        i.average_pain = Some(10.0);
+        assert_eq!(check(&i).map(|a| a.score()), Ok(1));
+        i.headache_days = None;
+        i.average_pain = None;
+        assert_eq!(check(&i).map(|a| a.score()), Ok(1));
+    }
+
+    #[test]
+    fn each_bad_answer_names_its_field() {
+        type Spoil = fn(&mut MidasInput);
+        let cases: [(&str, Spoil); 7] = [
+            ("missed_work", |i| i.missed_work = None),
+            ("reduced_work", |i| i.reduced_work = Some(2.5)),
+            ("missed_household", |i| i.missed_household = Some(-1.0)),
+            ("reduced_household", |i| {
+                i.reduced_household = Some(f64::NAN)
+            }),
+            ("missed_leisure", |i| i.missed_leisure = Some(93.0)),
+            ("headache_days", |i| i.headache_days = Some(100.0)),
+            ("average_pain", |i| i.average_pain = Some(11.0)),
+        ];
+        for (field, spoil) in cases {
+            let mut i = input([1.0, 1.0, 1.0, 1.0, 1.0]);
+            spoil(&mut i);
+            let e = check(&i).expect_err(field);
+            assert_eq!(e.field.as_deref(), Some(field), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn halved_days_do_not_count_the_missed_ones_again() {
+        let e = check(&input([60.0, 40.0, 0.0, 0.0, 0.0])).expect_err("over 92");
+        assert_eq!(e.field.as_deref(), Some("reduced_work"));
+        let e = check(&input([0.0, 0.0, 50.0, 50.0, 0.0])).expect_err("over 92");
+        assert_eq!(e.field.as_deref(), Some("reduced_household"));
+        assert!(check(&input([46.0, 46.0, 46.0, 46.0, 0.0])).is_ok());
+    }
+}
