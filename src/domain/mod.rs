@@ -3,6 +3,7 @@
 
 pub mod clients;
 pub mod clinic_settings;
+pub mod diary;
 pub mod folding;
 pub mod intake;
 pub mod midas;
