@@ -4,7 +4,7 @@
 
 import type uPlot from 'uplot';
 import type { ClientOutcomes } from './bindings/ClientOutcomes';
-import { formatDate, formatInstant } from './format';
+import { formatDate, formatInstant, MONTHS } from './format';
 import { formatNumber } from './history';
 
 /** One line on a chart. `color` names a theme token (a CSS custom property). */
@@ -163,8 +163,6 @@ export function paddedRange(min: number, max: number): [number, number] {
   const pad = max > min ? Math.max((max - min) * 0.06, DAY / 2) : 7 * DAY;
   return [min - pad, max + pad];
 }
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /**
  * Labels for the date axis: "3 Mar" (or "Mar" over a long span), with the year on a second
