@@ -75,6 +75,7 @@ test('an intake with a red flag shows a referral warning until it is acknowledge
   // an empty note is refused
   await click('#acknowledge-red-flags');
   await visible('#error-referral_note');
+  await screenshot(app, 'red-flag-acknowledgement-error', { screen: true });
   await fill('referral_note', 'Referred to GP 2 Nov; GP cleared treatment 9 Nov.');
   await click('#acknowledge-red-flags');
   await gone('[data-testid="red-flag-alert"]');
@@ -165,6 +166,7 @@ test('sign the note; it is locked and edits are refused', async () => {
   await click('#sign-session');
   await click('#confirm-sign');
   assert.match(await text('#error-pain_after'), /pain after/i);
+  await screenshot(app, 'session-note-sign-error', { screen: true });
 
   await fill('pain_after', '3');
   await fill('assessment', 'Good release; the client says her head feels lighter.');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ROLES, confirmError, fieldOf, formatCount, instantDate, parseMinutes, roleLabel, userStatus } from './accounts';
+import { ROLES, confirmError, fieldOf, parseMinutes, roleLabel, userStatus } from './accounts';
 
 const user = { username: 'jo', display_name: 'Jo Park', role: 'therapist' as const, created_at: '2026-01-02T10:00:00Z' };
 
@@ -41,14 +41,5 @@ describe('form helpers', () => {
     expect(parseMinutes('2.5')).toBeNull();
     expect(parseMinutes('-3')).toBeNull();
     expect(parseMinutes('1e3')).toBeNull();
-  });
-
-  it('formats counts and days', () => {
-    expect(formatCount(1234)).toBe('1,234');
-    expect(formatCount(1234567)).toBe('1,234,567');
-    expect(formatCount(12)).toBe('12');
-    expect(instantDate('2026-03-12T12:00:00Z')).toMatch(/^1[123] Mar 2026$/);
-    expect(instantDate(null)).toBe('');
-    expect(instantDate('soon')).toBe('soon');
   });
 });

@@ -40,21 +40,6 @@ export function fieldOf<F extends string>(err: AppError, fields: readonly F[]): 
   return err.field !== undefined && (fields as readonly string[]).includes(err.field) ? (err.field as F) : null;
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** The local calendar day of an RFC 3339 instant, as "12 Mar 2025". */
-export function instantDate(instant: string | null | undefined): string {
-  if (!instant) return '';
-  const d = new Date(instant);
-  if (Number.isNaN(d.getTime())) return instant;
-  return `${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}`;
-}
-
-/** 1234567 as "1,234,567", whatever the system locale. */
-export function formatCount(n: number): string {
-  return String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
 /**
  * The minutes typed into the idle-lock field as a whole number, or null when it is not one
  * (empty, a fraction, a sign). Whether the number is allowed is the core's to say.

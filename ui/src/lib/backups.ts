@@ -4,9 +4,8 @@ import type { AppError } from './api';
 import type { BackupInfo } from './bindings/BackupInfo';
 import type { BackupReport } from './bindings/BackupReport';
 import type { Progress } from './bindings/Progress';
-import { formatCount } from './accounts';
 import { fileSize } from './exportStatus';
-import { formatInstant, plural } from './format';
+import { formatInstant, groupThousands, plural } from './format';
 
 export type BackupState =
   | { phase: 'idle' }
@@ -17,7 +16,7 @@ export type BackupState =
 export function backupProgressText(p: Progress | null): string {
   if (!p || p.total === 0) return 'Starting the backup…';
   if (p.done >= p.total) return 'Checking the copy…';
-  return `Copying ${formatCount(p.done)} of ${formatCount(p.total)} pages…`;
+  return `Copying ${groupThousands(p.done)} of ${groupThousands(p.total)} pages…`;
 }
 
 export function backupOutcome(state: BackupState): string {
@@ -26,7 +25,7 @@ export function backupOutcome(state: BackupState): string {
       return backupProgressText(state.progress);
     case 'done': {
       const r = state.report;
-      const text = `Backed up and verified: ${formatCount(r.rows_verified)} rows, ${fileSize(r.backup.bytes)} — ${r.backup.name}`;
+      const text = `Backed up and verified: ${groupThousands(r.rows_verified)} rows, ${fileSize(r.backup.bytes)} — ${r.backup.name}`;
       if (r.removed.length === 0) return text;
       return `${text}. Removed ${plural(r.removed.length, 'older backup', 'older backups')}: ${r.removed.join(', ')}.`;
     }

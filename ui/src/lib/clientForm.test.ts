@@ -4,11 +4,8 @@ import {
   FIELD_NAMES,
   SECTIONS,
   emptyForm,
-  fieldForError,
   fieldsFromForm,
   formFromClient,
-  labelFor,
-  pressureOptions,
 } from './clientForm';
 
 const client: Client = {
@@ -91,40 +88,5 @@ describe('layout', () => {
   it('shows every field exactly once', () => {
     const shown = SECTIONS.flatMap((s) => s.fields.map((f) => f.name));
     expect([...shown].sort()).toEqual([...FIELD_NAMES].sort());
-  });
-});
-
-describe('vocabulary labels', () => {
-  const pressures = [
-    { id: 'light' as const, label: 'Light' },
-    { id: 'moderate' as const, label: 'Moderate' },
-    { id: 'firm' as const, label: 'Firm' },
-  ];
-
-  it('offers "Not stated" before the core’s pressures', () => {
-    expect(pressureOptions(pressures)).toEqual([
-      { value: '', label: 'Not stated' },
-      { value: 'light', label: 'Light' },
-      { value: 'moderate', label: 'Moderate' },
-      { value: 'firm', label: 'Firm' },
-    ]);
-  });
-
-  it('labels an id from the vocabulary, or readably without one', () => {
-    expect(labelFor(pressures, 'firm')).toBe('Firm');
-    expect(labelFor(undefined, 'recent_neck_injury')).toBe('recent neck injury');
-  });
-});
-
-describe('fieldForError', () => {
-  it('maps an error to the field it names', () => {
-    expect(fieldForError({ code: 'validation', message: 'Required.', field: 'first_name' })).toBe('first_name');
-    expect(fieldForError({ code: 'validation', message: 'Bad date.', field: 'consent_date' })).toBe('consent_date');
-  });
-
-  it('leaves errors without a known field to the whole form', () => {
-    expect(fieldForError({ code: 'conflict', message: 'Changed.' })).toBeNull();
-    expect(fieldForError({ code: 'validation', message: 'x', field: 'no_such_field' })).toBeNull();
-    expect(fieldForError({ code: 'validation', message: 'x', field: 'toString' })).toBeNull();
   });
 });

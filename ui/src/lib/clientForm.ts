@@ -2,11 +2,9 @@
 // conversions between a `Client`, the form's state and the `ClientFields` payload.
 // No rule lives here: the core validates and names the field that is wrong.
 
-import type { AppError } from './api';
 import type { Client } from './bindings/Client';
 import type { ClientFields } from './bindings/ClientFields';
 import type { Pressure } from './bindings/Pressure';
-import type { VocabOption } from './bindings/VocabOption';
 
 export type FieldName = keyof ClientFields;
 
@@ -188,20 +186,6 @@ const FIELD_SET: Record<FieldName, true> = {
 
 export const FIELD_NAMES = Object.keys(FIELD_SET) as FieldName[];
 
-export function isFieldName(value: unknown): value is FieldName {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(FIELD_SET, value);
-}
-
-/** The choices of the pressure select, labelled by the core's vocabulary; `''` is "Not stated" (null). */
-export function pressureOptions(pressures: VocabOption<Pressure>[]): { value: '' | Pressure; label: string }[] {
-  return [{ value: '', label: 'Not stated' }, ...pressures.map((p) => ({ value: p.id, label: p.label }))];
-}
-
-/** The label the vocabulary gives `id`, or the id itself when the vocabulary is not loaded. */
-export function labelFor<T extends string>(options: VocabOption<T>[] | undefined, id: T): string {
-  return options?.find((o) => o.id === id)?.label ?? id.replaceAll('_', ' ');
-}
-
 const isTextField = (name: FieldName): name is TextFieldName => name !== 'contraindication_flags';
 
 export function emptyForm(): FormState {
@@ -249,12 +233,3 @@ export function fieldsFromForm(form: FormState): ClientFields {
     notes: form.notes,
   };
 }
-
-/** The form field an error belongs under, or null when it belongs to the whole form. */
-export function fieldForError(error: AppError): FieldName | null {
-  return isFieldName(error.field) ? error.field : null;
-}
-
-export const inputId = (name: FieldName): string => `field-${name}`;
-export const errorId = (name: FieldName): string => `error-${name}`;
-export const helpId = (name: FieldName): string => `help-${name}`;

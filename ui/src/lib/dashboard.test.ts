@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   actionTone,
-  dayOrNull,
   flagLabels,
   hoursOpenText,
-  isPeriodField,
   lastIntakeText,
   oneDecimal,
   painChange,
@@ -15,19 +13,6 @@ import {
 } from './dashboard';
 
 describe('period', () => {
-  it('sends empty inputs as null so the core picks its default', () => {
-    expect(dayOrNull('')).toBeNull();
-    expect(dayOrNull('  ')).toBeNull();
-    expect(dayOrNull('2025-03-01')).toBe('2025-03-01');
-  });
-
-  it('knows which fields the core can blame', () => {
-    expect(isPeriodField('from')).toBe(true);
-    expect(isPeriodField('to')).toBe(true);
-    expect(isPeriodField('text')).toBe(false);
-    expect(isPeriodField(undefined)).toBe(false);
-  });
-
   it('captions the period with unambiguous dates', () => {
     expect(periodCaption('2025-03-01', '2025-03-30')).toBe('Sessions per therapist, 1 Mar 2025 – 30 Mar 2025');
     expect(periodText('2025-03-01', '2025-03-30')).toBe('1 Mar 2025 – 30 Mar 2025');

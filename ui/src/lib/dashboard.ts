@@ -4,21 +4,8 @@
 import type { RedFlag } from './bindings/RedFlag';
 import type { TechniqueOutcome } from './bindings/TechniqueOutcome';
 import type { VocabOption } from './bindings/VocabOption';
-import { labelFor } from './clientForm';
+import { labelFor } from './vocabulary';
 import { formatDate, groupThousands, plural } from './format';
-
-/** Dashboard fields the core can name in a validation error. */
-export type PeriodField = 'from' | 'to';
-
-export function isPeriodField(field: string | undefined): field is PeriodField {
-  return field === 'from' || field === 'to';
-}
-
-/** What to send for a date input: its value, or null when it is empty (the core's default). */
-export function dayOrNull(value: string): string | null {
-  const v = value.trim();
-  return v === '' ? null : v;
-}
 
 /** "1 Mar 2025 – 30 Mar 2025": both ends, always. */
 export function periodRange(from: string, to: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageLine, countText, groupThousands, formatDate, formatInstant, fullName, listName, quotedPreferred } from './format';
+import { ageLine, countText, groupThousands, formatDate, formatInstant, fullName, instantDate, listName, localDay, pad2, quotedPreferred } from './format';
 
 const n = (first_name: string, last_name: string, preferred_name = '') => ({ first_name, last_name, preferred_name });
 
@@ -63,5 +63,24 @@ describe('counts', () => {
     expect(groupThousands(340)).toBe('340');
     expect(groupThousands(4_800_000)).toBe('4,800,000');
     expect(groupThousands(-12_000)).toBe('-12,000');
+  });
+});
+
+describe('days and counts', () => {
+  it('groups thousands whatever the locale', () => {
+    expect(groupThousands(1234)).toBe('1,234');
+    expect(groupThousands(1234567)).toBe('1,234,567');
+    expect(groupThousands(12)).toBe('12');
+  });
+
+  it('gives the local day of an instant', () => {
+    expect(instantDate('2026-03-12T12:00:00Z')).toMatch(/^1[123] Mar 2026$/);
+    expect(instantDate(null)).toBe('');
+    expect(instantDate('soon')).toBe('soon');
+  });
+
+  it('writes a day as a date input holds it', () => {
+    expect(localDay(new Date(2026, 2, 5))).toBe('2026-03-05');
+    expect(pad2(7)).toBe('07');
   });
 });

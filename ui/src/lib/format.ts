@@ -6,7 +6,8 @@ interface Names {
   preferred_name: string;
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** Short month names, January first. */
+export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 const joinNonEmpty = (parts: string[], sep: string): string =>
   parts
@@ -43,7 +44,8 @@ export function formatDate(date: string | null | undefined): string {
   return `${Number(m[3])} ${MONTHS[month - 1]} ${m[1]}`;
 }
 
-const pad2 = (n: number): string => String(n).padStart(2, '0');
+/** 7 as "07". */
+export const pad2 = (n: number): string => String(n).padStart(2, '0');
 
 /** An RFC 3339 instant in local time, as "12 Mar 2025, 14:03". */
 export function formatInstant(instant: string | null | undefined): string {
@@ -51,6 +53,19 @@ export function formatInstant(instant: string | null | undefined): string {
   const d = new Date(instant);
   if (Number.isNaN(d.getTime())) return instant;
   return `${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}, ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}
+
+/** The local calendar day of an RFC 3339 instant, as "12 Mar 2025". */
+export function instantDate(instant: string | null | undefined): string {
+  if (!instant) return '';
+  const d = new Date(instant);
+  if (Number.isNaN(d.getTime())) return instant;
+  return `${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}`;
+}
+
+/** A day as a date input holds it, `YYYY-MM-DD`, on this machine's calendar. */
+export function localDay(d: Date): string {
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
 }
 
 /** "38 years old · born 12 Mar 1985", or a plain note when the date of birth is unknown. */

@@ -3,6 +3,8 @@ import type { ClientOutcomes } from './bindings/ClientOutcomes';
 import {
   AXIS_FONT_PX,
   axisDateLabels,
+  dateTickCount,
+  dateTicks,
   dateToSeconds,
   drawable,
   headacheChart,
@@ -160,6 +162,35 @@ describe('axis', () => {
       '',
       '4 Mar',
     ]);
+  });
+});
+
+describe('date ticks', () => {
+  const t = (m: number, d: number) => new Date(2026, m, d, 10).getTime() / 1000;
+
+  it('ends on the last point, so the last label is its date', () => {
+    // Sessions from 5 Oct to 2 Nov: the last label is "2 Nov", not a round "31 Oct" before it.
+    const xs = [t(9, 5), t(9, 12), t(9, 19), t(9, 26), t(10, 2)];
+    const ticks = dateTicks(xs, 6);
+    expect(ticks[ticks.length - 1]).toBe(t(10, 2));
+    expect(ticks).toEqual(xs);
+    const labels = axisDateLabels(ticks, t(10, 2) - t(9, 5));
+    expect(labels[labels.length - 1]).toBe('2 Nov');
+  });
+
+  it('leaves out points too close to the one after them, never the last', () => {
+    const xs = [t(0, 1), t(0, 2), t(0, 3), t(1, 1), t(2, 1), t(2, 2)];
+    const ticks = dateTicks(xs, 3);
+    expect(ticks[ticks.length - 1]).toBe(t(2, 2));
+    for (let i = 1; i < ticks.length; i++) expect(ticks[i] - ticks[i - 1]).toBeGreaterThanOrEqual((t(2, 2) - t(0, 1)) / 2 - 1);
+    expect(ticks.length).toBeLessThanOrEqual(3);
+  });
+
+  it('copes with one point or none, and fits the labels to the width', () => {
+    expect(dateTicks([], 5)).toEqual([]);
+    expect(dateTicks([t(0, 1), t(0, 1)], 5)).toEqual([t(0, 1)]);
+    expect(dateTickCount(100)).toBe(2);
+    expect(dateTickCount(880)).toBe(10);
   });
 });
 

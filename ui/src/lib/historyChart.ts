@@ -4,7 +4,7 @@
 
 import type uPlot from 'uplot';
 import type { ClientOutcomes } from './bindings/ClientOutcomes';
-import { formatDate, formatInstant } from './format';
+import { formatDate, formatInstant, MONTHS } from './format';
 import { formatNumber } from './history';
 
 /** One line on a chart. `color` names a theme token (a CSS custom property). */
@@ -164,7 +164,25 @@ export function paddedRange(min: number, max: number): [number, number] {
   return [min - pad, max + pad];
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/**
+ * Where the date axis has its ticks: at the data's own dates, the last point always among
+ * them (so the last label is the last point's date, not a round date before it), and going
+ * back from it no closer together than `1 / (maxTicks - 1)` of the span, so labels never crowd.
+ */
+export function dateTicks(xs: readonly number[], maxTicks: number): number[] {
+  const sorted = [...new Set(xs.filter((x) => Number.isFinite(x)))].sort((a, b) => a - b);
+  if (sorted.length <= 1) return sorted;
+  const span = sorted[sorted.length - 1] - sorted[0];
+  const minGap = span / Math.max(1, maxTicks - 1);
+  const out = [sorted[sorted.length - 1]];
+  for (let i = sorted.length - 2; i >= 0; i--) {
+    if (out[out.length - 1] - sorted[i] >= minGap * 0.999) out.push(sorted[i]);
+  }
+  return out.reverse();
+}
+
+/** How many date labels fit across a chart `width` CSS pixels wide (at least two). */
+export const dateTickCount = (width: number): number => Math.max(2, Math.floor(width / 88));
 
 /**
  * Labels for the date axis: "3 Mar" (or "Mar" over a long span), with the year on a second
@@ -243,6 +261,7 @@ export function uplotOptions(
         stroke: theme.muted,
         grid: { show: true, stroke: theme.border, width: 1 },
         ticks: tickLines,
+        splits: () => dateTicks(spec.xs, dateTickCount(size.width)),
         values: (u, splits) => axisDateLabels(splits, (u.scales.x.max ?? 0) - (u.scales.x.min ?? 0)),
       },
       ...spec.yAxes.map(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyIntakeForm, intakeFieldForError, intakeInputFromForm, painSitesFromForm, todayLocal } from './intakeForm';
+import { emptyIntakeForm, intakeInputFromForm, painSitesFromForm, todayLocal } from './intakeForm';
 
 describe('intake form', () => {
   it('starts on today, with nothing else filled', () => {
@@ -37,12 +37,5 @@ describe('intake form', () => {
     expect(input.headache_type).toBe('tension_type');
     expect(input.triggers).toEqual(['stress']);
     expect(input.red_flags).toEqual(['thunderclap']);
-  });
-
-  it('puts an error under its field, or under the group a nested field belongs to', () => {
-    expect(intakeFieldForError('migraine_days')).toBe('migraine_days');
-    expect(intakeFieldForError('pain_sites.0.side')).toBe('pain_sites');
-    expect(intakeFieldForError('nope')).toBeNull();
-    expect(intakeFieldForError(undefined)).toBeNull();
   });
 });

@@ -10,7 +10,8 @@ import type { RedFlag } from './bindings/RedFlag';
 import type { Side } from './bindings/Side';
 import type { Symptom } from './bindings/Symptom';
 import type { Trigger } from './bindings/Trigger';
-import { numberOrNull } from './sessionForm';
+import { localDay } from './format';
+import { numberOrNull } from './formValues';
 
 export interface IntakeFormState {
   assessed_on: string;
@@ -40,8 +41,7 @@ export type IntakeField = keyof IntakeInput;
 
 /** Today's calendar date on this machine, `YYYY-MM-DD`. */
 export function todayLocal(now: Date = new Date()): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
+  return localDay(now);
 }
 
 export function emptyIntakeForm(today: string): IntakeFormState {
@@ -107,40 +107,4 @@ export function intakeInputFromForm(form: IntakeFormState, locationOrder: readon
     goals: form.goals,
     notes: form.notes,
   };
-}
-
-// A `Record` over the keys makes the compiler fail when `IntakeInput` gains or loses a field.
-const INTAKE_FIELDS: Record<IntakeField, true> = {
-  assessed_on: true,
-  headache_type: true,
-  physician_diagnosed: true,
-  headache_days: true,
-  migraine_days: true,
-  usual_intensity: true,
-  worst_intensity: true,
-  usual_duration_hours: true,
-  acute_med_days: true,
-  acute_med_kinds: true,
-  triggers: true,
-  trigger_notes: true,
-  pain_sites: true,
-  symptoms: true,
-  sleep_quality: true,
-  sleep_hours: true,
-  stress: true,
-  red_flags: true,
-  goals: true,
-  notes: true,
-};
-
-export function isIntakeField(value: unknown): value is IntakeField {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(INTAKE_FIELDS, value);
-}
-
-/** The field an error belongs under: `pain_sites.2.side` goes under `pain_sites`. */
-export function intakeFieldForError(field: string | undefined): IntakeField | null {
-  if (!field) return null;
-  if (isIntakeField(field)) return field;
-  const head = field.split('.')[0];
-  return isIntakeField(head) ? head : null;
 }

@@ -6,8 +6,6 @@ import {
   hitKindLabel,
   hitTarget,
   isBlank,
-  isSearchField,
-  optionalDay,
   quotedQuery,
   shownCount,
   summaryText,
@@ -18,19 +16,6 @@ describe('query', () => {
     expect(isBlank('')).toBe(true);
     expect(isBlank('   ')).toBe(true);
     expect(isBlank(' trap ')).toBe(false);
-  });
-
-  it('sends empty dates as null', () => {
-    expect(optionalDay('')).toBeNull();
-    expect(optionalDay('2025-02-01')).toBe('2025-02-01');
-  });
-
-  it('knows which fields the core can blame', () => {
-    expect(isSearchField('text')).toBe(true);
-    expect(isSearchField('from')).toBe(true);
-    expect(isSearchField('to')).toBe(true);
-    expect(isSearchField('client_id')).toBe(false);
-    expect(isSearchField(undefined)).toBe(false);
   });
 
   it('quotes the text back trimmed, markup and all', () => {

@@ -10,19 +10,6 @@ import { formatDate, formatInstant, plural } from './format';
 /** The most hits asked for at once. */
 export const SEARCH_LIMIT = 50;
 
-/** Search fields the core can name in a validation error. */
-export type SearchField = 'text' | 'from' | 'to';
-
-export function isSearchField(field: string | undefined): field is SearchField {
-  return field === 'text' || field === 'from' || field === 'to';
-}
-
-/** What to send for a date input: its value, or null when it is empty (no limit). */
-export function optionalDay(value: string): string | null {
-  const v = value.trim();
-  return v === '' ? null : v;
-}
-
 /** True when there is nothing to search for yet. */
 export function isBlank(text: string): boolean {
   return text.trim() === '';

@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Session } from './bindings/Session';
 import {
-  errorElementId,
-  errorKey,
   formFromSession,
   fromLocalInput,
   inputFromForm,
-  keysForElement,
-  markLabel,
   marksToList,
   nextMark,
-  numberOrNull,
   startedAtFor,
   toLocalInput,
   warningsFor,
@@ -71,12 +66,6 @@ describe('body chart click cycle', () => {
       { region: 'upper_trapezius_right', kind: 'tension' },
       { region: 'temporalis_right', kind: 'trigger_point' },
     ]);
-  });
-
-  it('labels a mark for screen readers', () => {
-    expect(markLabel(undefined, [])).toBe('not marked');
-    expect(markLabel('trigger_point', [{ id: 'trigger_point', label: 'Trigger point' }])).toBe('Trigger point');
-    expect(markLabel('trigger_point', undefined)).toBe('trigger point');
   });
 });
 
@@ -164,35 +153,6 @@ describe('the note sent on save', () => {
     expect(input.techniques.map((t) => t.technique_id)).toEqual(['', 't1']);
     form.techniques = [blank()];
     expect(inputFromForm(form, s.started_at).techniques).toEqual([]);
-  });
-
-  it('reads number inputs: empty is null, anything else is a number', () => {
-    expect(numberOrNull('')).toBeNull();
-    expect(numberOrNull(null)).toBeNull();
-    expect(numberOrNull(undefined)).toBeNull();
-    expect(numberOrNull(Number.NaN)).toBeNull();
-    expect(numberOrNull('7')).toBe(7);
-    expect(numberOrNull('3.5')).toBe(3.5);
-    expect(numberOrNull(0)).toBe(0);
-  });
-});
-
-describe('where errors go', () => {
-  it('maps the core’s dotted field names to element ids', () => {
-    expect(errorKey('techniques.0.minutes')).toBe('techniques-0-minutes');
-    expect(errorElementId(errorKey('techniques.12.technique_id'))).toBe('error-techniques-12-technique_id');
-    expect(errorElementId(errorKey('pain_after'))).toBe('error-pain_after');
-    expect(errorKey('techniques')).toBe('techniques');
-  });
-
-  it('clears the error of the field being edited, and of its tick-box group', () => {
-    expect(keysForElement('field-pain_after')).toEqual(['pain_after']);
-    expect(keysForElement('field-techniques-1-regions-scm_left')).toEqual([
-      'techniques-1-regions-scm_left',
-      'techniques-1-regions',
-    ]);
-    expect(keysForElement('field-triggers-stress', ['triggers'])).toEqual(['triggers-stress', 'triggers']);
-    expect(keysForElement('add-technique')).toEqual([]);
   });
 });
 

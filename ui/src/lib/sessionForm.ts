@@ -7,7 +7,8 @@ import type { Pressure } from './bindings/Pressure';
 import type { Region } from './bindings/Region';
 import type { Session } from './bindings/Session';
 import type { SessionInput } from './bindings/SessionInput';
-import type { VocabOption } from './bindings/VocabOption';
+import { localDay, pad2 } from './format';
+import { numberOrNull } from './formValues';
 
 export interface TechniqueRow {
   /** Stable key for the row (rows can be removed from the middle). */
@@ -35,13 +36,12 @@ export interface SessionFormState {
   marks: Partial<Record<Region, MarkKind>>;
 }
 
-const pad2 = (n: number): string => String(n).padStart(2, '0');
 
 /** An RFC 3339 instant as the local `YYYY-MM-DDTHH:MM` of a datetime-local input ('' if unreadable). */
 export function toLocalInput(instant: string): string {
   const d = new Date(instant);
   if (Number.isNaN(d.getTime())) return '';
-  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}T${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+  return `${localDay(d)}T${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
 }
 
 /**
@@ -124,13 +124,6 @@ export function formFromSession(s: Session): SessionFormState {
   };
 }
 
-/** A number input's value: empty (or unreadable) is null, anything else is sent as the number it is. */
-export function numberOrNull(v: number | string | null | undefined): number | null {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'number') return Number.isNaN(v) ? null : v;
-  return v.trim() === '' ? null : Number(v);
-}
-
 /** A row just added and not touched yet. */
 export function isBlankRow(t: TechniqueRow): boolean {
   return t.technique_id === '' && t.regions.length === 0 && t.pressure === '' && t.minutes === null && t.reason === '';
@@ -173,37 +166,6 @@ function withoutTrailingBlanks(rows: TechniqueRow[]): TechniqueRow[] {
   let end = rows.length;
   while (end > 0 && isBlankRow(rows[end - 1])) end -= 1;
   return rows.slice(0, end);
-}
-
-/**
- * The key an error's field is shown under: the core names nested fields with dots
- * (`techniques.0.minutes`), element ids use dashes (`error-techniques-0-minutes`).
- */
-export function errorKey(field: string): string {
-  return field.trim().replaceAll('.', '-');
-}
-
-export const fieldElementId = (key: string): string => `field-${key}`;
-export const errorElementId = (key: string): string => `error-${key}`;
-
-/**
- * The error keys an edit of the element `id` answers: its own, and for a tick box of a
- * group (`field-techniques-0-regions-scm_left`) the group's (`techniques-0-regions`).
- */
-export function keysForElement(id: string, groups: readonly string[] = []): string[] {
-  if (!id.startsWith('field-')) return [];
-  const key = id.slice('field-'.length);
-  const keys = [key];
-  for (const g of groups) if (key.startsWith(`${g}-`)) keys.push(g);
-  const m = /^(techniques-\d+-regions)-/.exec(key);
-  if (m) keys.push(m[1]);
-  return keys;
-}
-
-/** "Trigger point (tension …)": the label of a mark kind, or 'not marked'. */
-export function markLabel(kind: MarkKind | undefined, kinds: readonly VocabOption<MarkKind>[] | undefined): string {
-  if (!kind) return 'not marked';
-  return kinds?.find((k) => k.id === kind)?.label ?? kind.replaceAll('_', ' ');
 }
 
 /** The warnings the last save returned for row `i`, if that row still holds the same technique. */
