@@ -328,12 +328,12 @@ mod accounts {
         fn account_commands(username in hostile_text(), name in hostile_text(), password in hostile_text()) {
             let dir = tempfile::tempdir().unwrap();
             let mut app = App::start_in(dir.path().to_path_buf());
-            match app.setup(&SetupInput { username: username.clone(), display_name: name.clone(), password: password.clone() }) {
+            match app.setup(&SetupInput { username: username.clone(), display_name: name.clone(), password: password.clone(), clinic_name: Some(name.clone()) }) {
                 Ok(_) => {}
                 Err(e) => {
                     refused_cleanly(&e);
                     prop_assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "a refused setup wrote files");
-                    app.setup(&SetupInput { username: "admin".into(), display_name: "Alex".into(), password: "a long passphrase".into() }).unwrap();
+                    app.setup(&SetupInput { username: "admin".into(), display_name: "Alex".into(), password: "a long passphrase".into(), clinic_name: None }).unwrap();
                 }
             }
             let before = counts(app.logged_in_store().unwrap());

@@ -119,7 +119,7 @@ fn the_summary_pdf_reads_back_with_everything_a_physician_needs(engine: Engine) 
         "Trigger point therapy — 2 sessions",
         "Scalp massage — 1 session",
         "12 → 5 headache days per 30 days since 3 Mar 2026: responder",
-        "Pain within sessions fell by 2.5 points",
+        "Pain within sessions: 2.5 points less pain after sessions (mean), over 2 sessions",
         "Headache days per 30 days",
         "baseline 12",
         "Fortnightly; chin tucks twice daily.",
@@ -160,6 +160,15 @@ fn a_new_client_with_nothing_recorded_still_gets_a_clear_pdf(engine: Engine) {
     assert!(text.contains("<img src=x onerror=alert(1)> Ünal"));
     assert!(text.contains("No symptom intake has been recorded yet."));
     assert!(text.contains("No intake yet"));
+    // Nothing signed: said plainly, not "0 signed session notes … receiving massage therapy".
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("No session note for"), "{flat}");
+    assert!(flat.contains("is signed yet."), "{flat}");
+    assert!(!flat.contains("0 signed session"), "{flat}");
+    assert!(
+        !flat.contains("has been receiving massage therapy"),
+        "{flat}"
+    );
 }
 
 crate::on_both_engines!(
