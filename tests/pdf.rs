@@ -128,6 +128,20 @@ fn the_summary_pdf_reads_back_with_everything_a_physician_needs(engine: Engine) 
     ] {
         assert!(text.contains(want), "missing {want:?} in:\n{text}");
     }
+    // The chart follows the text on page 1, not pushed to page 2 leaving page 1 part blank.
+    let page_one = Command::new("pdftotext")
+        .args(["-f", "1", "-l", "1", "-layout"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let page_one = String::from_utf8(page_one.stdout).unwrap();
+    for want in ["Outcome", "Headache days per 30 days", "baseline 12"] {
+        assert!(
+            page_one.contains(want),
+            "{want:?} not on page 1:\n{page_one}"
+        );
+    }
     // only the client asked for, and nothing for a client that does not exist
     assert_eq!(
         s.client_summary_pdf("nope").unwrap_err().code,

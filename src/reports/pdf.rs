@@ -310,10 +310,26 @@ fn intake_lines(l: &mut Layout, title: &str, i: &Intake) {
     l.gap(4.0);
 }
 
+/// The plot's height in points, at most and at least; and what the chart needs around it
+/// (its title above, the date labels below).
+const CHART_FULL_H: f32 = 130.0;
+const CHART_MIN_H: f32 = 90.0;
+const CHART_FRAME: f32 = 44.0;
+
 /// A line chart of headache days per 30 days over time, the baseline dashed.
+///
+/// The chart follows the text on the same page: when the page has less room left than the
+/// full height it is drawn shorter (down to [`CHART_MIN_H`]) rather than moved to the next
+/// page, which would leave the rest of this one blank.
 fn chart(l: &mut Layout, o: &ClientOutcomes) {
-    let (w, h) = (TEXT_W - 40.0, 150.0);
-    l.ensure(h + 40.0);
+    let room = BOTTOM - l.y - CHART_FRAME;
+    let h = if room >= CHART_MIN_H {
+        room.min(CHART_FULL_H)
+    } else {
+        l.ensure(CHART_FULL_H + CHART_FRAME);
+        CHART_FULL_H
+    };
+    let w = TEXT_W - 40.0;
     let (x0, y0) = (MARGIN + 32.0, l.y + 22.0);
     let points = &o.headache_days;
     let max = points.iter().map(|p| p.value).fold(5.0_f64, f64::max);
