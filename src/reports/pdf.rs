@@ -316,6 +316,11 @@ const CHART_FULL_H: f32 = 130.0;
 const CHART_MIN_H: f32 = 90.0;
 const CHART_FRAME: f32 = 44.0;
 
+/// Whether the chart fits in what is left of the page (at its shortest, after its gap).
+fn chart_fits(l: &Layout) -> bool {
+    BOTTOM - l.y - 10.0 - CHART_FRAME >= CHART_MIN_H
+}
+
 /// A line chart of headache days per 30 days over time, the baseline dashed.
 ///
 /// The chart follows the text on the same page: when the page has less room left than the
@@ -619,7 +624,12 @@ impl Store {
                 0.0,
             );
         }
-        if !outcomes.headache_days.is_empty() {
+        // The chart follows the outcome text when the page has room for it, even drawn
+        // shorter; when it has not, the (short) latest plan fills that room first and the
+        // chart opens the next page, so no quarter of a page is left blank.
+        let draw_chart = !outcomes.headache_days.is_empty();
+        let chart_now = draw_chart && chart_fits(&l);
+        if chart_now {
             l.gap(10.0);
             chart(&mut l, &outcomes);
         }
@@ -648,6 +658,10 @@ impl Store {
                 );
             }
             None => l.paragraph("No signed sessions yet.", 10.0, Weight::Regular, MUTED, 0.0),
+        }
+        if draw_chart && !chart_now {
+            l.gap(14.0);
+            chart(&mut l, &outcomes);
         }
         // The person by name and credentials ("Robin Lee, RMT"), not by their login.
         let preparer = self
