@@ -1,6 +1,6 @@
 -- Schema 13 on the clinic server: a user's professional credentials (e.g. "RMT"), shown
 -- after their name wherever they appear on records. Empty when none.
-ALTER TABLE users ADD COLUMN credentials TEXT NOT NULL DEFAULT ''
+ALTER TABLE users ADD COLUMN credentials TEXT COLLATE "C" NOT NULL DEFAULT ''
     CHECK (char_length(credentials) <= 40);
 
 -- A user's name and credentials. Login roles have no UPDATE on `users` except an
