@@ -267,6 +267,19 @@ macro_rules! hostile_properties {
             }
 
             #[test]
+            fn profiles(username in hostile_text(), name in hostile_text(), credentials in hostile_text()) {
+                let mut f = fixture($engine);
+                f.s.insert_user("robin", "Robin Lee", stillpoint::security::users::Role::Therapist).unwrap();
+                let before = f.s.get_user("robin").unwrap();
+                let input = stillpoint::security::users::ProfileInput { display_name: name, credentials };
+                check_write(&mut f.s, |s| s.update_profile(&username, &input));
+                if let Err(e) = f.s.update_profile("robin", &input) {
+                    refused_cleanly(&e);
+                    prop_assert_eq!(f.s.get_user("robin").unwrap(), before, "a refused change changed the user");
+                }
+            }
+
+            #[test]
             fn reads(text in hostile_text(), from in hostile_date(), to in hostile_date(),
                      limit in any::<u32>(), offset in any::<u32>(), id in hostile_text(),
                      archived in any::<bool>()) {

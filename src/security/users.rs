@@ -526,7 +526,8 @@ impl Store {
     /// On the clinic server the change goes through `stillpoint_set_profile`, which checks
     /// the same on the server (a therapist's login may change its own row only).
     pub fn update_profile(&mut self, username: &str, input: &ProfileInput) -> Result<User> {
-        let username = crate::security::keys::normalize_username(username);
+        // A username that cannot exist is refused before it reaches a query.
+        let username = validate_username(username)?;
         if username != self.actor() {
             self.require(Permission::Administer)?;
         }
