@@ -90,14 +90,16 @@ unit: ui
 
 # The PostgreSQL baseline applies to a fresh database and keeps SQLite's rules (signed notes
 # locked, append-only audit log, accent-folding search, bytewise text order); then schema 11
-# (login roles, row-level security) and schema 12 (login management) apply on top.
+# (login roles, row-level security), schema 12 (login management) and schema 13 (credentials)
+# apply on top.
 pg-check: deps-system
 	tests/pg/cluster run -- bash -c 'db="$$STILLPOINT_TEST_PG dbname=stillpoint_check" && \
 	  psql -X -q -v ON_ERROR_STOP=1 "$$STILLPOINT_TEST_PG" -c "CREATE DATABASE stillpoint_check" && \
 	  psql -X -q -v ON_ERROR_STOP=1 -1 "$$db" -f src/db/postgres/0001_baseline.sql && \
 	  psql -X -q -v ON_ERROR_STOP=1 "$$db" -f tests/pg/check-schema.sql && \
 	  psql -X -q -v ON_ERROR_STOP=1 -1 "$$db" -f src/db/postgres/0002_roles.sql && \
-	  psql -X -q -v ON_ERROR_STOP=1 -1 "$$db" -f src/db/postgres/0003_logins.sql'
+	  psql -X -q -v ON_ERROR_STOP=1 -1 "$$db" -f src/db/postgres/0003_logins.sql && \
+	  psql -X -q -v ON_ERROR_STOP=1 -1 "$$db" -f src/db/postgres/0004_credentials.sql'
 
 ui-check: deps-ui
 	cd ui && npm run check && npm test

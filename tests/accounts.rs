@@ -10,7 +10,7 @@ use chrono::{TimeZone, Utc};
 use stillpoint::reports::dashboard::DashboardQuery;
 use stillpoint::security::gate::SetupInput;
 use stillpoint::security::keys::DEFAULT_KDF;
-use stillpoint::security::users::{NewUser, Role};
+use stillpoint::security::users::{NewUser, Permission, ProfileInput, Role, Section};
 use stillpoint::{App, ClientFields, ErrorCode, Phase};
 
 struct Fixture {
@@ -58,10 +58,20 @@ fn set_up(f: &Fixture) -> (App, String) {
             username: "Admin".into(),
             display_name: "Alex Admin".into(),
             password: ADMIN_PW.into(),
+            clinic_name: Some(" Harbour Light Massage ".into()),
         })
         .unwrap();
     assert_eq!(done.status.phase, Phase::Ready);
     assert_eq!(done.status.user.as_ref().unwrap().role, Role::Administrator);
+    // The clinic's name asked at setup is the letterhead's.
+    assert_eq!(
+        app.logged_in_store()
+            .unwrap()
+            .clinic_settings()
+            .unwrap()
+            .name,
+        "Harbour Light Massage"
+    );
     (app, done.recovery_key)
 }
 
@@ -189,6 +199,7 @@ fn setup_refuses_a_weak_password_and_a_bad_username_and_writes_nothing() {
             username: "admin".into(),
             display_name: "Alex".into(),
             password: "short".into(),
+            clinic_name: None,
         })
         .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("password"));
@@ -197,9 +208,19 @@ fn setup_refuses_a_weak_password_and_a_bad_username_and_writes_nothing() {
             username: "<script>".into(),
             display_name: "Alex".into(),
             password: ADMIN_PW.into(),
+            clinic_name: None,
         })
         .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("username"));
+    let err = app
+        .setup(&SetupInput {
+            username: "admin".into(),
+            display_name: "Alex".into(),
+            password: ADMIN_PW.into(),
+            clinic_name: Some(format!("Harbour\nLight {}", "x".repeat(300))),
+        })
+        .unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("clinic_name"));
     assert!(
         std::fs::read_dir(f.dir.path()).unwrap().next().is_none(),
         "nothing written"
@@ -249,7 +270,40 @@ fn roles_are_enforced_in_the_core_and_refusals_are_audited() {
     add(&mut app, "mia.manager", Role::Manager, "mia password 123");
     app.logout();
 
-    app.login("jo.park", "jo password 123").unwrap();
+    // What the screens show comes from the core: the role's label, its permissions and
+    // the sections of the app it uses.
+    let status = app.login("jo.park", "jo password 123").unwrap();
+    assert_eq!(status.role_label.as_deref(), Some("Therapist"));
+    assert_eq!(status.permissions, [Permission::Chart]);
+    assert_eq!(
+        status.sections,
+        [Section::Clients, Section::Search, Section::Techniques]
+    );
+    // Their own name and credentials ("Your account"), shown at once in the status.
+    let me = app
+        .update_profile(
+            "jo.park",
+            &ProfileInput {
+                display_name: "Jo Park".into(),
+                credentials: "RMT".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(me.name_with_credentials, "Jo Park, RMT");
+    assert_eq!(
+        app.status().user.unwrap().name_with_credentials,
+        "Jo Park, RMT"
+    );
+    let err = app
+        .update_profile(
+            "sam.lee",
+            &ProfileInput {
+                display_name: "Sam Lee".into(),
+                credentials: "RMT".into(),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Forbidden);
     let jos = client(&mut app, "Jos");
     let err = app
         .logged_in_store()
@@ -302,7 +356,17 @@ fn roles_are_enforced_in_the_core_and_refusals_are_audited() {
     app.logout();
 
     // The manager reads everything and the dashboard, but does not chart.
-    app.login("mia.manager", "mia password 123").unwrap();
+    let status = app.login("mia.manager", "mia password 123").unwrap();
+    assert_eq!(status.role_label.as_deref(), Some("Clinic manager"));
+    assert_eq!(
+        status.sections,
+        [
+            Section::Clients,
+            Section::Search,
+            Section::Dashboard,
+            Section::Techniques
+        ]
+    );
     assert_eq!(
         app.logged_in_store()
             .unwrap()
@@ -351,13 +415,19 @@ fn roles_are_enforced_in_the_core_and_refusals_are_audited() {
         vec![
             "jo.park",
             "jo.park",
+            "jo.park",
             "sam.lee",
             "sam.lee",
             "mia.manager",
             "mia.manager"
         ]
     );
-    assert!(denied[0].1.contains("clinic reports"), "{}", denied[0].1);
+    assert!(
+        denied[0].1.contains("manage users"),
+        "changing another user's name: {}",
+        denied[0].1
+    );
+    assert!(denied[1].1.contains("clinic reports"), "{}", denied[1].1);
     assert!(
         app.logged_in_store()
             .unwrap()
@@ -424,6 +494,7 @@ fn a_database_from_before_encryption_is_encrypted_at_setup() {
         username: "admin".into(),
         display_name: "Alex Admin".into(),
         password: ADMIN_PW.into(),
+        clinic_name: None,
     })
     .unwrap();
     let page = app

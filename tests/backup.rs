@@ -16,6 +16,7 @@ fn admin_app(dir: &std::path::Path) -> App {
         username: "admin".into(),
         display_name: "Alex Admin".into(),
         password: "admin passphrase 1".into(),
+        clinic_name: None,
     })
     .unwrap();
     app

@@ -550,6 +550,7 @@ fn the_app_creates_its_data_folder_and_database() {
         username: "admin".into(),
         display_name: "Alex Admin".into(),
         password: "a long passphrase".into(),
+        clinic_name: None,
     })
     .unwrap();
     app.logged_in_store()
@@ -612,7 +613,8 @@ fn clients_recorded_before_the_name_index_are_found_after_the_upgrade() {
         // As the version before the index left the file.
         let c = Connection::open(database_path(dir.path())).unwrap();
         c.execute_batch(
-            "DROP TABLE search_terms; DROP TABLE client_name_prefixes; PRAGMA user_version = 8;",
+            "DROP TABLE search_terms; DROP TABLE client_name_prefixes;
+             ALTER TABLE users DROP COLUMN credentials; PRAGMA user_version = 8;",
         )
         .unwrap();
     }

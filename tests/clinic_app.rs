@@ -18,7 +18,7 @@ use stillpoint::security::clinic_link::{CA_FILE, CLINIC_FILE, JoinInput};
 use stillpoint::security::clinic_roles::login_role;
 use stillpoint::security::drafts::DRAFTS_DIR;
 use stillpoint::security::keys::DEFAULT_KDF;
-use stillpoint::security::users::{NewUser, Role};
+use stillpoint::security::users::{NewUser, ProfileInput, Role};
 use stillpoint::{App, ClientFields, ErrorCode, Phase};
 
 struct Server {
@@ -421,6 +421,88 @@ fn an_administrator_manages_logins_from_the_app_and_the_server_enforces_them() {
             "{statement}: {e}"
         );
     }
+    // Names and credentials: Rui sets their own from the app; the server refuses Rui's
+    // login changing anyone else's, by the function or straight in the table.
+    let me = rui
+        .update_profile(
+            "rui",
+            &ProfileInput {
+                display_name: "Rui Costa".into(),
+                credentials: "RMT".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(me.name_with_credentials, "Rui Costa, RMT");
+    let e = rui
+        .update_profile(
+            "tess",
+            &ProfileInput {
+                display_name: "Tess Therapist".into(),
+                credentials: "Dr".into(),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden, "{e:?}");
+    let e = sql
+        .execute(
+            "SELECT stillpoint_set_profile('tess', 'Tess Therapist', 'Dr')",
+            &[],
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.code(),
+        Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE),
+        "{e}"
+    );
+    for statement in [
+        "UPDATE users SET credentials = 'Dr' WHERE username = 'tess'",
+        "UPDATE users SET role = 'administrator' WHERE username = 'rui'",
+    ] {
+        let e = sql.execute(statement, &[]).unwrap_err();
+        assert_eq!(
+            e.code(),
+            Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE),
+            "{statement}: {e}"
+        );
+    }
+    // Tess (a login made before Rui's) may set her own, straight on the server too.
+    let mut tess_sql = postgres::Client::connect(
+        &format!("{conninfo} user={}", login_role(name, "tess")),
+        postgres::NoTls,
+    )
+    .unwrap();
+    tess_sql
+        .execute(
+            "SELECT stillpoint_set_profile('tess', 'Tess Therapist', 'LMT')",
+            &[],
+        )
+        .unwrap();
+    // The administrator sets anyone's.
+    admin
+        .update_profile(
+            "tess",
+            &ProfileInput {
+                display_name: "Tess Therapist".into(),
+                credentials: "RMT".into(),
+            },
+        )
+        .unwrap();
+    let (tess_name, rui_credentials): (String, String) = {
+        let row = place
+            .superuser()
+            .query_one(
+                "SELECT (SELECT credentials FROM users WHERE username = 'tess'),
+                        (SELECT credentials FROM users WHERE username = 'rui')",
+                &[],
+            )
+            .unwrap();
+        (row.get(0), row.get(1))
+    };
+    assert_eq!(
+        (tess_name.as_str(), rui_credentials.as_str()),
+        ("RMT", "RMT")
+    );
+
     tess.logout();
     tess.login("tess", "tess passphrase 1").unwrap();
 

@@ -267,6 +267,19 @@ macro_rules! hostile_properties {
             }
 
             #[test]
+            fn profiles(username in hostile_text(), name in hostile_text(), credentials in hostile_text()) {
+                let mut f = fixture($engine);
+                f.s.insert_user("robin", "Robin Lee", stillpoint::security::users::Role::Therapist).unwrap();
+                let before = f.s.get_user("robin").unwrap();
+                let input = stillpoint::security::users::ProfileInput { display_name: name, credentials };
+                check_write(&mut f.s, |s| s.update_profile(&username, &input));
+                if let Err(e) = f.s.update_profile("robin", &input) {
+                    refused_cleanly(&e);
+                    prop_assert_eq!(f.s.get_user("robin").unwrap(), before, "a refused change changed the user");
+                }
+            }
+
+            #[test]
             fn reads(text in hostile_text(), from in hostile_date(), to in hostile_date(),
                      limit in any::<u32>(), offset in any::<u32>(), id in hostile_text(),
                      archived in any::<bool>()) {
@@ -328,12 +341,12 @@ mod accounts {
         fn account_commands(username in hostile_text(), name in hostile_text(), password in hostile_text()) {
             let dir = tempfile::tempdir().unwrap();
             let mut app = App::start_in(dir.path().to_path_buf());
-            match app.setup(&SetupInput { username: username.clone(), display_name: name.clone(), password: password.clone() }) {
+            match app.setup(&SetupInput { username: username.clone(), display_name: name.clone(), password: password.clone(), clinic_name: Some(name.clone()) }) {
                 Ok(_) => {}
                 Err(e) => {
                     refused_cleanly(&e);
                     prop_assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "a refused setup wrote files");
-                    app.setup(&SetupInput { username: "admin".into(), display_name: "Alex".into(), password: "a long passphrase".into() }).unwrap();
+                    app.setup(&SetupInput { username: "admin".into(), display_name: "Alex".into(), password: "a long passphrase".into(), clinic_name: None }).unwrap();
                 }
             }
             let before = counts(app.logged_in_store().unwrap());

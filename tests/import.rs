@@ -38,6 +38,7 @@ fn single_computer_clinic(dir: &std::path::Path) -> App {
         username: "admin".into(),
         display_name: "Alex Admin".into(),
         password: "admin passphrase 1".into(),
+        clinic_name: None,
     })
     .unwrap();
     app.add_user(&NewUser {

@@ -119,7 +119,7 @@ fn the_summary_pdf_reads_back_with_everything_a_physician_needs(engine: Engine) 
         "Trigger point therapy — 2 sessions",
         "Scalp massage — 1 session",
         "12 → 5 headache days per 30 days since 3 Mar 2026: responder",
-        "Pain within sessions fell by 2.5 points",
+        "Pain within sessions: 2.5 points less pain after sessions (mean), over 2 sessions",
         "Headache days per 30 days",
         "baseline 12",
         "Fortnightly; chin tucks twice daily.",
@@ -127,6 +127,20 @@ fn the_summary_pdf_reads_back_with_everything_a_physician_needs(engine: Engine) 
         "page 1 of",
     ] {
         assert!(text.contains(want), "missing {want:?} in:\n{text}");
+    }
+    // The chart follows the text on page 1, not pushed to page 2 leaving page 1 part blank.
+    let page_one = Command::new("pdftotext")
+        .args(["-f", "1", "-l", "1", "-layout"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let page_one = String::from_utf8(page_one.stdout).unwrap();
+    for want in ["Outcome", "Headache days per 30 days", "baseline 12"] {
+        assert!(
+            page_one.contains(want),
+            "{want:?} not on page 1:\n{page_one}"
+        );
     }
     // only the client asked for, and nothing for a client that does not exist
     assert_eq!(
@@ -160,9 +174,133 @@ fn a_new_client_with_nothing_recorded_still_gets_a_clear_pdf(engine: Engine) {
     assert!(text.contains("<img src=x onerror=alert(1)> Ünal"));
     assert!(text.contains("No symptom intake has been recorded yet."));
     assert!(text.contains("No intake yet"));
+    // Nothing signed: said plainly, not "0 signed session notes … receiving massage therapy".
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("No session note for"), "{flat}");
+    assert!(flat.contains("is signed yet."), "{flat}");
+    assert!(!flat.contains("0 signed session"), "{flat}");
+    assert!(
+        !flat.contains("has been receiving massage therapy"),
+        "{flat}"
+    );
+}
+
+/// Whatever the length of what comes before it, the chart is not pushed to the next page
+/// leaving the rest of the outcome's page blank: the page the outcome is on also holds the
+/// chart or, when the chart does not fit, the latest plan.
+fn the_chart_never_leaves_the_outcome_page_blank(engine: Engine) {
+    let place = Place::new(engine);
+    let mut s = Store::open(place.options().actor("riya").clock(common::fixed_clock())).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let c = s
+        .create_client(&ClientFields {
+            first_name: "Zoë".into(),
+            last_name: "O'Brien".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .id;
+    for (date, days) in [("2026-03-03", 12.0), ("2026-11-20", 5.0)] {
+        s.record_intake(
+            &c,
+            &IntakeInput {
+                assessed_on: date.into(),
+                headache_days: Some(days),
+                usual_intensity: Some(6.0),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    }
+    common::note(
+        &mut s,
+        &c,
+        "2026-11-18T10:00:00Z",
+        &["01900000-0000-7000-8000-000000000001"],
+        5.0,
+        3.0,
+        "Fortnightly; chin tucks twice daily.",
+        true,
+    );
+    let path = dir.path().join("summary.pdf");
+    let mut deferred = 0;
+    for lines in 0..36 {
+        s.update_client(
+            &c,
+            s.get_client(&c).unwrap().version,
+            &ClientFields {
+                first_name: "Zoë".into(),
+                last_name: "O'Brien".into(),
+                medications_preventive: (0..lines)
+                    .map(|i| format!("Line {i} of a long list of preventive medication"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        std::fs::write(&path, s.client_summary_pdf(&c).unwrap()).unwrap();
+        let pages = pages_with_words(&path);
+        let (words, lowest) = pages
+            .iter()
+            .find(|(words, _)| words.contains(&"Outcome".to_owned()))
+            .unwrap_or_else(|| panic!("no Outcome heading with {lines} lines"));
+        let page = words.join(" ");
+        let chart_here = page.contains("Headache days per 30 days");
+        let plan_here = page.contains("Latest plan");
+        // Text ends at most 60 pt above where the footer's room begins (756 pt down).
+        let blank = 756.0 - lowest;
+        assert!(
+            chart_here || plan_here || blank < 60.0,
+            "with {lines} lines the outcome's page holds neither the chart nor the plan, and \
+             {blank:.0} pt of it is blank:\n{page}"
+        );
+        if !chart_here {
+            deferred += 1;
+        }
+    }
+    assert!(
+        deferred > 0,
+        "some lengths leave no room for the chart: the plan fills it"
+    );
+}
+
+/// Each page's words (the footer left out) and how far down its lowest one ends, in points,
+/// from `pdftotext -bbox`.
+fn pages_with_words(path: &std::path::Path) -> Vec<(Vec<String>, f64)> {
+    let out = Command::new("pdftotext")
+        .arg("-bbox")
+        .arg(path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let html = String::from_utf8(out.stdout).unwrap();
+    let attr = |tag: &str, name: &str| -> f64 {
+        let start = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[start..].split('"').next().unwrap().parse().unwrap()
+    };
+    html.split("<page ")
+        .skip(1)
+        .map(|page| {
+            let mut words = Vec::new();
+            let mut lowest: f64 = 0.0;
+            for w in page.split("<word ").skip(1) {
+                let (tag, rest) = w.split_once('>').unwrap();
+                let word = rest.split("</word>").next().unwrap().to_owned();
+                let (top, bottom) = (attr(tag, "yMin"), attr(tag, "yMax"));
+                if top > 770.0 {
+                    continue; // the footer
+                }
+                lowest = lowest.max(bottom);
+                words.push(word);
+            }
+            (words, lowest)
+        })
+        .collect()
 }
 
 crate::on_both_engines!(
+    the_chart_never_leaves_the_outcome_page_blank,
     the_summary_pdf_reads_back_with_everything_a_physician_needs,
     a_new_client_with_nothing_recorded_still_gets_a_clear_pdf,
 );

@@ -51,6 +51,7 @@ fn single_computer(dir: &std::path::Path) -> String {
             username: "admin".into(),
             display_name: "Alex Admin".into(),
             password: ADMIN_PW.into(),
+            clinic_name: None,
         })
         .unwrap();
     app.add_user(&NewUser {

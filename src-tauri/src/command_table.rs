@@ -89,6 +89,10 @@ command_table! {
         |c, a| c.store(|s| s.set_user_disabled(&a.username, a.disabled));
     set_user_password(username: String, password: String) -> () =
         |c, a| c.app(|app| app.set_user_password(&a.username, &a.password));
+    /// A user's name and credentials: one's own ("Your account"), or anyone's for an
+    /// administrator.
+    update_profile(username: String, input: ProfileInput) -> User =
+        |c, a| c.app(|app| app.update_profile(&a.username, &a.input));
 
     verify_audit() -> AuditVerification = |c, _a| c.store(|s| s.verify_audit());
     clinic_settings() -> ClinicSettings = |c, _a| c.store(|s| s.clinic_settings());

@@ -21,7 +21,7 @@ use stillpoint::search::{SearchQuery, SearchResults};
 use stillpoint::security::backup::{BackupInfo, BackupReport};
 use stillpoint::security::clinic_link::JoinInput;
 use stillpoint::security::gate::{LinkStatus, SetupDone, SetupInput};
-use stillpoint::security::users::{NewUser, User};
+use stillpoint::security::users::{NewUser, ProfileInput, User};
 use stillpoint::{App, AppStatus, Client, ClientFields, ClientPage, ClientQuery, Result, Store};
 use tauri::ipc::{Channel, CommandArg, CommandItem, InvokeBody, InvokeError};
 use tauri::{AppHandle, Runtime, State};

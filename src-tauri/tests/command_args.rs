@@ -99,7 +99,8 @@ fn samples() -> BTreeMap<&'static str, Value> {
         ),
         (
             "setup",
-            json!({"input": {"username": "admin", "display_name": "Alex", "password": "a long password"}}),
+            json!({"input": {"username": "admin", "display_name": "Alex", "password": "a long password",
+                             "clinic_name": "Calm Clinic"}}),
         ),
         (
             "join_clinic",
@@ -131,6 +132,10 @@ fn samples() -> BTreeMap<&'static str, Value> {
         (
             "set_user_password",
             json!({"username": "nina", "password": "pw"}),
+        ),
+        (
+            "update_profile",
+            json!({"username": "nina", "input": {"display_name": "Nina Park", "credentials": "RMT"}}),
         ),
         ("verify_audit", json!({})),
         ("clinic_settings", json!({})),

@@ -38,6 +38,14 @@ impl ClinicSettings {
     }
 }
 
+/// The longest clinic name (characters).
+pub const MAX_CLINIC_NAME_CHARS: usize = 200;
+
+/// The idle lock a new database starts with, in minutes (the column's default).
+pub const DEFAULT_IDLE_LOCK_MINUTES: u32 = 10;
+/// The idle lock's allowed range, in minutes (the column's check).
+pub const IDLE_LOCK_MINUTES: std::ops::RangeInclusive<u32> = 1..=240;
+
 impl Store {
     pub fn clinic_settings(&self) -> Result<ClinicSettings> {
         clinic_settings::letterhead(self.sql()).map(ClinicSettings::from_stored)
@@ -46,7 +54,13 @@ impl Store {
     pub fn update_clinic_settings(&mut self, input: &ClinicSettings) -> Result<ClinicSettings> {
         self.require(Permission::Administer)?;
         let v = ClinicSettings {
-            name: validate::text("name", "Clinic name", &input.name, 200, Lines::One)?,
+            name: validate::text(
+                "name",
+                "Clinic name",
+                &input.name,
+                MAX_CLINIC_NAME_CHARS,
+                Lines::One,
+            )?,
             address: validate::text("address", "Address", &input.address, 500, Lines::Many)?,
             phone: validate::phone("phone", "Phone", &input.phone)?,
         };
@@ -74,10 +88,14 @@ impl Store {
 
     pub fn set_idle_lock_minutes(&mut self, minutes: u32) -> Result<u32> {
         self.require(Permission::Administer)?;
-        if !(1..=240).contains(&minutes) {
+        if !IDLE_LOCK_MINUTES.contains(&minutes) {
             return Err(Error::field(
                 "idle_lock_minutes",
-                "Lock after 1 to 240 minutes without use.",
+                format!(
+                    "Lock after {} to {} minutes without use.",
+                    IDLE_LOCK_MINUTES.start(),
+                    IDLE_LOCK_MINUTES.end()
+                ),
             ));
         }
         self.write_sql(|tx, _| {

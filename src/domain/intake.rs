@@ -112,6 +112,8 @@ pub struct MedicationOveruse {
 #[ts(export)]
 pub struct RedFlagAck {
     pub acknowledged_by: String,
+    /// Who acknowledged, as people know them: "Robin Lee, RMT".
+    pub acknowledged_by_name: String,
     pub acknowledged_at: String,
     pub referral_note: String,
 }
@@ -133,7 +135,16 @@ pub struct OpenRedFlags {
     pub assessed_on: String,
     pub red_flags: Vec<RedFlag>,
     pub message: String,
+    /// Whether these red flags may be acknowledged now: the newest open warning first.
+    pub can_acknowledge: bool,
+    /// Why not, when they may not ([`ACKNOWLEDGE_NEWER_FIRST`]).
+    pub blocked_reason: Option<String>,
 }
+
+/// Why an older intake's red flags wait: a newer intake of the same client has red flags
+/// nobody has acknowledged yet, and that one is the current picture to act on.
+pub const ACKNOWLEDGE_NEWER_FIRST: &str =
+    "Acknowledge the newer warning above first; this one stays until it is acknowledged too.";
 
 /// The medication-overuse rule: simple analgesics on 15 or more days a month, or triptans,
 /// combination analgesics, other acute drugs or a mix of kinds on 10 or more.
@@ -378,6 +389,7 @@ impl Intake {
             recorded_by: i.recorded_by,
             recorded_at: i.recorded_at,
             acknowledgement: r.ack.map(|a| RedFlagAck {
+                acknowledged_by_name: a.acknowledged_by.clone(),
                 acknowledged_by: a.acknowledged_by,
                 acknowledged_at: a.acknowledged_at,
                 referral_note: a.referral_note,
@@ -480,20 +492,39 @@ impl Store {
 
     pub fn get_intake(&self, id: &str) -> Result<Intake> {
         let id = validate::record_id(id, "intake")?;
-        intakes::get(self.sql(), &id)?
+        let intake = intakes::get(self.sql(), &id)?
             .ok_or_else(|| Error::not_found("intake"))
             .and_then(Intake::from_stored)
-            .and_then(|i| self.require_client(&i.client_id).map(|()| i))
+            .and_then(|i| self.require_client(&i.client_id).map(|()| i))?;
+        self.with_names(vec![intake]).map(|mut v| v.remove(0))
+    }
+
+    /// Who acknowledged red flags, by name (with credentials), not by login.
+    fn with_names(&self, mut intakes: Vec<Intake>) -> Result<Vec<Intake>> {
+        if intakes.iter().all(|i| i.acknowledgement.is_none()) {
+            return Ok(intakes);
+        }
+        let names = self.person_names()?;
+        for a in intakes
+            .iter_mut()
+            .filter_map(|i| i.acknowledgement.as_mut())
+        {
+            if let Some(n) = names.get(&a.acknowledged_by) {
+                a.acknowledged_by_name = n.clone();
+            }
+        }
+        Ok(intakes)
     }
 
     /// A client's intakes, newest first.
     pub fn list_intakes(&self, client_id: &str) -> Result<Vec<Intake>> {
         let client_id = validate::record_id(client_id, "client")?;
         self.require_client(&client_id)?;
-        intakes::list_for_client(self.sql(), &client_id)?
+        let intakes = intakes::list_for_client(self.sql(), &client_id)?
             .into_iter()
             .map(Intake::from_stored)
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        self.with_names(intakes)
     }
 
     /// Record that a therapist saw an intake's red flags, with the referral made.
@@ -527,6 +558,17 @@ impl Store {
                 "Say what you did: e.g. referred to the GP, or the physician has cleared treatment.",
             ));
         }
+        // The newest open warning first: a newer intake of this client with unacknowledged
+        // red flags is acknowledged before an older one.
+        let newer_open = self.list_intakes(&intake.client_id)?.into_iter().any(|i| {
+            (&i.assessed_on, &i.recorded_at, &i.id)
+                > (&intake.assessed_on, &intake.recorded_at, &intake.id)
+                && !i.red_flags.is_empty()
+                && i.acknowledgement.is_none()
+        });
+        if newer_open {
+            return Err(Error::conflict(ACKNOWLEDGE_NEWER_FIRST));
+        }
         let id = intake.id;
         self.write_sql(|tx, ctx| {
             intakes::insert_ack(
@@ -554,10 +596,14 @@ impl Store {
     /// The warnings a client's page must lead with.
     pub fn client_alerts(&self, client_id: &str) -> Result<ClientAlerts> {
         let intakes = self.list_intakes(client_id)?;
+        // Newest first (as `list_intakes` orders them): only the first may be acknowledged.
         let open_red_flags = intakes
             .iter()
             .filter(|i| !i.red_flags.is_empty() && i.acknowledgement.is_none())
-            .map(|i| OpenRedFlags {
+            .enumerate()
+            .map(|(n, i)| OpenRedFlags {
+                can_acknowledge: n == 0,
+                blocked_reason: (n > 0).then(|| ACKNOWLEDGE_NEWER_FIRST.to_owned()),
                 intake_id: i.id.clone(),
                 assessed_on: i.assessed_on.clone(),
                 red_flags: i.red_flags.clone(),

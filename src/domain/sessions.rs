@@ -100,6 +100,8 @@ pub struct SessionTechnique {
 pub struct Amendment {
     pub id: String,
     pub author: String,
+    /// The author as people know them: "Robin Lee, RMT".
+    pub author_name: String,
     pub created_at: String,
     pub reason: String,
     pub body: String,
@@ -125,6 +127,8 @@ pub struct Session {
     pub techniques: Vec<SessionTechnique>,
     pub marks: Vec<BodyMark>,
     pub signed_by: Option<String>,
+    /// Who signed, as people know them: "Robin Lee, RMT".
+    pub signed_by_name: Option<String>,
     pub signed_at: Option<String>,
     /// Added after signing, oldest first; the note above them is unchanged.
     pub amendments: Vec<Amendment>,
@@ -326,6 +330,7 @@ impl Session {
             assessment: r.assessment,
             plan: r.plan,
             headache_at_start: r.headache_at_start,
+            signed_by_name: r.signed_by.clone(),
             signed_by: r.signed_by,
             signed_at: r.signed_at,
             version: r.version,
@@ -358,6 +363,7 @@ impl Amendment {
     fn from_stored(r: sessions::AmendmentRow) -> Amendment {
         Amendment {
             id: r.id,
+            author_name: r.author.clone(),
             author: r.author,
             created_at: r.created_at,
             reason: r.reason,
@@ -715,6 +721,13 @@ impl Store {
             .into_iter()
             .map(Amendment::from_stored)
             .collect();
+        // People by name (with credentials), not by login.
+        let names = self.person_names()?;
+        let name_of = |u: &str| names.get(u).cloned().unwrap_or_else(|| u.to_owned());
+        s.signed_by_name = s.signed_by.as_deref().map(name_of);
+        for a in &mut s.amendments {
+            a.author_name = name_of(&a.author);
+        }
         Ok(s)
     }
 

@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::security::users::Role;
+
 /// Declare a closed vocabulary: an enum with stable ids, people's labels, and the full list.
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $label:literal),+ $(,)? }) => {
@@ -208,6 +210,42 @@ pub struct Vocabulary {
     pub mark_kinds: Vec<VocabOption<MarkKind>>,
     pub contraindications: Vec<VocabOption<Contraindication>>,
     pub regions: Vec<VocabOption<Region>>,
+    /// The roles a user may have, in the order the add-user form offers them.
+    pub roles: Vec<VocabOption<Role>>,
+    /// The numbers the core works with, so the UI never types them again.
+    pub defaults: Defaults,
+}
+
+/// The core's defaults and limits that forms and screens show or start from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Defaults {
+    /// Minutes without use before the app locks itself, until the setting has been read.
+    pub idle_lock_minutes: u32,
+    pub idle_lock_min_minutes: u32,
+    pub idle_lock_max_minutes: u32,
+    /// Search hits asked for at once (one page), and the most a query may ask for.
+    pub search_limit: u32,
+    pub search_max_limit: u32,
+    /// The shortest password accepted.
+    pub min_password_chars: u32,
+    /// The longest credentials after a name (e.g. "RMT").
+    pub max_credentials_chars: u32,
+}
+
+pub fn defaults() -> Defaults {
+    use crate::domain::clinic_settings::{DEFAULT_IDLE_LOCK_MINUTES, IDLE_LOCK_MINUTES};
+    use crate::security::users::{MAX_CREDENTIALS_CHARS, MIN_PASSWORD_CHARS};
+    let chars = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    Defaults {
+        idle_lock_minutes: DEFAULT_IDLE_LOCK_MINUTES,
+        idle_lock_min_minutes: *IDLE_LOCK_MINUTES.start(),
+        idle_lock_max_minutes: *IDLE_LOCK_MINUTES.end(),
+        search_limit: crate::search::DEFAULT_SEARCH_LIMIT,
+        search_max_limit: crate::search::MAX_SEARCH_LIMIT,
+        min_password_chars: chars(MIN_PASSWORD_CHARS),
+        max_credentials_chars: chars(MAX_CREDENTIALS_CHARS),
+    }
 }
 
 macro_rules! options {
@@ -235,6 +273,8 @@ pub fn vocabulary() -> Vocabulary {
         mark_kinds: options!(MarkKind),
         contraindications: options!(Contraindication),
         regions: options!(Region),
+        roles: options!(Role),
+        defaults: defaults(),
     }
 }
 
@@ -256,5 +296,17 @@ mod tests {
         assert_eq!(v.red_flags.len(), 12);
         assert_eq!(v.regions.len(), Region::ALL.len());
         assert!(v.regions.iter().all(|o| !o.label.is_empty()));
+        let roles: Vec<(Role, &str)> = v.roles.iter().map(|o| (o.id, o.label.as_str())).collect();
+        assert_eq!(
+            roles,
+            [
+                (Role::Therapist, "Therapist"),
+                (Role::Manager, "Clinic manager"),
+                (Role::Administrator, "Administrator")
+            ]
+        );
+        assert_eq!(v.defaults.idle_lock_minutes, 10);
+        assert_eq!(v.defaults.search_limit, 50);
+        assert_eq!(v.defaults.min_password_chars, 10);
     }
 }

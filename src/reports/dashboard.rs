@@ -6,6 +6,8 @@ use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::security::users::person_sql;
+
 use crate::Store;
 use crate::db::sql::Row;
 use crate::db::timestamp;
@@ -78,6 +80,8 @@ pub struct TechniqueOutcome {
     pub sessions_with_pain: u32,
     /// Mean pain before minus after in those sessions.
     pub mean_pain_change: Option<f64>,
+    /// The same for people: "3.0 points less pain after sessions (mean)".
+    pub pain_change_text: Option<String>,
     /// Clients treated with it, and how many have a measurable responder status.
     pub clients: u32,
     pub clients_measurable: u32,
@@ -137,9 +141,13 @@ fn name(first: String, last: String) -> String {
 
 /// An intake with red flags and its acknowledgement, if any: the columns [`red_flag_from_row`]
 /// reads, over `intakes i JOIN clients c LEFT JOIN red_flag_acks a`.
-const RED_FLAG_COLUMNS: &str = "i.id, i.client_id, c.first_name, c.last_name, i.assessed_on, i.red_flags,
-    COALESCE((SELECT display_name FROM users WHERE username = a.acknowledged_by), a.acknowledged_by),
-    a.acknowledged_at, a.referral_note";
+fn red_flag_columns() -> String {
+    format!(
+        "i.id, i.client_id, c.first_name, c.last_name, i.assessed_on, i.red_flags, {},
+         a.acknowledged_at, a.referral_note",
+        person_sql("a.acknowledged_by")
+    )
+}
 
 fn red_flag_from_row(r: &Row<'_>) -> Result<RedFlagItem> {
     let flags: String = r.get(5)?;
@@ -213,12 +221,15 @@ impl Store {
 
         // (count of a CASE, not sum of a comparison: PostgreSQL does not sum booleans.)
         let sessions_per_therapist = c.all(
-            "SELECT COALESCE((SELECT display_name FROM users WHERE username = sessions.therapist), therapist),
+            &format!(
+                "SELECT {},
                     count(CASE WHEN status = 'signed' THEN 1 END),
                     count(CASE WHEN status = 'draft' THEN 1 END)
              FROM sessions
              WHERE started_at >= ?1 AND started_at < ?2
              GROUP BY therapist ORDER BY therapist",
+                person_sql("sessions.therapist")
+            ),
             crate::args![from_text, to_text],
             |r| {
                 Ok(TherapistSessions {
@@ -232,11 +243,12 @@ impl Store {
         let unsigned_notes = c.all(
             &format!(
                 "SELECT s.id, s.client_id, c.first_name, c.last_name,
-                        COALESCE((SELECT display_name FROM users WHERE username = s.therapist), s.therapist),
+                        {},
                         s.started_at, s.created_at
                  FROM sessions s JOIN clients c ON c.id = s.client_id
                  WHERE s.status = 'draft' AND s.created_at < ?1
-                 ORDER BY s.created_at LIMIT {LIST_LIMIT}"
+                 ORDER BY s.created_at LIMIT {LIST_LIMIT}",
+                person_sql("s.therapist")
             ),
             crate::args![day_ago],
             |r| {
@@ -289,15 +301,17 @@ impl Store {
 
         let open_red_flags = c.all(
             &format!(
-                "SELECT {RED_FLAG_COLUMNS} {open} ORDER BY i.assessed_on, i.id LIMIT {LIST_LIMIT}"
+                "SELECT {} {open} ORDER BY i.assessed_on, i.id LIMIT {LIST_LIMIT}",
+                red_flag_columns()
             ),
             crate::args![],
             red_flag_from_row,
         )?;
         let referrals = c.all(
             &format!(
-                "SELECT {RED_FLAG_COLUMNS} {referred}
-                 ORDER BY a.acknowledged_at DESC, a.intake_id LIMIT {LIST_LIMIT}"
+                "SELECT {} {referred}
+                 ORDER BY a.acknowledged_at DESC, a.intake_id LIMIT {LIST_LIMIT}",
+                red_flag_columns()
             ),
             crate::args![from_text, to_text],
             red_flag_from_row,
@@ -335,13 +349,16 @@ impl Store {
                 let pain_sum: i64 = r.get(4)?;
                 let measurable: u32 = r.get(6)?;
                 let responders: u32 = r.get(7)?;
+                let mean_pain_change = (with_pain > 0)
+                    .then(|| (pain_sum as f64 / f64::from(with_pain) * 10.0).round() / 10.0);
                 Ok(TechniqueOutcome {
                     technique_id: r.get(0)?,
                     technique_name: r.get(1)?,
                     sessions: r.get(2)?,
                     sessions_with_pain: with_pain,
-                    mean_pain_change: (with_pain > 0)
-                        .then(|| (pain_sum as f64 / f64::from(with_pain) * 10.0).round() / 10.0),
+                    pain_change_text: mean_pain_change
+                        .map(crate::reports::outcomes::pain_change_text),
+                    mean_pain_change,
                     clients: r.get(5)?,
                     clients_measurable: measurable,
                     responders,

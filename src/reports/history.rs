@@ -272,7 +272,8 @@ impl Store {
                    FROM amendments a JOIN sessions s ON s.id = a.session_id
                   WHERE s.client_id = ?1
                  UNION ALL
-                 SELECT 1, u.username, u.display_name, NULL, NULL FROM users u"
+                 SELECT 1, u.username, {}, NULL, NULL FROM users u",
+                crate::security::users::name_with_credentials_sql("u")
             ),
             crate::args![client_id],
             |r| {
@@ -290,6 +291,11 @@ impl Store {
             if let Some(name) = names.get(&e.by) {
                 e.by = name.clone();
             }
+        }
+        if let Some(p) = latest_plan.as_mut()
+            && let Some(name) = names.get(&p.therapist)
+        {
+            p.therapist = name.clone();
         }
         events.sort_by(|a, b| {
             b.at.cmp(&a.at)

@@ -51,6 +51,8 @@ pub struct ClientOutcomes {
     pub session_pain: Vec<SessionPain>,
     /// Mean of before minus after over signed sessions with both recorded.
     pub mean_pain_change: Option<f64>,
+    /// The same for people ([`pain_change_text`]): "3.0 points less pain after sessions (mean)".
+    pub pain_change_text: Option<String>,
     pub sessions_since_baseline: u32,
     pub weeks_since_baseline: Option<u32>,
     /// One line for people, e.g. "12 → 5 headache days per 30 days since 3 Mar 2026: responder".
@@ -68,6 +70,30 @@ fn pretty(date: &str) -> String {
     NaiveDate::parse_from_str(date, "%Y-%m-%d")
         .map(|d| d.format("%-d %b %Y").to_string())
         .unwrap_or_else(|_| date.to_owned())
+}
+
+/// The one wording of a change in pain within sessions, from the mean of pain before minus
+/// pain after (positive is relief), on the 0–10 scale: "3.0 points less pain after sessions
+/// (mean)", "1.0 point more pain after sessions (mean)", "no change in pain after sessions
+/// (mean)". One decimal always; "point" only for exactly 1.0. Every screen and the PDF use it.
+pub fn pain_change_text(mean_before_minus_after: f64) -> String {
+    let tenths = (mean_before_minus_after.abs() * 10.0).round();
+    if tenths == 0.0 || !tenths.is_finite() {
+        return "no change in pain after sessions (mean)".to_owned();
+    }
+    let size = tenths / 10.0;
+    let unit = if tenths == 10.0 { "point" } else { "points" };
+    let direction = if mean_before_minus_after > 0.0 {
+        "less"
+    } else {
+        "more"
+    };
+    format!("{size:.1} {unit} {direction} pain after sessions (mean)")
+}
+
+/// "1 session", "3 sessions": a count with its noun, singular for one.
+pub fn count_of(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Compute a client's outcomes from their intakes (any order) and session summaries.
@@ -126,8 +152,12 @@ pub fn compute(
             "No intake yet: record a baseline intake to measure outcomes.".to_owned()
         }
         (Some(b), _, Responder::TooLittleData) => format!(
-            "Baseline {} headache days per 30 days on {}; record a re-assessment to measure change.",
-            b.headache_days,
+            "Baseline {} per 30 days on {}; record a re-assessment to measure change.",
+            count_of(
+                usize::from(b.headache_days),
+                "headache day",
+                "headache days"
+            ),
             pretty(&b.assessed_on)
         ),
         (Some(b), _, Responder::NotMeasurable) => format!(
@@ -174,6 +204,7 @@ pub fn compute(
             .filter_map(|i| point(&i.assessed_on, i.stress.map(f64::from)))
             .collect(),
         session_pain,
+        pain_change_text: mean_pain_change.map(pain_change_text),
         mean_pain_change,
         sessions_since_baseline,
         weeks_since_baseline,
@@ -187,5 +218,61 @@ impl Store {
         let intakes = self.list_intakes(client_id)?;
         let sessions = self.list_sessions(client_id)?;
         Ok(compute(&intakes, &sessions, self.today()))
+    }
+}
+
+#[cfg(test)]
+mod wording_tests {
+    use super::*;
+
+    #[test]
+    fn pain_change_is_worded_one_way() {
+        assert_eq!(
+            pain_change_text(0.0),
+            "no change in pain after sessions (mean)"
+        );
+        assert_eq!(
+            pain_change_text(-0.0),
+            "no change in pain after sessions (mean)"
+        );
+        assert_eq!(
+            pain_change_text(0.04),
+            "no change in pain after sessions (mean)"
+        );
+        assert_eq!(
+            pain_change_text(1.0),
+            "1.0 point less pain after sessions (mean)"
+        );
+        assert_eq!(
+            pain_change_text(-1.0),
+            "1.0 point more pain after sessions (mean)"
+        );
+        assert_eq!(
+            pain_change_text(3.0),
+            "3.0 points less pain after sessions (mean)"
+        );
+        assert_eq!(
+            pain_change_text(2.75),
+            "2.8 points less pain after sessions (mean)"
+        );
+        assert_eq!(
+            pain_change_text(-0.5),
+            "0.5 points more pain after sessions (mean)"
+        );
+        assert_eq!(
+            pain_change_text(0.96),
+            "1.0 point less pain after sessions (mean)"
+        );
+        assert_eq!(
+            pain_change_text(f64::NAN),
+            "no change in pain after sessions (mean)"
+        );
+    }
+
+    #[test]
+    fn counts_are_singular_for_one() {
+        assert_eq!(count_of(0, "session", "sessions"), "0 sessions");
+        assert_eq!(count_of(1, "session", "sessions"), "1 session");
+        assert_eq!(count_of(2, "session", "sessions"), "2 sessions");
     }
 }

@@ -22,6 +22,7 @@ use crate::domain::intake::Intake;
 use crate::domain::sessions::{SessionStatus, SessionSummary};
 use crate::error::{Error, Result};
 use crate::reports::outcomes::ClientOutcomes;
+use crate::reports::outcomes::count_of;
 
 static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
@@ -276,13 +277,20 @@ fn intake_lines(l: &mut Layout, title: &str, i: &Intake) {
         &format!("usually {}/10{worst}", i.usual_intensity),
     );
     if let Some(h) = i.usual_duration_hours {
-        l.field("Usual attack duration", &format!("{h} hours"));
+        l.field(
+            "Usual attack duration",
+            &format!("{h} {}", if h == 1.0 { "hour" } else { "hours" }),
+        );
     }
     if let Some(d) = i.acute_med_days {
         let kinds: Vec<&str> = i.acute_med_kinds.iter().map(|k| k.label()).collect();
         l.field(
             "Acute medication",
-            &format!("{d} days in the last 30 ({})", kinds.join(", ")),
+            &format!(
+                "{} in the last 30 ({})",
+                count_of(usize::from(d), "day", "days"),
+                kinds.join(", ")
+            ),
         );
     }
     if !i.triggers.is_empty() {
@@ -302,10 +310,31 @@ fn intake_lines(l: &mut Layout, title: &str, i: &Intake) {
     l.gap(4.0);
 }
 
+/// The plot's height in points, at most and at least; and what the chart needs around it
+/// (its title above, the date labels below).
+const CHART_FULL_H: f32 = 130.0;
+const CHART_MIN_H: f32 = 90.0;
+const CHART_FRAME: f32 = 44.0;
+
+/// Whether the chart fits in what is left of the page (at its shortest, after its gap).
+fn chart_fits(l: &Layout) -> bool {
+    BOTTOM - l.y - 10.0 - CHART_FRAME >= CHART_MIN_H
+}
+
 /// A line chart of headache days per 30 days over time, the baseline dashed.
+///
+/// The chart follows the text on the same page: when the page has less room left than the
+/// full height it is drawn shorter (down to [`CHART_MIN_H`]) rather than moved to the next
+/// page, which would leave the rest of this one blank.
 fn chart(l: &mut Layout, o: &ClientOutcomes) {
-    let (w, h) = (TEXT_W - 40.0, 150.0);
-    l.ensure(h + 40.0);
+    let room = BOTTOM - l.y - CHART_FRAME;
+    let h = if room >= CHART_MIN_H {
+        room.min(CHART_FULL_H)
+    } else {
+        l.ensure(CHART_FULL_H + CHART_FRAME);
+        CHART_FULL_H
+    };
+    let w = TEXT_W - 40.0;
     let (x0, y0) = (MARGIN + 32.0, l.y + 22.0);
     let points = &o.headache_days;
     let max = points.iter().map(|p| p.value).fold(5.0_f64, f64::max);
@@ -482,18 +511,24 @@ impl Store {
             .as_deref()
             .map(|d| format!(" since {}", pretty(d)))
             .unwrap_or_default();
-        l.paragraph(
-            &format!(
-                "{} has been receiving massage therapy for headache-related muscle tension{since}: {} signed session note{} on record. This summary is shared to support an integrated plan of care.",
+        let intro = if signed.is_empty() {
+            format!(
+                "No session note for {} is signed yet{}. This summary is shared to support an integrated plan of care.",
                 f.first_name,
-                signed.len(),
-                if signed.len() == 1 { "" } else { "s" }
-            ),
-            10.0,
-            Weight::Regular,
-            INK,
-            0.0,
-        );
+                if intakes.is_empty() {
+                    ""
+                } else {
+                    "; it shows the symptom intake recorded so far"
+                }
+            )
+        } else {
+            format!(
+                "{} has been receiving massage therapy for headache-related muscle tension{since}: {} on record. This summary is shared to support an integrated plan of care.",
+                f.first_name,
+                count_of(signed.len(), "signed session note", "signed session notes")
+            )
+        };
+        l.paragraph(&intro, 10.0, Weight::Regular, INK, 0.0);
         if !f.medications_preventive.is_empty() || !f.medications_acute.is_empty() {
             l.gap(4.0);
             l.field("Preventive medication", &f.medications_preventive);
@@ -534,7 +569,7 @@ impl Store {
                 Some(a) => l.paragraph(
                     &format!(
                         "Acknowledged by {} on {}: {}",
-                        a.acknowledged_by,
+                        a.acknowledged_by_name,
                         pretty(&a.acknowledged_at),
                         a.referral_note
                     ),
@@ -567,7 +602,7 @@ impl Store {
         by_use.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         for (t, n) in by_use {
             l.paragraph(
-                &format!("{t} — {n} session{}", if n == 1 { "" } else { "s" }),
+                &format!("{t} — {}", count_of(n as usize, "session", "sessions")),
                 10.0,
                 Weight::Regular,
                 INK,
@@ -577,11 +612,11 @@ impl Store {
 
         l.heading("Outcome");
         l.paragraph(&outcomes.summary, 10.0, Weight::Regular, INK, 0.0);
-        if let Some(m) = outcomes.mean_pain_change {
+        if let Some(change) = &outcomes.pain_change_text {
             l.paragraph(
                 &format!(
-                    "Pain within sessions fell by {m} points on average (0-10 scale, {} sessions).",
-                    outcomes.session_pain.len()
+                    "Pain within sessions: {change}, over {} (0-10 scale).",
+                    count_of(outcomes.session_pain.len(), "session", "sessions")
                 ),
                 10.0,
                 Weight::Regular,
@@ -589,7 +624,12 @@ impl Store {
                 0.0,
             );
         }
-        if !outcomes.headache_days.is_empty() {
+        // The chart follows the outcome text when the page has room for it, even drawn
+        // shorter; when it has not, the (short) latest plan fills that room first and the
+        // chart opens the next page, so no quarter of a page is left blank.
+        let draw_chart = !outcomes.headache_days.is_empty();
+        let chart_now = draw_chart && chart_fits(&l);
+        if chart_now {
             l.gap(10.0);
             chart(&mut l, &outcomes);
         }
@@ -619,9 +659,17 @@ impl Store {
             }
             None => l.paragraph("No signed sessions yet.", 10.0, Weight::Regular, MUTED, 0.0),
         }
+        if draw_chart && !chart_now {
+            l.gap(14.0);
+            chart(&mut l, &outcomes);
+        }
+        // The person by name and credentials ("Robin Lee, RMT"), not by their login.
+        let preparer = self
+            .get_user(self.actor())?
+            .map_or_else(|| self.actor().to_owned(), |u| u.name_with_credentials);
         l.gap(18.0);
         l.paragraph(
-            &format!("Prepared by {} for {clinic}.", self.actor()),
+            &format!("Prepared by {preparer} for {clinic}."),
             10.0,
             Weight::Regular,
             INK,

@@ -38,7 +38,9 @@ pub struct Hit {
     pub kind: HitKind,
     /// The record to open: a client, session, intake; for an amendment, its session.
     pub record_id: String,
-    pub at: String,
+    /// When the record is from: an intake's day, a note's or amendment's instant. `None` for
+    /// a client record, whose time means nothing to the reader.
+    pub at: Option<String>,
     pub snippet: Vec<SnippetPart>,
 }
 
@@ -81,9 +83,14 @@ pub struct SearchQuery {
     /// Narrow to a period, `YYYY-MM-DD`, inclusive.
     pub from: Option<String>,
     pub to: Option<String>,
-    /// Most hits returned (1 to 200; 0 means 50).
+    /// Most hits returned (1 to [`MAX_SEARCH_LIMIT`]; 0 means [`DEFAULT_SEARCH_LIMIT`]).
     pub limit: u32,
 }
+
+/// Hits returned when a query asks for none in particular: one page of results.
+pub const DEFAULT_SEARCH_LIMIT: u32 = 50;
+/// The most hits one query may ask for.
+pub const MAX_SEARCH_LIMIT: u32 = 200;
 
 /// Below this many matches, ranking by relevance is cheap enough.
 pub const RANK_LIMIT: u32 = 500;
@@ -331,8 +338,8 @@ impl Store {
             return Ok(empty);
         };
         let limit = match q.limit {
-            0 => 50,
-            n => n.min(200),
+            0 => DEFAULT_SEARCH_LIMIT,
+            n => n.min(MAX_SEARCH_LIMIT),
         };
 
         let matches = conn.pick(
@@ -479,7 +486,7 @@ impl Store {
             groups[idx].hits.push(Hit {
                 kind,
                 record_id,
-                at,
+                at: (kind != HitKind::Client).then_some(at),
                 snippet: snippet_parts(&snippet),
             });
         }

@@ -26,7 +26,7 @@ use crate::security::clinic_link::{ClinicServer, JoinInput};
 use crate::security::drafts::DraftsKey;
 use crate::security::keys::{self, DEFAULT_KDF, DbKey, KdfParams, KeyFile};
 use crate::security::throttle::LoginFailures;
-use crate::security::users::{self, NewUser, Permission, Role, User};
+use crate::security::users::{self, NewUser, Permission, ProfileInput, Role, Section, User};
 
 /// What the UI shows first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -58,6 +58,13 @@ pub struct AppStatus {
     pub version: String,
     /// Who is logged in.
     pub user: Option<User>,
+    /// Their role as people call it ("Clinic manager"); `None` when nobody is logged in.
+    pub role_label: Option<String>,
+    /// What they may do (from their role), and the screens they use, in the sidebar's
+    /// order. Empty when nobody is logged in. The core enforces the permissions anyway; the
+    /// UI shows only these.
+    pub permissions: Vec<Permission>,
+    pub sections: Vec<Section>,
     /// The last user, to prefill the login form after a lock.
     pub last_username: Option<String>,
     /// Why the login screen shows (e.g. locked after being idle).
@@ -88,6 +95,8 @@ pub struct SetupInput {
     pub username: String,
     pub display_name: String,
     pub password: String,
+    /// The clinic's name for the PDF letterhead; optional (Admin → Settings changes it).
+    pub clinic_name: Option<String>,
 }
 
 /// Shown once, at setup.
@@ -248,6 +257,12 @@ impl App {
                 .unwrap_or_default(),
             error,
             version: env!("CARGO_PKG_VERSION").to_owned(),
+            role_label: user.as_ref().map(|u| u.role.label().to_owned()),
+            permissions: user
+                .as_ref()
+                .map(|u| u.role.permissions())
+                .unwrap_or_default(),
+            sections: user.as_ref().map(|u| u.role.sections()).unwrap_or_default(),
             user,
             last_username: self.last_username.clone(),
             login_reason: reason,
@@ -465,6 +480,13 @@ impl App {
         let display_name =
             crate::domain::validate::name("display_name", "Full name", &input.display_name, 100)?;
         users::validate_password(&input.password)?;
+        let clinic_name = crate::domain::validate::text(
+            "clinic_name",
+            "Clinic name",
+            input.clinic_name.as_deref().unwrap_or_default(),
+            crate::domain::clinic_settings::MAX_CLINIC_NAME_CHARS,
+            crate::domain::validate::Lines::One,
+        )?;
         let dir = self.dir()?.to_path_buf();
         let (file, key, recovery) = KeyFile::create(&username, &input.password, self.kdf)?;
         let db_path = db::database_path(&dir);
@@ -479,6 +501,13 @@ impl App {
                     .actor(&username),
             )?;
             store.insert_user(&username, &display_name, Role::Administrator)?;
+            if !clinic_name.is_empty() {
+                let settings = store.clinic_settings()?;
+                store.update_clinic_settings(&crate::domain::clinic_settings::ClinicSettings {
+                    name: clinic_name,
+                    ..settings
+                })?;
+            }
         }
         file.save(&keys::keys_path(&dir))?;
         self.state = State::Login { reason: None };
@@ -710,6 +739,18 @@ impl App {
             "user.password",
             &format!("set a new password for {}", user.username),
         )
+    }
+
+    /// A user's name and credentials: one's own ("Your account"), or anyone's for an
+    /// administrator. The logged-in user's own change shows at once in the app status.
+    pub fn update_profile(&mut self, username: &str, input: &ProfileInput) -> Result<User> {
+        let user = self.logged_in_store()?.update_profile(username, input)?;
+        if let State::Open(o) = &mut self.state
+            && o.user.username == user.username
+        {
+            o.user = user.clone();
+        }
+        Ok(user)
     }
 
     /// The idle-lock setting, applied from the next command on.

@@ -51,8 +51,32 @@ impl Role {
     }
 }
 
+impl Role {
+    pub const ALL: &'static [Role] = &[Role::Therapist, Role::Manager, Role::Administrator];
+
+    /// What this role may do, in the order of [`Permission::ALL`].
+    pub fn permissions(self) -> Vec<Permission> {
+        Permission::ALL
+            .iter()
+            .copied()
+            .filter(|p| allows(self, *p))
+            .collect()
+    }
+
+    /// The screens of the app this role uses, in the sidebar's order.
+    pub fn sections(self) -> Vec<Section> {
+        Section::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.needs().is_none_or(|p| allows(self, p)))
+            .collect()
+    }
+}
+
 /// What a role may do. Each core operation names the one it needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum Permission {
     /// Register clients, record intakes, start, write and sign their own session notes.
     Chart,
@@ -69,6 +93,15 @@ pub enum Permission {
 }
 
 impl Permission {
+    pub const ALL: &'static [Permission] = &[
+        Permission::Chart,
+        Permission::ReadAllClients,
+        Permission::AmendAnyNote,
+        Permission::ClinicReports,
+        Permission::ManageTechniques,
+        Permission::Administer,
+    ];
+
     fn describe(self) -> &'static str {
         match self {
             Permission::Chart => "chart sessions",
@@ -77,6 +110,40 @@ impl Permission {
             Permission::ClinicReports => "see clinic reports and exports",
             Permission::ManageTechniques => "change the technique catalogue",
             Permission::Administer => "manage users, backups and settings",
+        }
+    }
+}
+
+/// The screens of the app (the sidebar's items). Which ones a user sees follows from their
+/// role's permissions: the UI shows what the core lists and keeps no table of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Section {
+    Clients,
+    Search,
+    Dashboard,
+    Techniques,
+    Admin,
+}
+
+impl Section {
+    /// In the sidebar's order.
+    pub const ALL: &'static [Section] = &[
+        Section::Clients,
+        Section::Search,
+        Section::Dashboard,
+        Section::Techniques,
+        Section::Admin,
+    ];
+
+    /// The permission a role needs to see this screen; `None` for every role. (Clients and
+    /// search show each user the clients they may read; every role reads the techniques.)
+    pub fn needs(self) -> Option<Permission> {
+        match self {
+            Section::Clients | Section::Search | Section::Techniques => None,
+            Section::Dashboard => Some(Permission::ClinicReports),
+            Section::Admin => Some(Permission::Administer),
         }
     }
 }
@@ -98,6 +165,11 @@ pub fn allows(role: Role, p: Permission) -> bool {
 pub struct User {
     pub username: String,
     pub display_name: String,
+    /// Professional credentials shown after the name, e.g. "RMT"; empty when none.
+    pub credentials: String,
+    /// How the person is named wherever they appear: "Robin Lee, RMT" (the name, then the
+    /// credentials when set).
+    pub name_with_credentials: String,
     pub role: Role,
     pub created_at: String,
     pub disabled_at: Option<String>,
@@ -116,6 +188,67 @@ pub struct NewUser {
 }
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// The longest credentials, e.g. "RMT, CLT" (characters).
+pub const MAX_CREDENTIALS_CHARS: usize = 40;
+
+/// "Robin Lee, RMT": the name, then the credentials when there are any.
+pub fn name_with_credentials(display_name: &str, credentials: &str) -> String {
+    if credentials.is_empty() {
+        display_name.to_owned()
+    } else {
+        format!("{display_name}, {credentials}")
+    }
+}
+
+/// The same in SQL, for a `users` alias: one expression both engines accept.
+pub(crate) fn name_with_credentials_sql(alias: &str) -> String {
+    format!(
+        "(CASE WHEN {alias}.credentials = '' THEN {alias}.display_name \
+         ELSE {alias}.display_name || ', ' || {alias}.credentials END)"
+    )
+}
+
+/// A person's name as it appears on records, from their username; the username itself
+/// when no user has it (records imported from elsewhere).
+pub(crate) fn person_sql(username_expr: &str) -> String {
+    format!(
+        "COALESCE((SELECT {} FROM users pu WHERE pu.username = {username_expr}), {username_expr})",
+        name_with_credentials_sql("pu")
+    )
+}
+
+/// Credentials: optional, one line, short, letters, digits, spaces and `. , - ( ) / &`.
+pub fn validate_credentials(credentials: &str) -> Result<String> {
+    let c = validate::text(
+        "credentials",
+        "Credentials",
+        credentials,
+        MAX_CREDENTIALS_CHARS,
+        Lines::One,
+    )?;
+    let ok = c.chars().all(|ch| {
+        ch.is_alphanumeric() || matches!(ch, ' ' | '.' | ',' | '-' | '(' | ')' | '/' | '&')
+    });
+    if !ok {
+        return Err(Error::field(
+            "credentials",
+            "Credentials are letters and abbreviations, e.g. RMT or RMT, CLT.",
+        ));
+    }
+    Ok(c)
+}
+
+/// What a user may change about themself (and an administrator about anyone): the name
+/// shown on records and the credentials after it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[serde(default)]
+#[ts(export)]
+pub struct ProfileInput {
+    pub display_name: String,
+    pub credentials: String,
+}
 
 /// Lowercase letters, digits, `.`, `_`, `-`; 2 to 32; starting with a letter or digit.
 pub fn validate_username(name: &str) -> Result<String> {
@@ -181,8 +314,10 @@ impl User {
     fn from_stored(r: UserRow) -> User {
         User {
             role: Role::from_id(&r.role).unwrap_or(Role::Therapist),
+            name_with_credentials: name_with_credentials(&r.display_name, &r.credentials),
             username: r.username,
             display_name: r.display_name,
+            credentials: r.credentials,
             created_at: r.created_at,
             disabled_at: r.disabled_at,
         }
@@ -292,19 +427,26 @@ impl Store {
             .collect())
     }
 
+    /// Every username with the name it appears under on records ("Robin Lee, RMT").
+    pub(crate) fn person_names(&self) -> Result<std::collections::HashMap<String, String>> {
+        Ok(users::list(self.sql())?
+            .into_iter()
+            .map(|r| {
+                let name = name_with_credentials(&r.display_name, &r.credentials);
+                (r.username, name)
+            })
+            .collect())
+    }
+
     pub fn get_user(&self, username: &str) -> Result<Option<User>> {
         let username = crate::security::keys::normalize_username(username);
         Ok(users::get(self.sql(), &username)?.map(User::from_stored))
     }
 
-    /// Add the user row (the key file entry is the caller's: see `App`). The first user may
-    /// be added by a store without a role (setup); later ones need an administrator.
-    pub(crate) fn insert_user(
-        &mut self,
-        username: &str,
-        display_name: &str,
-        role: Role,
-    ) -> Result<User> {
+    /// Add the user row only (the login, a key file entry or a server role, is the caller's:
+    /// see `App::add_user`). The first user may be added by a store without a role (setup);
+    /// later ones need an administrator.
+    pub fn insert_user(&mut self, username: &str, display_name: &str, role: Role) -> Result<User> {
         self.require(Permission::Administer)?;
         if self.get_user(username)?.is_some() {
             return Err(Error::field(
@@ -382,6 +524,49 @@ impl Store {
             .ok_or_else(|| Error::not_found("user"))
     }
 
+    /// Change a user's name and credentials: one's own, or anyone's for an administrator.
+    /// On the clinic server the change goes through `stillpoint_set_profile`, which checks
+    /// the same on the server (a therapist's login may change its own row only).
+    pub fn update_profile(&mut self, username: &str, input: &ProfileInput) -> Result<User> {
+        // A username that cannot exist is refused before it reaches a query.
+        let username = validate_username(username)?;
+        if username != self.actor() {
+            self.require(Permission::Administer)?;
+        }
+        let user = self
+            .get_user(&username)?
+            .ok_or_else(|| Error::not_found("user"))?;
+        let display_name = validate::name("display_name", "Full name", &input.display_name, 100)?;
+        let credentials = validate_credentials(&input.credentials)?;
+        if display_name == user.display_name && credentials == user.credentials {
+            return Ok(user);
+        }
+        self.write_sql(|tx, _| {
+            if tx.engine() == crate::db::sql::Engine::Postgres {
+                tx.execute(
+                    "SELECT stillpoint_set_profile(?1, ?2, ?3)",
+                    crate::args![username, display_name, credentials],
+                )?;
+            } else {
+                users::set_profile(tx, &username, &display_name, &credentials)?;
+            }
+            Ok((
+                (),
+                AuditEntry {
+                    action: "user.profile",
+                    entity: "user",
+                    entity_id: username.clone(),
+                    summary: format!(
+                        "named {}",
+                        name_with_credentials(&display_name, &credentials)
+                    ),
+                },
+            ))
+        })?;
+        self.get_user(&username)?
+            .ok_or_else(|| Error::not_found("user"))
+    }
+
     /// Record a login, logout, lock, password change or recovery in the audit log.
     /// A wrong password typed at the login screen, recorded at the next successful login.
     pub(crate) fn audit_login_failure(&mut self, username: &str, summary: &str) -> Result<()> {
@@ -446,6 +631,34 @@ mod tests {
         assert!(!allows(Role::Manager, Administer));
         assert!(allows(Role::Manager, ClinicReports) && allows(Role::Manager, AmendAnyNote));
         assert!(allows(Role::Administrator, Administer) && allows(Role::Administrator, Chart));
+    }
+
+    #[test]
+    fn each_role_sees_the_sections_its_permissions_allow() {
+        use Section::*;
+        assert_eq!(Role::Therapist.sections(), [Clients, Search, Techniques]);
+        assert_eq!(
+            Role::Manager.sections(),
+            [Clients, Search, Dashboard, Techniques]
+        );
+        assert_eq!(Role::Administrator.sections(), Section::ALL);
+        assert_eq!(Role::Therapist.permissions(), [Permission::Chart]);
+        assert_eq!(Role::Administrator.permissions(), Permission::ALL);
+    }
+
+    #[test]
+    fn names_carry_credentials_when_set() {
+        assert_eq!(name_with_credentials("Robin Lee", ""), "Robin Lee");
+        assert_eq!(name_with_credentials("Robin Lee", "RMT"), "Robin Lee, RMT");
+        assert_eq!(validate_credentials("  RMT, CLT ").unwrap(), "RMT, CLT");
+        assert_eq!(validate_credentials("").unwrap(), "");
+        for bad in ["<RMT>", "RMT\nCLT", &"x".repeat(41), "R;T"] {
+            assert_eq!(
+                validate_credentials(bad).unwrap_err().field.as_deref(),
+                Some("credentials"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -222,6 +222,7 @@ pub fn demo_accounts(data_dir: &Path, clock: stillpoint::db::Clock) -> Result<Db
         username: ADMIN.into(),
         display_name: "Alex Admin".into(),
         password: DEMO_PASSWORD.into(),
+        clinic_name: None,
     })?;
     for (username, name, role) in [
         (THERAPIST_A, "Jo Park", Role::Therapist),

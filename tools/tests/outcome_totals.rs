@@ -182,6 +182,7 @@ fn the_upgrade_counts_the_totals_from_what_is_there() {
              DROP INDEX intakes_with_red_flags; DROP INDEX red_flag_acks_by_time;
              DROP INDEX clients_archived;
              CREATE INDEX sessions_by_status ON sessions (status, updated_at);
+             ALTER TABLE users DROP COLUMN credentials;
              PRAGMA user_version = 6;",
         )
         .unwrap();

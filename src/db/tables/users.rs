@@ -9,6 +9,8 @@ use crate::error::Result;
 pub struct UserRow {
     pub username: String,
     pub display_name: String,
+    /// e.g. "RMT"; empty when none (schema 13).
+    pub credentials: String,
     /// A `Role` id.
     pub role: String,
     pub created_at: String,
@@ -16,7 +18,7 @@ pub struct UserRow {
 }
 
 /// The columns of [`UserRow`], in its order.
-pub const COLUMNS: &str = "username, display_name, role, created_at, disabled_at";
+pub const COLUMNS: &str = "username, display_name, role, created_at, disabled_at, credentials";
 
 impl UserRow {
     /// A row of [`COLUMNS`].
@@ -27,6 +29,7 @@ impl UserRow {
             role: r.get(2)?,
             created_at: r.get(3)?,
             disabled_at: r.get(4)?,
+            credentials: r.get(5)?,
         })
     }
 }
@@ -80,6 +83,21 @@ pub fn set_disabled(tx: Conn<'_>, username: &str, disabled_at: Option<&str>) -> 
     tx.execute(
         "UPDATE users SET disabled_at = ?2 WHERE username = ?1",
         args![username, disabled_at],
+    )?;
+    Ok(())
+}
+
+/// A user's name and credentials (on SQLite; the clinic server goes through
+/// `stillpoint_set_profile`).
+pub fn set_profile(
+    tx: Conn<'_>,
+    username: &str,
+    display_name: &str,
+    credentials: &str,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE users SET display_name = ?2, credentials = ?3 WHERE username = ?1",
+        args![username, display_name, credentials],
     )?;
     Ok(())
 }

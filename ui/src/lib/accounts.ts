@@ -4,21 +4,11 @@
 import type { AppError } from './api';
 import type { Role } from './bindings/Role';
 import type { User } from './bindings/User';
+import type { VocabOption } from './bindings/VocabOption';
 
-// A `Record` over the union makes the compiler fail here when a role is added or removed.
-const ROLE_LABELS: Record<Role, string> = {
-  therapist: 'Therapist',
-  manager: 'Clinic manager',
-  administrator: 'Administrator',
-};
-
-/** The roles in the order the add-user form offers them. */
-export const ROLES: readonly { value: Role; label: string }[] = (Object.keys(ROLE_LABELS) as Role[]).map(
-  (value) => ({ value, label: ROLE_LABELS[value] }),
-);
-
-export function roleLabel(role: Role): string {
-  return ROLE_LABELS[role] ?? role;
+/** A role as the core labels it (`Vocabulary.roles`, from `Role::label()`); its id until the vocabulary is loaded. */
+export function roleLabel(role: Role, roles: readonly VocabOption<Role>[] | null | undefined): string {
+  return roles?.find((r) => r.id === role)?.label ?? role;
 }
 
 export function userStatus(user: User): 'Active' | 'Disabled' {

@@ -145,8 +145,19 @@ describe('a locked core', () => {
       error: null,
       version: '1',
       user: username
-        ? { username, display_name: username, role: 'therapist', created_at: '2026-01-01T00:00:00Z', disabled_at: null }
+        ? {
+            username,
+            display_name: username,
+            credentials: '',
+            name_with_credentials: username,
+            role: 'therapist',
+            created_at: '2026-01-01T00:00:00Z',
+            disabled_at: null,
+          }
         : null,
+      role_label: username ? 'Therapist' : null,
+      permissions: username ? ['chart'] : [],
+      sections: username ? ['clients', 'search', 'techniques'] : [],
       last_username: username,
       login_reason: null,
       has_unencrypted_data: false,

@@ -17,6 +17,7 @@ import type { SetupDone } from './bindings/SetupDone';
 import type { SetupInput } from './bindings/SetupInput';
 import type { JoinInput } from './bindings/JoinInput';
 import type { LinkStatus } from './bindings/LinkStatus';
+import type { ProfileInput } from './bindings/ProfileInput';
 import type { User } from './bindings/User';
 import type { Client } from './bindings/Client';
 import type { ClientAlerts } from './bindings/ClientAlerts';
@@ -329,6 +330,11 @@ export function setUserDisabled(username: string, disabled: boolean): Promise<Us
 
 export function setUserPassword(username: string, password: string): Promise<void> {
   return call('set_user_password', { username, password }).then(() => undefined);
+}
+
+/** A user's name and credentials: one's own ("Your account"), or anyone's for an administrator. */
+export function updateProfile(username: string, input: ProfileInput): Promise<User> {
+  return call('update_profile', { username, input });
 }
 
 export function verifyAudit(): Promise<AuditVerification> {

@@ -4,9 +4,16 @@
 
 import type { AppStatus } from './bindings/AppStatus';
 import type { User } from './bindings/User';
+import { vocab } from './vocab.svelte';
 
-/** Minutes without use before the lock, until the core's setting has been read. */
-export const DEFAULT_IDLE_MINUTES = 10;
+/**
+ * Minutes without use before the lock, until the core's setting has been read: the core's
+ * default (`Vocabulary.defaults`). 0 before the vocabulary is loaded, when nobody can be
+ * logged in yet (the idle timer does not run then).
+ */
+export function defaultIdleMinutes(): number {
+  return vocab.value?.defaults.idle_lock_minutes ?? 0;
+}
 
 export const auth = $state<{
   /** The core's latest answer about the app (login reason, last username, version). */
@@ -15,9 +22,9 @@ export const auth = $state<{
   user: User | null;
   /** The shell stays mounted underneath the lock screen until the same person logs in again. */
   locked: boolean;
-  /** The idle lock, in minutes (the core's setting, read after each login). */
+  /** The idle lock, in minutes (the core's setting, read after each login; 0 before). */
   idleMinutes: number;
-}>({ status: null, user: null, locked: false, idleMinutes: DEFAULT_IDLE_MINUTES });
+}>({ status: null, user: null, locked: false, idleMinutes: 0 });
 
 // Counts logins and logouts. A call remembers the count it started in, so a `locked` answer
 // to a call from before the latest login (or from a screen torn down by a logout) is ignored.

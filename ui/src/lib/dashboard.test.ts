@@ -58,11 +58,14 @@ describe('outcomes by technique', () => {
     expect(oneDecimal(-0.01)).toBe('0');
   });
 
-  it('phrases the pain change as less or more pain, with the sessions it rests on', () => {
-    expect(painChange(2.5, 4)).toEqual({ text: '2.5 points less pain', count: '(n = 4 sessions)' });
-    expect(painChange(1, 1)).toEqual({ text: '1 point less pain', count: '(n = 1 session)' });
-    expect(painChange(-0.5, 2)).toEqual({ text: '0.5 points more pain', count: '(n = 2 sessions)' });
-    expect(painChange(0, 3)).toEqual({ text: 'no change in pain', count: '(n = 3 sessions)' });
+  it("shows the core's pain change wording, with the sessions it rests on", () => {
+    // The wording is the core's (`pain_change_text`, src/reports/outcomes.rs); this only adds n.
+    const less = '2.5 points less pain after sessions (mean)';
+    expect(painChange(less, 4)).toEqual({ text: less, count: '(n = 4 sessions)' });
+    expect(painChange('1.0 point less pain after sessions (mean)', 1)).toEqual({
+      text: '1.0 point less pain after sessions (mean)',
+      count: '(n = 1 session)',
+    });
   });
 
   it('shows a dash and n = 0 when no session recorded pain before and after', () => {

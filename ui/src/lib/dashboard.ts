@@ -60,16 +60,13 @@ export interface Figure {
 }
 
 /**
- * The mean pain change (before minus after, 0-10 scale) in words: "2.5 points less pain" with
+ * The mean pain change in the core's words ("2.5 points less pain after sessions (mean)") with
  * "(n = 4 sessions)", the number of sessions that recorded pain before and after.
  */
-export function painChange(mean: number | null, sessionsWithPain: number): Figure {
-  if (mean === null || sessionsWithPain === 0) return { text: '—', count: `(n = ${sessionsWithPain})` };
-  const count = `(n = ${plural(sessionsWithPain, 'session', 'sessions')})`;
-  const size = oneDecimal(Math.abs(mean));
-  if (size === '0') return { text: 'no change in pain', count };
-  const points = `${size} ${size === '1' ? 'point' : 'points'}`;
-  return { text: mean > 0 ? `${points} less pain` : `${points} more pain`, count };
+export function painChange(text: string | null, sessionsWithPain: number): Figure {
+  // The wording is the core's (`pain_change_text`), the same as on the history screen and the PDF.
+  if (text === null || sessionsWithPain === 0) return { text: '—', count: `(n = ${sessionsWithPain})` };
+  return { text, count: `(n = ${plural(sessionsWithPain, 'session', 'sessions')})` };
 }
 
 /** "2 of 3 clients (67%)", or "no measurable clients yet". */

@@ -46,6 +46,7 @@ const outcomes = (over: Partial<ClientOutcomes> = {}): ClientOutcomes => ({
   stress: [],
   session_pain: [],
   mean_pain_change: null,
+  pain_change_text: null,
   sessions_since_baseline: 0,
   weeks_since_baseline: null,
   summary: '',
@@ -118,12 +119,12 @@ describe('outcome figures', () => {
   it('shows the mean pain change as after minus before, with the count', () => {
     // The core sends before − after: 2.5 means 2.5 points of relief.
     const four = [pain(7, 4), pain(6, 4), pain(8, 5), pain(5, 3)];
-    expect(meanPainChangeText({ mean_pain_change: 2.5, session_pain: four })).toBe('−2.5 points (n = 4)');
-    expect(meanPainChangeText({ mean_pain_change: -1, session_pain: [pain(3, 4)] })).toBe('+1.0 point (n = 1)');
-    expect(meanPainChangeText({ mean_pain_change: 0, session_pain: [pain(3, 3)] })).toBe('0.0 points (n = 1)');
-    expect(meanPainChangeText({ mean_pain_change: null, session_pain: [] })).toBe('—');
-    expect(meanPainChange({ mean_pain_change: 2.5, session_pain: four })).toEqual({ value: '−2.5 points', count: 'n = 4' });
-    expect(meanPainChange({ mean_pain_change: null, session_pain: [] })).toEqual({ value: '—', count: 'n = 0' });
+    // The wording is the core's (`pain_change_text`, src/reports/outcomes.rs); this only adds n.
+    const less = '2.5 points less pain after sessions (mean)';
+    expect(meanPainChangeText({ pain_change_text: less, session_pain: four })).toBe(`${less} (n = 4)`);
+    expect(meanPainChangeText({ pain_change_text: null, session_pain: [] })).toBe('—');
+    expect(meanPainChange({ pain_change_text: less, session_pain: four })).toEqual({ value: less, count: 'n = 4' });
+    expect(meanPainChange({ pain_change_text: null, session_pain: [] })).toEqual({ value: '—', count: 'n = 0' });
   });
 
   it('shows the change in headache days and the weeks, or a dash', () => {
@@ -184,17 +185,14 @@ describe('chart summaries', () => {
 
   it('describes the mean pain change within sessions in words', () => {
     const four = [pain(7, 4), pain(6, 4), pain(8, 5), pain(5, 1)];
-    expect(painSummary({ mean_pain_change: 3, session_pain: four })).toBe(
-      'Mean change within sessions: 3.0 points less pain after (4 sessions).',
+    expect(painSummary({ pain_change_text: '3.0 points less pain after sessions (mean)', session_pain: four })).toBe(
+      'Pain within sessions: 3.0 points less pain after sessions (mean), over 4 sessions.',
     );
-    expect(painSummary({ mean_pain_change: -1, session_pain: [pain(3, 4)] })).toBe(
-      'Mean change within sessions: 1.0 point more pain after (1 session).',
+    expect(painSummary({ pain_change_text: '1.0 point more pain after sessions (mean)', session_pain: [pain(3, 4)] })).toBe(
+      'Pain within sessions: 1.0 point more pain after sessions (mean), over 1 session.',
     );
-    expect(painSummary({ mean_pain_change: 0, session_pain: [pain(3, 3), pain(4, 4)] })).toBe(
-      'Mean change within sessions: no change on average (2 sessions).',
-    );
-    expect(painSummary({ mean_pain_change: null, session_pain: [] })).toBe(
-      'Mean change within sessions: not measured yet (0 sessions).',
+    expect(painSummary({ pain_change_text: null, session_pain: [] })).toBe(
+      'Pain within sessions: not measured yet (0 sessions).',
     );
   });
 

@@ -79,24 +79,21 @@ export function responderLabel(r: Responder): string {
 }
 
 /**
- * The mean change in pain within sessions, as after minus before, and how many sessions it
- * is over: { value: "−2.5 points", count: "n = 4" }. The core sends before minus after
- * (positive is relief), so the sign is flipped for people.
+ * The mean change in pain within sessions, in the core's one wording (`pain_change_text`:
+ * "2.5 points less pain after sessions (mean)"), and how many sessions it is over:
+ * { value, count: "n = 4" }; '—' when nothing is measured.
  */
-export function meanPainChange(o: Pick<ClientOutcomes, 'mean_pain_change' | 'session_pain'>): {
+export function meanPainChange(o: Pick<ClientOutcomes, 'pain_change_text' | 'session_pain'>): {
   value: string;
   count: string;
 } {
-  const n = o.session_pain.length;
-  if (o.mean_pain_change === null) return { value: '—', count: `n = ${n}` };
-  const unit = Math.abs(o.mean_pain_change) === 1 ? 'point' : 'points';
-  return { value: `${formatSigned(-o.mean_pain_change)} ${unit}`, count: `n = ${n}` };
+  return { value: o.pain_change_text ?? '—', count: `n = ${o.session_pain.length}` };
 }
 
-/** The same as one line: "−2.5 points (n = 4)", or '—' when nothing is measured. */
-export function meanPainChangeText(o: Pick<ClientOutcomes, 'mean_pain_change' | 'session_pain'>): string {
+/** The same as one line: "2.5 points less pain after sessions (mean) (n = 4)", or '—'. */
+export function meanPainChangeText(o: Pick<ClientOutcomes, 'pain_change_text' | 'session_pain'>): string {
   const m = meanPainChange(o);
-  return o.mean_pain_change === null ? m.value : `${m.value} (${m.count})`;
+  return o.pain_change_text === null ? m.value : `${m.value} (${m.count})`;
 }
 
 /** "−58.3%" from the core's change in percent, '—' when it cannot be measured. */
@@ -159,19 +156,16 @@ export function headacheSummary(
   );
 }
 
-/** "Mean change within sessions: 3.0 points less pain after (4 sessions)." */
-export function painSummary(o: Pick<ClientOutcomes, 'mean_pain_change' | 'session_pain'>): string {
+/**
+ * "Pain within sessions: 3.0 points less pain after sessions (mean), over 4 sessions." The
+ * change is the core's wording (`pain_change_text`), as on the dashboard and the PDF.
+ */
+export function painSummary(o: Pick<ClientOutcomes, 'pain_change_text' | 'session_pain'>): string {
   const n = o.session_pain.length;
-  if (n === 0 || o.mean_pain_change === null) {
-    return 'Mean change within sessions: not measured yet (0 sessions).';
+  if (n === 0 || o.pain_change_text === null) {
+    return 'Pain within sessions: not measured yet (0 sessions).';
   }
-  const sessions = plural(n, 'session', 'sessions');
-  const m = o.mean_pain_change;
-  const size = Math.abs(m).toFixed(1);
-  const points = Number(size) === 1 ? 'point' : 'points';
-  if (Number(size) === 0) return `Mean change within sessions: no change on average (${sessions}).`;
-  const direction = m > 0 ? 'less' : 'more';
-  return `Mean change within sessions: ${size} ${points} ${direction} pain after (${sessions}).`;
+  return `Pain within sessions: ${o.pain_change_text}, over ${plural(n, 'session', 'sessions')}.`;
 }
 
 /** What stands in for the headache chart when there are fewer than two intakes. */

@@ -81,13 +81,26 @@ describe('idle timer', () => {
     expect(later).toHaveBeenCalledTimes(1);
   });
 
-  it('falls back to 10 minutes for a nonsense setting', () => {
+  it("falls back to the core's default (10 minutes) for a nonsense setting", () => {
     const onIdle = vi.fn();
-    const t = new IdleTimer({ minutes: Number.NaN, onIdle });
+    const t = new IdleTimer({ minutes: Number.NaN, fallbackMinutes: () => 10, onIdle });
     t.start();
     vi.advanceTimersByTime(10 * MIN - 1);
     expect(onIdle).not.toHaveBeenCalled();
     vi.advanceTimersByTime(1);
+    expect(onIdle).toHaveBeenCalledTimes(1);
+  });
+
+  it('waits for a real setting when there is no default yet, then counts from the last activity', () => {
+    const onIdle = vi.fn();
+    const t = new IdleTimer({ minutes: 0, fallbackMinutes: () => 0, onIdle });
+    t.start();
+    vi.advanceTimersByTime(60 * MIN);
+    expect(onIdle).not.toHaveBeenCalled();
+    expect(t.running).toBe(true);
+    t.activity();
+    t.setMinutes(5);
+    vi.advanceTimersByTime(5 * MIN);
     expect(onIdle).toHaveBeenCalledTimes(1);
   });
 });

@@ -8,13 +8,20 @@ export const ACTIVITY_EVENTS = ['keydown', 'pointerdown', 'wheel'] as const;
 
 export interface IdleTimerOptions {
   minutes: number;
+  /**
+   * The minutes used when `minutes` is not a positive number: the core's default
+   * (`Vocabulary.defaults.idle_lock_minutes`), asked for when needed. Without one, or with
+   * none yet, the timer waits for a real setting (the core locks itself on its own anyway).
+   */
+  fallbackMinutes?: () => number;
   onIdle: () => void;
   /** The clock, in milliseconds (tests use fake timers, which fake `Date.now` too). */
   now?: () => number;
 }
 
 export class IdleTimer {
-  private ms: number;
+  private ms: number | null;
+  private readonly fallback: () => number;
   private readonly onIdle: () => void;
   private readonly now: () => number;
   private last = 0;
@@ -22,7 +29,8 @@ export class IdleTimer {
   private active = false;
 
   constructor(opts: IdleTimerOptions) {
-    this.ms = toMs(opts.minutes);
+    this.fallback = opts.fallbackMinutes ?? (() => 0);
+    this.ms = toMs(opts.minutes, this.fallback);
     this.onIdle = opts.onIdle;
     this.now = opts.now ?? (() => Date.now());
   }
@@ -35,7 +43,8 @@ export class IdleTimer {
   start(): void {
     this.active = true;
     this.last = this.now();
-    this.schedule(this.ms);
+    if (this.ms === null) this.clear();
+    else this.schedule(this.ms);
   }
 
   stop(): void {
@@ -50,7 +59,7 @@ export class IdleTimer {
 
   /** A new setting applies at once, counted from the last activity. */
   setMinutes(minutes: number): void {
-    this.ms = toMs(minutes);
+    this.ms = toMs(minutes, this.fallback);
     if (this.active) this.check();
   }
 
@@ -64,6 +73,10 @@ export class IdleTimer {
 
   private check(): void {
     if (!this.active) return;
+    if (this.ms === null) {
+      this.clear();
+      return;
+    }
     const left = this.last + this.ms - this.now();
     if (left > 0) {
       this.schedule(left);
@@ -79,9 +92,12 @@ export class IdleTimer {
   }
 }
 
-function toMs(minutes: number): number {
-  const m = Number.isFinite(minutes) && minutes > 0 ? minutes : 10;
-  return m * 60_000;
+/** Milliseconds for a setting, the fallback for a nonsense one; null when there is neither. */
+function toMs(minutes: number, fallback: () => number): number | null {
+  const usable = (m: number) => Number.isFinite(m) && m > 0;
+  if (usable(minutes)) return minutes * 60_000;
+  const f = fallback();
+  return usable(f) ? f * 60_000 : null;
 }
 
 /** Call `onActivity` on every key, click or wheel on `target`; returns the way to stop. */

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Role } from './bindings/Role';
+import type { Section } from './bindings/Section';
 import { HOME, back, current, push, replace, reset, section, showsSection, sidebarFor, title, type View } from './nav';
 
 describe('navigation stack', () => {
@@ -50,7 +52,14 @@ describe('charting screens', () => {
 });
 
 describe('the sidebar by role', () => {
-  const sections = (role: Parameters<typeof sidebarFor>[0]) => sidebarFor(role).map((i) => i.section);
+  // The sections the core sends in `AppStatus.sections` for each role (src/security/users.rs,
+  // `Role::sections`, whose unit test pins the same lists).
+  const CORE_SECTIONS = {
+    therapist: ['clients', 'search', 'techniques'],
+    manager: ['clients', 'search', 'dashboard', 'techniques'],
+    administrator: ['clients', 'search', 'dashboard', 'techniques', 'admin'],
+  } as const satisfies Record<Role, readonly Section[]>;
+  const sections = (role: Role) => sidebarFor(CORE_SECTIONS[role]).map((i) => i.section);
 
   it('shows therapists their charting screens only', () => {
     expect(sections('therapist')).toEqual(['clients', 'search', 'techniques']);
@@ -59,18 +68,23 @@ describe('the sidebar by role', () => {
   it('adds the dashboard for managers, and administration for administrators', () => {
     expect(sections('manager')).toEqual(['clients', 'search', 'dashboard', 'techniques']);
     expect(sections('administrator')).toEqual(['clients', 'search', 'dashboard', 'techniques', 'admin']);
-    expect(sidebarFor('administrator').find((i) => i.section === 'admin')?.label).toBe('Administration');
+    expect(sidebarFor(CORE_SECTIONS.administrator).find((i) => i.section === 'admin')?.label).toBe('Administration');
+  });
+
+  it('keeps the sidebar order whatever order the sections come in', () => {
+    expect(sidebarFor(['admin', 'clients']).map((i) => i.section)).toEqual(['clients', 'admin']);
   });
 
   it('shows nothing to nobody', () => {
     expect(sidebarFor(null)).toEqual([]);
+    expect(sidebarFor([])).toEqual([]);
     expect(showsSection(undefined, 'clients')).toBe(false);
   });
 
   it('answers for one section', () => {
-    expect(showsSection('therapist', 'dashboard')).toBe(false);
-    expect(showsSection('manager', 'admin')).toBe(false);
-    expect(showsSection('administrator', 'admin')).toBe(true);
+    expect(showsSection(CORE_SECTIONS.therapist, 'dashboard')).toBe(false);
+    expect(showsSection(CORE_SECTIONS.manager, 'admin')).toBe(false);
+    expect(showsSection(CORE_SECTIONS.administrator, 'admin')).toBe(true);
   });
 
   it('lights the administration item for its screens', () => {

@@ -1,7 +1,7 @@
 // Which screen is shown, as a small stack so "Cancel" can return to where the user was.
 
 import type { Client } from './bindings/Client';
-import type { Role } from './bindings/Role';
+import type { Section } from './bindings/Section';
 
 export type View =
   | { name: 'list' }
@@ -41,9 +41,9 @@ export function reset(view: View = HOME): View[] {
   return [view];
 }
 
-/** The sidebar item a stack belongs to: the screen it was started from. */
-export type Section = 'clients' | 'techniques' | 'dashboard' | 'search' | 'admin';
+export type { Section };
 
+/** The sidebar item a stack belongs to: the screen it was started from. */
 export function section(stack: readonly View[]): Section {
   const first = stack[0]?.name;
   return first === 'techniques' || first === 'dashboard' || first === 'search' || first === 'admin'
@@ -60,22 +60,18 @@ export const SIDEBAR: readonly { section: Section; label: string }[] = [
   { section: 'admin', label: 'Administration' },
 ];
 
-// Which sidebar items each role sees. This only hides what a role cannot use: the core
-// refuses anything a role may not do, whatever the screens show.
-const SECTIONS_FOR: Record<Role, readonly Section[]> = {
-  therapist: ['clients', 'search', 'techniques'],
-  manager: ['clients', 'search', 'dashboard', 'techniques'],
-  administrator: ['clients', 'search', 'dashboard', 'techniques', 'admin'],
-};
+// Which sidebar items a user sees is the core's answer (`AppStatus.sections`, from their
+// role's permissions); no table of roles is kept here. This only hides what a role cannot
+// use: the core refuses anything a role may not do, whatever the screens show.
 
-/** The sidebar items shown to `role` (none to nobody). */
-export function sidebarFor(role: Role | null | undefined): { section: Section; label: string }[] {
-  const allowed = role ? SECTIONS_FOR[role] : [];
+/** The sidebar items among `sections` (the core's list for the logged-in user; none to nobody). */
+export function sidebarFor(sections: readonly Section[] | null | undefined): { section: Section; label: string }[] {
+  const allowed = sections ?? [];
   return SIDEBAR.filter((item) => allowed.includes(item.section));
 }
 
-export function showsSection(role: Role | null | undefined, s: Section): boolean {
-  return role ? SECTIONS_FOR[role].includes(s) : false;
+export function showsSection(sections: readonly Section[] | null | undefined, s: Section): boolean {
+  return (sections ?? []).includes(s);
 }
 
 export function title(view: View): string {

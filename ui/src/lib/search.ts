@@ -6,9 +6,15 @@ import type { HitKind } from './bindings/HitKind';
 import type { Ordering } from './bindings/Ordering';
 import type { SearchResults } from './bindings/SearchResults';
 import { formatDate, formatInstant, plural } from './format';
+import { vocab } from './vocab.svelte';
 
-/** The most hits asked for at once. */
-export const SEARCH_LIMIT = 50;
+/**
+ * The most hits asked for at once: the core's page (`Vocabulary.defaults.search_limit`); 0,
+ * before the vocabulary is loaded, asks the core for that same default.
+ */
+export function searchLimit(): number {
+  return vocab.value?.defaults.search_limit ?? 0;
+}
 
 /** True when there is nothing to search for yet. */
 export function isBlank(text: string): boolean {

@@ -29,6 +29,7 @@ const session = (over: Partial<Session> = {}): Session => ({
   techniques: [],
   marks: [],
   signed_by: null,
+  signed_by_name: null,
   signed_at: null,
   amendments: [],
   version: 1,

@@ -871,6 +871,7 @@ fn run() -> stillpoint::Result<()> {
         username: "admin".into(),
         display_name: "Bench Admin".into(),
         password: "bench passphrase".into(),
+        clinic_name: None,
     })?;
     let mut logins = Vec::new();
     for _ in 0..10 {

@@ -11,7 +11,11 @@ headache_days_change_percent: number | null, responder: Responder, headache_days
 /**
  * Mean of before minus after over signed sessions with both recorded.
  */
-mean_pain_change: number | null, sessions_since_baseline: number, weeks_since_baseline: number | null, 
+mean_pain_change: number | null, 
+/**
+ * The same for people ([`pain_change_text`]): "3.0 points less pain after sessions (mean)".
+ */
+pain_change_text: string | null, sessions_since_baseline: number, weeks_since_baseline: number | null, 
 /**
  * One line for people, e.g. "12 → 5 headache days per 30 days since 3 Mar 2026: responder".
  */

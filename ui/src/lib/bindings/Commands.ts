@@ -23,6 +23,7 @@ import type { IntakeInput } from './IntakeInput';
 import type { JoinInput } from './JoinInput';
 import type { LinkStatus } from './LinkStatus';
 import type { NewUser } from './NewUser';
+import type { ProfileInput } from './ProfileInput';
 import type { Progress } from './Progress';
 import type { SearchQuery } from './SearchQuery';
 import type { SearchResults } from './SearchResults';
@@ -93,6 +94,8 @@ export type Commands = {
   add_user: { args: { input: NewUser, }; result: User };
   set_user_disabled: { args: { username: string, disabled: boolean, }; result: User };
   set_user_password: { args: { username: string, password: string, }; result: null };
+  /** A user's name and credentials: one's own ("Your account"), or anyone's for an administrator. */
+  update_profile: { args: { username: string, input: ProfileInput, }; result: User };
   verify_audit: { args: null; result: AuditVerification };
   clinic_settings: { args: null; result: ClinicSettings };
   update_clinic_settings: { args: { input: ClinicSettings, }; result: ClinicSettings };

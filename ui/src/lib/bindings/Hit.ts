@@ -6,4 +6,9 @@ export type Hit = { kind: HitKind,
 /**
  * The record to open: a client, session, intake; for an amendment, its session.
  */
-record_id: string, at: string, snippet: Array<SnippetPart>, };
+record_id: string, 
+/**
+ * When the record is from: an intake's day, a note's or amendment's instant. `None` for
+ * a client record, whose time means nothing to the reader.
+ */
+at: string | null, snippet: Array<SnippetPart>, };

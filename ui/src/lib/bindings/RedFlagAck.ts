@@ -3,4 +3,8 @@
 /**
  * A therapist's record that they saw the red flags and what they did about them.
  */
-export type RedFlagAck = { acknowledged_by: string, acknowledged_at: string, referral_note: string, };
+export type RedFlagAck = { acknowledged_by: string, 
+/**
+ * Who acknowledged, as people know them: "Robin Lee, RMT".
+ */
+acknowledged_by_name: string, acknowledged_at: string, referral_note: string, };

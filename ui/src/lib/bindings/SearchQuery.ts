@@ -10,6 +10,6 @@ client_id: string | null,
  */
 from: string | null, to: string | null, 
 /**
- * Most hits returned (1 to 200; 0 means 50).
+ * Most hits returned (1 to [`MAX_SEARCH_LIMIT`]; 0 means [`DEFAULT_SEARCH_LIMIT`]).
  */
 limit: number, };

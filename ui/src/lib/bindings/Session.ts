@@ -4,7 +4,11 @@ import type { BodyMark } from "./BodyMark";
 import type { SessionStatus } from "./SessionStatus";
 import type { SessionTechnique } from "./SessionTechnique";
 
-export type Session = { id: string, client_id: string, therapist: string, status: SessionStatus, started_at: string, duration_minutes: number | null, subjective: string, headache_since_last: string, objective: string, assessment: string, plan: string, pain_before: number | null, pain_after: number | null, headache_at_start: boolean, techniques: Array<SessionTechnique>, marks: Array<BodyMark>, signed_by: string | null, signed_at: string | null, 
+export type Session = { id: string, client_id: string, therapist: string, status: SessionStatus, started_at: string, duration_minutes: number | null, subjective: string, headache_since_last: string, objective: string, assessment: string, plan: string, pain_before: number | null, pain_after: number | null, headache_at_start: boolean, techniques: Array<SessionTechnique>, marks: Array<BodyMark>, signed_by: string | null, 
+/**
+ * Who signed, as people know them: "Robin Lee, RMT".
+ */
+signed_by_name: string | null, signed_at: string | null, 
 /**
  * Added after signing, oldest first; the note above them is unchanged.
  */

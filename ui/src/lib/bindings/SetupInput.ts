@@ -3,4 +3,8 @@
 /**
  * The first administrator, entered on the setup screen.
  */
-export type SetupInput = { username: string, display_name: string, password: string, };
+export type SetupInput = { username: string, display_name: string, password: string, 
+/**
+ * The clinic's name for the PDF letterhead; optional (Admin → Settings changes it).
+ */
+clinic_name: string | null, };

@@ -10,6 +10,10 @@ sessions: number, sessions_with_pain: number,
  */
 mean_pain_change: number | null, 
 /**
+ * The same for people: "3.0 points less pain after sessions (mean)".
+ */
+pain_change_text: string | null, 
+/**
  * Clients treated with it, and how many have a measurable responder status.
  */
 clients: number, clients_measurable: number, responders: number, 
