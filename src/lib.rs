@@ -12,6 +12,7 @@
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod locale;
 pub mod reports;
 pub mod search;
 pub mod security;
