@@ -180,6 +180,17 @@ export function measureContrast() {
     }
   }
 
+  // The body chart's regions are controls too (one click marks one): their outlines 3:1
+  // against the chart behind them, marked or not.
+  for (const el of document.querySelectorAll('svg [data-region]')) {
+    if (!shown(el)) continue;
+    const cs = getComputedStyle(el);
+    const stroke = parse(cs.stroke);
+    if (!stroke || stroke.a === 0 || parseFloat(cs.strokeWidth) === 0) continue;
+    const outside = backgroundOf(el, { includeSelf: false });
+    note('chart region', el, `outline of region ${el.getAttribute('data-region')} (${el.getAttribute('data-mark') || 'not marked'})`, blend(stroke, outside), outside, 3);
+  }
+
   // Focus rings: focus each control and button (without scrolling), read the outline, restore.
   const before = document.activeElement;
   const scrollers = [...document.querySelectorAll('*')].filter((e) => e.scrollTop > 0).map((e) => [e, e.scrollTop]);
