@@ -30,7 +30,8 @@ async function check(theme, screen, { to = null, shots = [] } = {}) {
   if (to) await b.execute((sel) => document.querySelector(sel)?.scrollIntoView({ block: 'start' }), to);
   await screenshot(app, `theme-${screen}-${theme}`, { screen: true });
   for (const [suffix, sel] of shots) {
-    await b.execute((s) => document.querySelector(s)?.scrollIntoView({ block: 'start' }), sel);
+    await b.execute((s) => document.querySelector(s)?.scrollIntoView({ block: 'center' }), sel);
+    await new Promise((r) => setTimeout(r, 300)); // a save status or re-render settles first
     await screenshot(app, `theme-${screen}-${suffix}-${theme}`, { screen: true });
   }
   const result = await b.execute(measureContrast);
@@ -136,6 +137,10 @@ for (const theme of ['light', 'dark']) {
     await openClient('li wei');
     await visible('[data-testid="red-flag-alert"]');
     await check(theme, 'client-red-flag');
+    await click('#archive-client');
+    await visible('#confirm-archive');
+    await check(theme, 'archive-confirm');
+    await click('#cancel-archive');
 
     await click('#new-intake');
     await visible('#intake-form');
