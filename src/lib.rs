@@ -13,6 +13,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod ipc;
+pub mod locale;
 pub mod reports;
 pub mod search;
 pub mod security;

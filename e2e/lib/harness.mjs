@@ -48,10 +48,17 @@ async function waitForPort(port, ms) {
 }
 
 /**
- * Start the app on `dataDir`; resolves once the UI has said it is ready. `env` adds to the
- * app's environment (e.g. a HOME of its own, where the save dialog opens).
+ * The system colour scheme per theme: WebKitGTK answers `prefers-color-scheme` from the GTK
+ * theme, and a `:dark` variant in `GTK_THEME` makes it `dark` (under Xvfb, no settings daemon).
  */
-export async function launch(dataDir, { env = {}, as = ADMIN } = {}) {
+export const THEMES = { light: { GTK_THEME: 'Adwaita' }, dark: { GTK_THEME: 'Adwaita:dark' } };
+
+/**
+ * Start the app on `dataDir`; resolves once the UI has said it is ready. `env` adds to the
+ * app's environment (e.g. a HOME of its own, where the save dialog opens); `theme` ('light'
+ * or 'dark') chooses the system colour scheme the app sees.
+ */
+export async function launch(dataDir, { env = {}, as = ADMIN, theme = null } = {}) {
   for (const [what, path] of [['app binary', APP_BINARY], ['tauri-driver', TAURI_DRIVER]]) {
     if (!existsSync(path)) throw new Error(`${what} not found at ${path}; run make e2e`);
   }
@@ -59,7 +66,7 @@ export async function launch(dataDir, { env = {}, as = ADMIN } = {}) {
   const nativePort = await freePort();
   const log = [];
   const driver = spawn(TAURI_DRIVER, ['--port', String(port), '--native-port', String(nativePort)], {
-    env: { ...process.env, ...env, STILLPOINT_DATA_DIR: dataDir },
+    env: { ...process.env, ...(theme ? THEMES[theme] : {}), ...env, STILLPOINT_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   driver.stdout.on('data', (d) => log.push(String(d)));

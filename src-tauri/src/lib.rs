@@ -35,11 +35,27 @@ fn lock(app: &tauri::AppHandle) -> std::sync::MutexGuard<'_, App> {
         .unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Date inputs follow the web view's languages, not the page: give it the user's locale from
+/// the core (a bare `C` process locale would otherwise lay dates out as 10/25/2026).
+fn use_user_locale(app: &tauri::AppHandle) {
+    #[cfg(target_os = "linux")]
+    if let Some(window) = app.get_webview_window("main") {
+        use webkit2gtk::{WebContextExt, WebViewExt};
+        let tag = stillpoint::locale::detect();
+        let _ = window.with_webview(move |webview| {
+            if let Some(context) = webview.inner().context() {
+                context.set_preferred_languages(&[tag.as_str()]);
+            }
+        });
+    }
+}
+
 pub fn run() -> tauri::Result<()> {
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(Mutex::new(App::start()))
         .setup(|app| {
+            use_user_locale(app.handle());
             // The core decides when a backup is due; this thread only asks, and backs up on
             // a second connection without holding the lock.
             let handle = app.handle().clone();
