@@ -370,10 +370,16 @@ impl Store {
             entity_id: self.actor().to_owned(),
             summary,
         });
+        // An administrator asked to ask an administrator would be going in circles.
+        let next = if role == Role::Administrator {
+            "Only the therapist it belongs to may."
+        } else {
+            "Ask an administrator if you need to."
+        };
         Error::new(
             ErrorCode::Forbidden,
             format!(
-                "Your role ({}) may not {what}. Ask an administrator if you need to.",
+                "Your role ({}) may not {what}. {next}",
                 role.label().to_lowercase()
             ),
         )
