@@ -433,6 +433,17 @@ fn a_draft_saves_as_typed_and_a_contraindication_warns_against_a_technique(engin
         region: Region::TemporalisLeft,
         kind: MarkKind::Treated
     }));
+    // One picture of the session: the marks, and the regions the techniques treated that
+    // carry no mark of their own, as treated; a region's own mark wins.
+    let mark = |region, kind| BodyMark { region, kind };
+    let picture = vec![
+        mark(Region::CervicalSpine, MarkKind::Treated),
+        mark(Region::SuboccipitalsLeft, MarkKind::Treated),
+        mark(Region::TemporalisLeft, MarkKind::Treated),
+        mark(Region::UpperTrapeziusRight, MarkKind::TriggerPoint),
+    ];
+    assert_eq!(saved.chart, picture);
+    assert_eq!(store.get_session(&s.id).unwrap().chart, picture);
 
     // a half-written draft saves too
     let partial = SessionInput {

@@ -126,6 +126,9 @@ pub struct Session {
     pub headache_at_start: bool,
     pub techniques: Vec<SessionTechnique>,
     pub marks: Vec<BodyMark>,
+    /// The session's one picture: its marks, and every region a technique treated that has
+    /// no mark of its own, as treated. In the order of the region ids.
+    pub chart: Vec<BodyMark>,
     pub signed_by: Option<String>,
     /// Who signed, as people know them: "Robin Lee, RMT".
     pub signed_by_name: Option<String>,
@@ -338,8 +341,32 @@ impl Session {
             updated_at: r.updated_at,
             techniques: Vec::new(),
             marks: Vec::new(),
+            chart: Vec::new(),
             amendments: Vec::new(),
         })
+    }
+
+    /// Fill [`Session::chart`] from the marks and the techniques' regions.
+    fn fill_chart(&mut self) {
+        let mut chart: BTreeMap<String, BodyMark> = self
+            .techniques
+            .iter()
+            .flat_map(|t| t.regions.iter())
+            .map(|&region| {
+                (
+                    region.id(),
+                    BodyMark {
+                        region,
+                        kind: MarkKind::Treated,
+                    },
+                )
+            })
+            .collect();
+        // A region's own mark says more than "treated".
+        for m in &self.marks {
+            chart.insert(m.region.id(), *m);
+        }
+        self.chart = chart.into_values().collect();
     }
 }
 
@@ -464,6 +491,7 @@ fn write_content(
     // As the marks read back: in the order of their region ids.
     note.marks = v.marks.clone();
     note.marks.sort_by_key(|m| m.region.id());
+    note.fill_chart();
     Ok(note)
 }
 
@@ -717,6 +745,7 @@ impl Store {
                 })
             })
             .collect();
+        s.fill_chart();
         s.amendments = sessions::amendments(c, &id)?
             .into_iter()
             .map(Amendment::from_stored)

@@ -28,6 +28,7 @@ const session = (over: Partial<Session> = {}): Session => ({
   headache_at_start: false,
   techniques: [],
   marks: [],
+  chart: [],
   signed_by: null,
   signed_by_name: null,
   signed_at: null,

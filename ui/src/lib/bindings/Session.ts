@@ -4,7 +4,12 @@ import type { BodyMark } from "./BodyMark";
 import type { SessionStatus } from "./SessionStatus";
 import type { SessionTechnique } from "./SessionTechnique";
 
-export type Session = { id: string, client_id: string, therapist: string, status: SessionStatus, started_at: string, duration_minutes: number | null, subjective: string, headache_since_last: string, objective: string, assessment: string, plan: string, pain_before: number | null, pain_after: number | null, headache_at_start: boolean, techniques: Array<SessionTechnique>, marks: Array<BodyMark>, signed_by: string | null, 
+export type Session = { id: string, client_id: string, therapist: string, status: SessionStatus, started_at: string, duration_minutes: number | null, subjective: string, headache_since_last: string, objective: string, assessment: string, plan: string, pain_before: number | null, pain_after: number | null, headache_at_start: boolean, techniques: Array<SessionTechnique>, marks: Array<BodyMark>, 
+/**
+ * The session's one picture: its marks, and every region a technique treated that has
+ * no mark of its own, as treated. In the order of the region ids.
+ */
+chart: Array<BodyMark>, signed_by: string | null, 
 /**
  * Who signed, as people know them: "Robin Lee, RMT".
  */
