@@ -67,29 +67,6 @@ fn scale(field: &str, label: &str, v: Option<f64>) -> Result<Option<u8>> {
     Ok(validate::whole_number(field, label, v, 0, 10)?.map(|n| n as u8))
 }
 
-fn hours(
-    field: &str,
-    label: &str,
-    v: Option<f64>,
-    low_exclusive: bool,
-    max: f64,
-) -> Result<Option<f64>> {
-    let Some(h) = v else { return Ok(None) };
-    let low_ok = if low_exclusive { h > 0.0 } else { h >= 0.0 };
-    if !h.is_finite() || !low_ok || h > max {
-        let low = if low_exclusive {
-            "more than 0"
-        } else {
-            "from 0"
-        };
-        return Err(Error::field(
-            field,
-            format!("{label} must be {low} up to {max} hours."),
-        ));
-    }
-    Ok(Some(h))
-}
-
 /// Check one day against the diary's rules; `today` bounds the date.
 pub fn check(input: &DiaryDayInput, today: NaiveDate) -> Result<DiaryDay> {
     let day = validate::past_date(
@@ -103,7 +80,7 @@ pub fn check(input: &DiaryDayInput, today: NaiveDate) -> Result<DiaryDay> {
     )?
     .ok_or_else(|| Error::field("day", "The day is required."))?;
     let peak_intensity = scale("peak_intensity", "Peak intensity", input.peak_intensity)?;
-    let duration_hours = hours(
+    let duration_hours = validate::hours(
         "duration_hours",
         "How long it lasted",
         input.duration_hours,
@@ -128,7 +105,7 @@ pub fn check(input: &DiaryDayInput, today: NaiveDate) -> Result<DiaryDay> {
             "A day without a headache has no intensity or duration: tick “Headache” or clear it.",
         ));
     }
-    let sleep_hours = hours("sleep_hours", "Sleep", input.sleep_hours, false, 24.0)?;
+    let sleep_hours = validate::hours("sleep_hours", "Sleep", input.sleep_hours, false, 24.0)?;
     let sleep_quality = scale("sleep_quality", "Sleep quality", input.sleep_quality)?;
     let stress = scale("stress", "Stress", input.stress)?;
     let note = validate::text("note", "Note", &input.note, NOTE_MAX, Lines::Many)?;

@@ -178,29 +178,6 @@ fn required<T>(field: &str, label: &str, v: Option<T>) -> Result<T> {
     v.ok_or_else(|| Error::field(field, format!("{label} is required.")))
 }
 
-fn hours(
-    field: &str,
-    label: &str,
-    v: Option<f64>,
-    min_exclusive: bool,
-    max: f64,
-) -> Result<Option<f64>> {
-    let Some(v) = v else { return Ok(None) };
-    let low_ok = if min_exclusive { v > 0.0 } else { v >= 0.0 };
-    if !v.is_finite() || !low_ok || v > max {
-        let low = if min_exclusive {
-            "more than 0"
-        } else {
-            "0 or more"
-        };
-        return Err(Error::field(
-            field,
-            format!("{label} must be {low} and at most {max} hours."),
-        ));
-    }
-    Ok(Some((v * 4.0).round() / 4.0))
-}
-
 fn dedup<T: Ord + Copy>(items: &[T]) -> Vec<T> {
     items
         .iter()
@@ -275,7 +252,7 @@ impl IntakeInput {
                 "Worst intensity cannot be lower than usual intensity.",
             ));
         }
-        let usual_duration_hours = hours(
+        let usual_duration_hours = validate::hours(
             "usual_duration_hours",
             "Usual attack duration",
             self.usual_duration_hours,
@@ -295,7 +272,7 @@ impl IntakeInput {
             ));
         }
         let sleep_quality = whole("sleep_quality", "Sleep quality", self.sleep_quality, 10)?;
-        let sleep_hours = hours("sleep_hours", "Sleep", self.sleep_hours, false, 24.0)?;
+        let sleep_hours = validate::hours("sleep_hours", "Sleep", self.sleep_hours, false, 24.0)?;
         let stress = whole("stress", "Stress", self.stress, 10)?;
         let trigger_notes = validate::text(
             "trigger_notes",

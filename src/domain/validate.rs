@@ -206,6 +206,31 @@ pub fn whole_number(
     Ok(Some(v as u16))
 }
 
+/// An optional number of hours from 0 (or more than 0, with `min_exclusive`) up to `max`:
+/// attack durations, hours of sleep.
+pub fn hours(
+    field: &str,
+    label: &str,
+    v: Option<f64>,
+    min_exclusive: bool,
+    max: f64,
+) -> Result<Option<f64>> {
+    let Some(v) = v else { return Ok(None) };
+    let low_ok = if min_exclusive { v > 0.0 } else { v >= 0.0 };
+    if !v.is_finite() || !low_ok || v > max {
+        let low = if min_exclusive {
+            "more than 0"
+        } else {
+            "0 or more"
+        };
+        return Err(Error::field(
+            field,
+            format!("{label} must be {low} and at most {max} hours."),
+        ));
+    }
+    Ok(Some((v * 4.0).round() / 4.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
