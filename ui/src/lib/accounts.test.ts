@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { confirmError, parseMinutes, roleLabel, userStatus } from './accounts';
+import { confirmError, parseMinutes, refuseMismatch, roleLabel, userStatus } from './accounts';
+import { FormErrors } from './formErrors.svelte';
 
 const user = {
   username: 'jo',
@@ -48,5 +49,17 @@ describe('form helpers', () => {
     expect(parseMinutes('2.5')).toBeNull();
     expect(parseMinutes('-3')).toBeNull();
     expect(parseMinutes('1e3')).toBeNull();
+  });
+});
+
+describe('refuseMismatch', () => {
+  it('puts the mismatch under the "again" field and says nothing may be sent', async () => {
+    const errors = new FormErrors();
+    errors.register('password_confirm');
+    expect(await refuseMismatch(errors, 'a long password', 'a long pasword', 'password_confirm')).toBe(true);
+    expect(errors.message('password_confirm')).toMatch(/not the same/);
+    errors.reset();
+    expect(await refuseMismatch(errors, 'a long password', 'a long password', 'password_confirm')).toBe(false);
+    expect(errors.any).toBe(false);
   });
 });

@@ -2,6 +2,7 @@
 // functions. No rule lives here: the core validates and names the field that is wrong.
 
 import type { AppError } from './api';
+import type { FormErrors } from './formErrors.svelte';
 import type { Role } from './bindings/Role';
 import type { User } from './bindings/User';
 import type { VocabOption } from './bindings/VocabOption';
@@ -24,6 +25,16 @@ export function confirmError(password: string, confirm: string, field: string): 
   const message =
     confirm === '' ? 'Type the password again to confirm it.' : 'The two passwords are not the same. Type them again.';
   return { code: 'validation', field, message };
+}
+
+/**
+ * Before a form with a "type it again" field is sent: when the two differ, the message goes
+ * under `field` (the cursor with it) and the answer is true: nothing is sent.
+ */
+export async function refuseMismatch(errors: FormErrors, password: string, confirm: string, field: string): Promise<boolean> {
+  const mismatch = confirmError(password, confirm, field);
+  if (mismatch) await errors.show(mismatch);
+  return mismatch !== null;
 }
 
 /**
