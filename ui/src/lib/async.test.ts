@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { debounce, firstThen, latestOnly, prefetch } from './async';
+import { deferred } from './testing';
 
 describe('debounce', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -35,16 +36,6 @@ describe('debounce', () => {
     expect(fn).toHaveBeenCalledTimes(1);
   });
 });
-
-function deferred<T>() {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 describe('latestOnly', () => {
   it('marks a slower earlier answer as stale', async () => {
