@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { confirmError, fieldOf, parseMinutes, roleLabel, userStatus } from './accounts';
+import { confirmError, parseMinutes, refuseMismatch, roleLabel, userStatus } from './accounts';
+import { FormErrors } from './formErrors.svelte';
 
 const user = {
   username: 'jo',
@@ -32,17 +33,13 @@ describe('roles and users', () => {
 
 describe('form helpers', () => {
   it('compares a password with its confirmation', () => {
-    expect(confirmError('a long password', 'a long password')).toBeNull();
-    expect(confirmError('a long password', '')).toMatch(/again/);
-    expect(confirmError('a long password', 'a long pasword')).toMatch(/not the same/);
-    expect(confirmError('', '')).toBeNull();
-  });
-
-  it('puts an error under its field only when the form has that field', () => {
-    const fields = ['username', 'password'] as const;
-    expect(fieldOf({ code: 'validation', message: 'm', field: 'password' }, fields)).toBe('password');
-    expect(fieldOf({ code: 'validation', message: 'm', field: 'role' }, fields)).toBeNull();
-    expect(fieldOf({ code: 'forbidden', message: 'm' }, fields)).toBeNull();
+    expect(confirmError('a long password', 'a long password', 'confirm')).toBeNull();
+    expect(confirmError('a long password', '', 'confirm')?.message).toMatch(/again/);
+    const wrong = confirmError('a long password', 'a long pasword', 'confirm');
+    expect(wrong?.message).toMatch(/not the same/);
+    // Under the "again" field, as the core's own errors go under theirs.
+    expect(wrong).toMatchObject({ code: 'validation', field: 'confirm' });
+    expect(confirmError('', '', 'confirm')).toBeNull();
   });
 
   it('reads whole minutes only', () => {
@@ -52,5 +49,17 @@ describe('form helpers', () => {
     expect(parseMinutes('2.5')).toBeNull();
     expect(parseMinutes('-3')).toBeNull();
     expect(parseMinutes('1e3')).toBeNull();
+  });
+});
+
+describe('refuseMismatch', () => {
+  it('puts the mismatch under the "again" field and says nothing may be sent', async () => {
+    const errors = new FormErrors();
+    errors.register('password_confirm');
+    expect(await refuseMismatch(errors, 'a long password', 'a long pasword', 'password_confirm')).toBe(true);
+    expect(errors.message('password_confirm')).toMatch(/not the same/);
+    errors.reset();
+    expect(await refuseMismatch(errors, 'a long password', 'a long password', 'password_confirm')).toBe(false);
+    expect(errors.any).toBe(false);
   });
 });

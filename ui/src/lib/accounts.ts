@@ -2,6 +2,7 @@
 // functions. No rule lives here: the core validates and names the field that is wrong.
 
 import type { AppError } from './api';
+import type { FormErrors } from './formErrors.svelte';
 import type { Role } from './bindings/Role';
 import type { User } from './bindings/User';
 import type { VocabOption } from './bindings/VocabOption';
@@ -16,18 +17,24 @@ export function userStatus(user: User): 'Active' | 'Disabled' {
 }
 
 /**
- * The message under a "type it again" field, or null when the two agree. Only the typing is
- * compared here; what makes a good password is the core's to say.
+ * The error under the "type it again" field `field`, or null when the two agree. Only the
+ * typing is compared here; what makes a good password is the core's to say.
  */
-export function confirmError(password: string, confirm: string): string | null {
+export function confirmError(password: string, confirm: string, field: string): AppError | null {
   if (password === confirm) return null;
-  if (confirm === '') return 'Type the password again to confirm it.';
-  return 'The two passwords are not the same. Type them again.';
+  const message =
+    confirm === '' ? 'Type the password again to confirm it.' : 'The two passwords are not the same. Type them again.';
+  return { code: 'validation', field, message };
 }
 
-/** The form field an error belongs under, when it is one of `fields`; null otherwise. */
-export function fieldOf<F extends string>(err: AppError, fields: readonly F[]): F | null {
-  return err.field !== undefined && (fields as readonly string[]).includes(err.field) ? (err.field as F) : null;
+/**
+ * Before a form with a "type it again" field is sent: when the two differ, the message goes
+ * under `field` (the cursor with it) and the answer is true: nothing is sent.
+ */
+export async function refuseMismatch(errors: FormErrors, password: string, confirm: string, field: string): Promise<boolean> {
+  const mismatch = confirmError(password, confirm, field);
+  if (mismatch) await errors.show(mismatch);
+  return mismatch !== null;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { debounce, latestOnly } from './async';
+import { debounce, firstThen, latestOnly, prefetch } from './async';
+import { deferred } from './testing';
 
 describe('debounce', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -36,16 +37,6 @@ describe('debounce', () => {
   });
 });
 
-function deferred<T>() {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
 describe('latestOnly', () => {
   it('marks a slower earlier answer as stale', async () => {
     const slow = deferred<string>();
@@ -72,5 +63,46 @@ describe('latestOnly', () => {
     b.reject(new Error('new'));
     expect(await first).toEqual({ stale: true });
     await expect(second).rejects.toThrow('new');
+  });
+});
+
+describe('firstThen', () => {
+  it('answers the first call with the request already under way, and reloads afresh', async () => {
+    const load = vi.fn(async () => 'fresh');
+    const next = firstThen(Promise.resolve('early'), load);
+    expect(await next()).toBe('early');
+    expect(load).not.toHaveBeenCalled();
+    expect(await next()).toBe('fresh');
+    expect(await next()).toBe('fresh');
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  it('loads at once when nothing was started', async () => {
+    const load = vi.fn(async () => 1);
+    expect(await firstThen(undefined, load)()).toBe(1);
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('prefetch', () => {
+  it('still throws to whoever awaits it', async () => {
+    const failing = prefetch(Promise.reject(new Error('no')));
+    await expect(failing).rejects.toThrow('no');
+  });
+
+  it('is not an unhandled rejection when nobody awaits it', async () => {
+    // The tests run on Node, whose `process` reports unhandled rejections.
+    type Listen = (event: string, listener: (e: unknown) => void) => void;
+    const process = (globalThis as unknown as { process: { on: Listen; off: Listen } }).process;
+    const seen: unknown[] = [];
+    const onUnhandled = (e: unknown) => seen.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      prefetch(Promise.reject(new Error('never awaited')));
+      await new Promise((r) => setTimeout(r, 10));
+      expect(seen).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });

@@ -58,3 +58,26 @@ export function latestOnly<A extends unknown[], T>(
     }
   };
 }
+
+/**
+ * A request started before anyone waits for it (a page starts its parts' loads at once, in
+ * parallel): a failure is still thrown to whoever awaits it, but is not reported as unhandled
+ * when the part that would have awaited it never shows (the page itself failed to load).
+ */
+export function prefetch<T>(request: Promise<T>): Promise<T> {
+  request.catch(() => undefined);
+  return request;
+}
+
+/**
+ * A loader whose first call answers with `first` (a request already under way, when there is
+ * one) and every later call (a reload) with a new `load()`.
+ */
+export function firstThen<T>(first: Promise<T> | undefined, load: () => Promise<T>): () => Promise<T> {
+  let pending = first;
+  return () => {
+    const answer = pending ?? load();
+    pending = undefined;
+    return answer;
+  };
+}

@@ -6,12 +6,16 @@
 import { getContext, setContext, tick } from 'svelte';
 import type { AppError } from './api';
 
-/** The element-id form of a path: the core's dots become dashes (`techniques-0-minutes`). */
-export const fieldKey = (path: string): string => path.trim().replaceAll('.', '-');
-export const fieldId = (path: string): string => `field-${fieldKey(path)}`;
-export const errorId = (path: string): string => `error-${fieldKey(path)}`;
-export const helpId = (path: string): string => `help-${fieldKey(path)}`;
-export const labelId = (path: string): string => `label-${fieldKey(path)}`;
+/**
+ * The element-id form of a path: the core's dots become dashes (`techniques-0-minutes`), after
+ * the form's id prefix when it has one (`setup-password`: two forms on one screen, or a form
+ * whose ids tests have long known).
+ */
+export const fieldKey = (path: string, prefix = ''): string => prefix + path.trim().replaceAll('.', '-');
+export const fieldId = (path: string, prefix = ''): string => `field-${fieldKey(path, prefix)}`;
+export const errorId = (path: string, prefix = ''): string => `error-${fieldKey(path, prefix)}`;
+export const helpId = (path: string, prefix = ''): string => `help-${fieldKey(path, prefix)}`;
+export const labelId = (path: string, prefix = ''): string => `label-${fieldKey(path, prefix)}`;
 
 /** The source of errors a form has when it has only one (most forms). */
 const FORM = 'form';
@@ -23,14 +27,18 @@ export class FormErrors {
   /** The paths of the fields on the form, with how many components show each. */
   #fields = new Map<string, number>();
   #onEdit?: () => void;
+  /** Put before every element id of the form's fields (`setup-`: `#field-setup-password`). */
+  readonly prefix: string;
 
   /**
    * `fields`: paths known to be on the form before any field component registers (a field
    * component registers its own path as it mounts). `onEdit`: run on every edit of a field.
+   * `prefix`: see `prefix`; the paths themselves stay the core's.
    */
-  constructor(opts: { fields?: Iterable<string>; onEdit?: () => void } = {}) {
+  constructor(opts: { fields?: Iterable<string>; onEdit?: () => void; prefix?: string } = {}) {
     for (const f of opts.fields ?? []) this.#fields.set(f, 1);
     this.#onEdit = opts.onEdit;
+    this.prefix = opts.prefix ?? '';
   }
 
   /** A field component shows `path`; the returned function takes it away again. */
@@ -71,7 +79,7 @@ export class FormErrors {
   /** `set`, then the cursor goes to the field (scrolled into view) when there is one. */
   async show(err: AppError, source: string = FORM): Promise<string | null> {
     const path = this.set(err, source);
-    if (path) await focusField(path);
+    if (path) await focusField(path, this.prefix);
     return path;
   }
 
@@ -124,14 +132,14 @@ export class FormErrors {
 }
 
 /** Scrolls a field into view and puts the cursor in it (or in its first control). */
-export async function focusField(path: string): Promise<void> {
+export async function focusField(path: string, prefix = ''): Promise<void> {
   await tick();
   if (typeof document === 'undefined') return;
-  const el = document.getElementById(fieldId(path));
+  const el = document.getElementById(fieldId(path, prefix));
   const control = el?.matches('input, select, textarea, button')
     ? el
     : el?.querySelector<HTMLElement>('input, select, textarea, button');
-  (control ?? el ?? document.getElementById(errorId(path)))?.scrollIntoView({ block: 'center' });
+  (control ?? el ?? document.getElementById(errorId(path, prefix)))?.scrollIntoView({ block: 'center' });
   control?.focus({ preventScroll: true });
 }
 
@@ -146,58 +154,4 @@ export function provideFormErrors(errors: FormErrors): FormErrors {
 /** The store of the form around a field component, if there is one. */
 export function contextFormErrors(): FormErrors | undefined {
   return getContext<FormErrors | undefined>(CONTEXT);
-}
-
-/**
- * The per-field messages of a form whose fields carry a prefix in their ids
- * (`field-setup-password`): a view of a `FormErrors` by the form's own field names.
- */
-export class FieldErrors<F extends string> {
-  readonly store: FormErrors;
-
-  constructor(
-    private readonly fields: readonly F[],
-    private readonly idOf: (field: F) => string,
-    onEdit?: () => void,
-  ) {
-    this.store = new FormErrors({ fields, onEdit });
-  }
-
-  /** The message under each field. */
-  get errors(): Partial<Record<F, string>> {
-    const out: Partial<Record<F, string>> = {};
-    for (const f of this.fields) {
-      const m = this.store.message(f);
-      if (m) out[f] = m;
-    }
-    return out;
-  }
-
-  reset() {
-    this.store.reset();
-  }
-
-  /** Shows `message` under `field` alone, and puts the cursor in that field. */
-  async show(field: F, message: string) {
-    this.store.set({ code: 'validation', field, message });
-    await tick();
-    if (typeof document !== 'undefined') document.getElementById(this.idOf(field))?.focus();
-  }
-
-  /** Shows the core's error under its field when it names one of the form's; false otherwise. */
-  async showAppError(err: AppError, field: F | null = this.fieldOf(err)): Promise<boolean> {
-    if (!field) return false;
-    await this.show(field, err.message);
-    return true;
-  }
-
-  private fieldOf(err: AppError): F | null {
-    const p = this.store.pathFor(err.field);
-    return p !== null && (this.fields as readonly string[]).includes(p) ? (p as F) : null;
-  }
-
-  /** The `oninput` of a field: its message goes when it is edited. */
-  clear = (field: F) => () => {
-    this.store.edited(field);
-  };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AppError } from './api';
-import { errorId, fieldId, fieldKey, FieldErrors, FormErrors, helpId } from './formErrors.svelte';
+import { errorId, fieldId, fieldKey, FormErrors, helpId } from './formErrors.svelte';
 
 const bad = (field: string | undefined, message = `${field} is wrong`): AppError => ({ code: 'validation', field, message });
 
@@ -84,13 +84,17 @@ describe('FormErrors', () => {
   });
 });
 
-describe('FieldErrors (a form with prefixed ids)', () => {
-  it('shows the core error of one of its fields, and no other', async () => {
-    const e = new FieldErrors(['username', 'password'] as const, (f) => `field-new-${f}`);
-    expect(await e.showAppError(bad('password'))).toBe(true);
-    expect(e.errors).toEqual({ password: 'password is wrong' });
-    expect(await e.showAppError(bad('role'))).toBe(false);
-    e.clear('password')();
-    expect(e.errors).toEqual({});
+describe('a form with an id prefix', () => {
+  it('keys its messages by the core path and puts the prefix in the element ids only', () => {
+    const e = new FormErrors({ prefix: 'new-' });
+    e.register('username');
+    e.register('password');
+    expect(e.set(bad('password'))).toBe('password');
+    expect(e.message('password')).toBe('password is wrong');
+    expect(e.set(bad('role'))).toBeNull();
+    expect(e.top?.field).toBe('role');
+    expect(fieldId('password', e.prefix)).toBe('field-new-password');
+    expect(errorId('techniques.0.minutes', 'edit-')).toBe('error-edit-techniques-0-minutes');
+    expect(helpId('username', e.prefix)).toBe('help-new-username');
   });
 });

@@ -123,8 +123,23 @@ describe('outcome figures', () => {
     const less = '2.5 points less pain after sessions (mean)';
     expect(meanPainChangeText({ pain_change_text: less, session_pain: four })).toBe(`${less} (n = 4)`);
     expect(meanPainChangeText({ pain_change_text: null, session_pain: [] })).toBe('—');
-    expect(meanPainChange({ pain_change_text: less, session_pain: four })).toEqual({ value: less, count: 'n = 4' });
-    expect(meanPainChange({ pain_change_text: null, session_pain: [] })).toEqual({ value: '—', count: 'n = 0' });
+    expect(meanPainChange({ pain_change_text: less, session_pain: four })).toMatchObject({ value: less, count: 'n = 4' });
+    expect(meanPainChange({ pain_change_text: null, session_pain: [] })).toEqual({
+      value: '—',
+      figure: null,
+      words: '—',
+      count: 'n = 0',
+    });
+  });
+
+  it('lays the core\'s pain-change wording out as its figure and the words after it, not reworded', () => {
+    const m = meanPainChange({ pain_change_text: '2.8 points less pain after sessions (mean)', session_pain: [] });
+    expect(m.figure).toBe('2.8');
+    expect(m.words).toBe('points less pain after sessions (mean)');
+    expect(`${m.figure} ${m.words}`).toBe(m.value);
+    const none = meanPainChange({ pain_change_text: 'no change in pain after sessions (mean)', session_pain: [] });
+    expect(none.figure).toBeNull();
+    expect(none.words).toBe('no change in pain after sessions (mean)');
   });
 
   it('shows the change in headache days and the weeks, or a dash', () => {

@@ -81,13 +81,25 @@ export function responderLabel(r: Responder): string {
 /**
  * The mean change in pain within sessions, in the core's one wording (`pain_change_text`:
  * "2.5 points less pain after sessions (mean)"), and how many sessions it is over:
- * { value, count: "n = 4" }; '—' when nothing is measured.
+ * { value, count: "n = 4" }; '—' when nothing is measured. For a tile, the wording is also
+ * split where it starts with its figure: `figure` "2.5" and `words` "points less pain after
+ * sessions (mean)" (the core's words, only laid out on two lines); a wording without a
+ * figure ("no change in pain after sessions (mean)") is all `words`.
  */
 export function meanPainChange(o: Pick<ClientOutcomes, 'pain_change_text' | 'session_pain'>): {
   value: string;
+  figure: string | null;
+  words: string;
   count: string;
 } {
-  return { value: o.pain_change_text ?? '—', count: `n = ${o.session_pain.length}` };
+  const value = o.pain_change_text ?? '—';
+  const split = /^([\d.,]+)\s+(.+)$/s.exec(value);
+  return {
+    value,
+    figure: split ? split[1] : null,
+    words: split ? split[2] : value,
+    count: `n = ${o.session_pain.length}`,
+  };
 }
 
 /** The same as one line: "2.5 points less pain after sessions (mean) (n = 4)", or '—'. */
