@@ -184,6 +184,8 @@ screenshots:
 	cp e2e/.artifacts/admin.png docs/admin.png
 	cp e2e/.artifacts/lock-screen.png docs/lock-screen.png
 	cp e2e/.artifacts/hostile-text.png docs/hostile-text.png
+	cp e2e/.artifacts/theme-dashboard-dark.png docs/dashboard-dark.png
+	cp e2e/.artifacts/theme-client-form-dark.png docs/client-form-dark.png
 
 clean:
 	cargo clean
