@@ -75,6 +75,8 @@ fn migrations(hooks: &Hooks) -> Migrations<'static> {
         ),
         M::up(include_str!("migrations/0011_clinic_roles.sql")),
         M::up(include_str!("migrations/0012_clinic_logins.sql")),
+        // 0013 (user credentials) comes from another branch; the lead renumbers on merging.
+        M::up(include_str!("migrations/0014_diary.sql")),
     ])
 }
 
@@ -82,7 +84,7 @@ fn migrations(hooks: &Hooks) -> Migrations<'static> {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 12;
+const MIGRATION_COUNT: usize = 13;
 
 /// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;

@@ -16,6 +16,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("postgres/0001_baseline.sql")),
     (11, include_str!("postgres/0002_roles.sql")),
     (12, include_str!("postgres/0003_logins.sql")),
+    // 0004 (credentials, schema 13) comes from another branch; the lead renumbers on merging.
+    (13, include_str!("postgres/0005_diary.sql")),
 ];
 
 /// The key of the transaction-scoped advisory lock every write takes first, so writers
