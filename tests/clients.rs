@@ -612,7 +612,8 @@ fn clients_recorded_before_the_name_index_are_found_after_the_upgrade() {
         // As the version before the index left the file.
         let c = Connection::open(database_path(dir.path())).unwrap();
         c.execute_batch(
-            "DROP TABLE search_terms; DROP TABLE client_name_prefixes; PRAGMA user_version = 8;",
+            "DROP TABLE search_terms; DROP TABLE client_name_prefixes; DROP TABLE diary_days;
+             PRAGMA user_version = 8;",
         )
         .unwrap();
     }

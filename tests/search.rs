@@ -514,7 +514,7 @@ fn words_written_before_the_word_list_existed_are_found_by_prefix_after_the_upgr
     {
         // As the version before the word list left the file.
         let c = rusqlite::Connection::open(&path).unwrap();
-        c.execute_batch("DROP TABLE search_terms; PRAGMA user_version = 9;")
+        c.execute_batch("DROP TABLE search_terms; DROP TABLE diary_days; PRAGMA user_version = 9;")
             .unwrap();
     }
     let s = Store::open(OpenOptions::file(&path)).unwrap();
