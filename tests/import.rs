@@ -124,6 +124,13 @@ fn single_computer_clinic(dir: &std::path::Path) -> App {
             },
         )
         .unwrap();
+        s.import_diary_csv(
+            client,
+            "date,headache,peak_intensity,duration_hours,acute_meds,note\n\
+             2026-09-02,yes,6,3,triptan,after a long shift\n\
+             2026-09-03,no,,,,\n",
+        )
+        .unwrap();
         for (day, sign) in [
             ("2026-09-08", true),
             ("2026-10-08", true),
@@ -223,6 +230,7 @@ fn every_record_arrives_the_chain_verifies_and_goes_on_and_signed_notes_stay_loc
     assert_eq!(rows("session_marks"), 9);
     assert_eq!(rows("amendments"), 3);
     assert_eq!(rows("red_flag_acks"), 1);
+    assert_eq!(rows("diary_days"), 6);
     let source_audit = source.verify_audit().unwrap();
     assert!(source_audit.entries > 30);
     assert_eq!(report.audit_entries, source_audit.entries);
@@ -239,6 +247,10 @@ fn every_record_arrives_the_chain_verifies_and_goes_on_and_signed_notes_stay_loc
     };
     let clients = all(source);
     assert_eq!(clients.len(), 4);
+    for c in &clients {
+        let month = |s: &Store| s.diary_month(&c.id, Some("2026-09")).unwrap().days;
+        assert_eq!(month(source), month(&target), "{}", c.last_name);
+    }
     assert_eq!(all(&target), clients);
     for c in &clients {
         assert_eq!(

@@ -59,6 +59,20 @@ command_table! {
     client_chart(client_id: String) -> ClientChart = |c, a| c.store(|s| s.client_chart(&a.client_id));
     client_history(client_id: String) -> ClientHistory =
         |c, a| c.store(|s| s.client_history(&a.client_id));
+    /// A month of the headache diary (`YYYY-MM`); without one, the latest month with days.
+    diary_month(client_id: String, month: Option<String>) -> DiaryMonth =
+        |c, a| c.store(|s| s.diary_month(&a.client_id, a.month.as_deref()));
+    /// One diary day, added or replacing that day.
+    save_diary_day(client_id: String, input: DiaryDayInput) -> DiaryDay =
+        |c, a| c.store(|s| s.save_diary_day(&a.client_id, &a.input));
+    delete_diary_day(client_id: String, day: String) -> () =
+        |c, a| c.store(|s| s.delete_diary_day(&a.client_id, &a.day));
+    /// A diary file's text, read and checked against the diary; nothing written.
+    preview_diary_csv(client_id: String, text: String) -> DiaryFile =
+        |c, a| c.store(|s| s.preview_diary_csv(&a.client_id, &a.text));
+    /// All or nothing; days already there unchanged are left as they are.
+    import_diary_csv(client_id: String, text: String) -> DiaryImportReport =
+        |c, a| c.store(|s| s.import_diary_csv(&a.client_id, &a.text));
     /// Asks where to save (the native dialog), then writes on a second connection; `null`
     /// when the dialog was cancelled.
     export(kind: ExportKind, client_id: Option<String>) with on_progress -> Option<ExportReport> =

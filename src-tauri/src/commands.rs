@@ -9,6 +9,8 @@ use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use stillpoint::db::audit::{AuditRecord, AuditVerification};
 use stillpoint::domain::clinic_settings::ClinicSettings;
+use stillpoint::domain::diary::{DiaryDay, DiaryDayInput, DiaryFile};
+use stillpoint::domain::diary_store::{DiaryImportReport, DiaryMonth};
 use stillpoint::domain::intake::{ClientAlerts, Intake, IntakeInput};
 use stillpoint::domain::sessions::{Session, SessionInput, SessionSummary};
 use stillpoint::domain::techniques::{Technique, TechniqueInput};

@@ -93,6 +93,27 @@ fn samples() -> BTreeMap<&'static str, Value> {
         ),
         ("client_chart", json!({"clientId": "c1"})),
         ("client_history", json!({"clientId": "c1"})),
+        ("diary_month", json!({"clientId": "c1", "month": "2026-11"})),
+        (
+            "save_diary_day",
+            json!({"clientId": "c1", "input": {
+                "day": "2026-11-03", "headache": true, "peak_intensity": 6, "duration_hours": 3.5,
+                "acute_meds": ["triptan"], "triggers": ["stress"], "sleep_hours": 6.5,
+                "sleep_quality": 4, "stress": 7, "menstruation": false, "note": "Screen day"
+            }}),
+        ),
+        (
+            "delete_diary_day",
+            json!({"clientId": "c1", "day": "2026-11-03"}),
+        ),
+        (
+            "preview_diary_csv",
+            json!({"clientId": "c1", "text": "date,headache\n2026-11-03,no\n"}),
+        ),
+        (
+            "import_diary_csv",
+            json!({"clientId": "c1", "text": "date,headache\n2026-11-03,no\n"}),
+        ),
         (
             "export",
             json!({"kind": "client_pdf", "clientId": "c1", "onProgress": channel}),

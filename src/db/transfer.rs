@@ -34,6 +34,7 @@ pub const TABLES: &[&str] = &[
     "search_fts",
     "technique_outcome_totals",
     "client_name_prefixes",
+    "diary_days",
 ];
 
 /// Tables whose rows the schema seeds: the file's rows replace them.

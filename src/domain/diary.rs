@@ -157,6 +157,13 @@ pub struct DiaryFile {
     pub columns: Vec<DiaryColumn>,
     pub days: Vec<DiaryDay>,
     pub errors: Vec<DiaryLineError>,
+    /// Of `days`, how many are already in the client's diary with the same values (an
+    /// import leaves them as they are). Counted by the store's preview; 0 from [`read_csv`].
+    pub unchanged: u32,
+    /// The line of each of `days` in the file.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub lines: Vec<u32>,
 }
 
 /// The diary fields a header may name, with the other words people write for them.
@@ -296,6 +303,7 @@ pub fn read_csv(text: &str, today: NaiveDate) -> Result<DiaryFile> {
         ));
     }
     let mut days = Vec::new();
+    let mut lines = Vec::new();
     let mut errors = Vec::new();
     let mut seen: BTreeMap<String, u32> = BTreeMap::new();
     for (n, record) in reader.records().enumerate() {
@@ -393,6 +401,7 @@ pub fn read_csv(text: &str, today: NaiveDate) -> Result<DiaryFile> {
                     bad("day", format!("{} is already on line {first}.", day.day));
                 } else {
                     days.push(day);
+                    lines.push(line);
                 }
             }
             Err(e) => bad(e.field.as_deref().unwrap_or("file"), e.message),
@@ -408,6 +417,8 @@ pub fn read_csv(text: &str, today: NaiveDate) -> Result<DiaryFile> {
         columns,
         days,
         errors,
+        unchanged: 0,
+        lines,
     })
 }
 

@@ -4,6 +4,7 @@
 pub mod clients;
 pub mod clinic_settings;
 pub mod diary;
+pub mod diary_store;
 pub mod folding;
 pub mod intake;
 pub mod midas;

@@ -483,6 +483,12 @@ pub fn seed_demo(data_dir: &Path, now: DateTime<Utc>) -> Result<Demo> {
         false,
     )?;
 
+    // Ann keeps a headache diary: the ten weeks up to yesterday, typed in from her paper diary.
+    time.set(0, 8);
+    let mut rng = fastrand::Rng::with_seed(72);
+    let first = (now - Duration::days(70)).date_naive();
+    jo.import_diary_csv(&ann, &crate::synth::diary_csv(&mut rng, first, 70, 0.3))?;
+
     at.store(now.timestamp(), Ordering::SeqCst);
     Ok(Demo {
         ann,

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
 use stillpoint::Store;
 use stillpoint::db::sql::Engine;
@@ -193,6 +193,40 @@ pub struct Summary {
     pub client_ids: Vec<String>,
 }
 
+/// One client in this many keeps a headache diary: a year of days up to the day before `now`.
+pub const DIARY_ONE_IN: u8 = 50;
+
+/// A diary file (the template's columns) of `days` days from `first`, a headache on about
+/// `rate` of them (0–1), as a client would fill it in: peak, hours and medication on headache
+/// days, sleep and stress every day.
+pub fn diary_csv(rng: &mut fastrand::Rng, first: NaiveDate, days: u32, rate: f64) -> String {
+    let mut out = String::from(
+        "date,headache,peak_intensity,duration_hours,acute_meds,triggers,sleep_hours,sleep_quality,stress\n",
+    );
+    for n in 0..days {
+        let Some(day) = first.checked_add_days(chrono::Days::new(u64::from(n))) else {
+            break;
+        };
+        let sleep = f64::from(rng.u8(10..19)) / 2.0;
+        let (quality, stress) = (rng.u8(2..10), rng.u8(1..9));
+        if rng.f64() < rate {
+            let meds = *pick(
+                rng,
+                &["", "triptan", "simple_analgesic", "simple_analgesic"],
+            );
+            let trigger = *pick(rng, &["", "stress", "poor_sleep", "posture_screen_time"]);
+            out.push_str(&format!(
+                "{day},yes,{},{},{meds},{trigger},{sleep},{quality},{stress}\n",
+                rng.u8(3..10),
+                rng.u8(1..13)
+            ));
+        } else {
+            out.push_str(&format!("{day},no,,,,,{sleep},{quality},{stress}\n"));
+        }
+    }
+    out
+}
+
 fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
     &items[rng.usize(..items.len())]
 }
@@ -236,6 +270,8 @@ pub fn generate_into(
     let options = options.actor("synth.therapist").clock(clock(&at));
     let mut store = Store::open(options)?;
     let mut rng = fastrand::Rng::with_seed(seed);
+    // Diaries draw from their own stream, so the rest of a seed's clinic is as it was.
+    let mut diary_rng = fastrand::Rng::with_seed(seed ^ 0xD1A2_D1A2);
     let start = now - Duration::days(730);
     let set = |t: DateTime<Utc>| at.store(t.timestamp(), Ordering::SeqCst);
     let mut summary = Summary {
@@ -391,6 +427,12 @@ pub fn generate_into(
                         )?;
                         summary.intakes += 1;
                     }
+                }
+                if diary_rng.u8(0..DIARY_ONE_IN) == 0 {
+                    set(now);
+                    let first = (now - Duration::days(365)).date_naive();
+                    let rate = baseline_days / 30.0 * 0.8;
+                    store.import_diary_csv(&id, &diary_csv(&mut diary_rng, first, 365, rate))?;
                 }
                 if made > summary.busiest_sessions {
                     summary.busiest_sessions = made;

@@ -155,3 +155,31 @@ fn the_same_seed_makes_the_same_clinic_on_postgres() {
         .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
         .unwrap();
 }
+
+#[test]
+fn some_clients_keep_a_year_of_diary() {
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    synth::generate(dir.path(), SMALL, 7, now, None).unwrap();
+    let s = Store::open(OpenOptions::file(database_path(dir.path()))).unwrap();
+    let per_client: Vec<(String, i64, String, String)> = s
+        .sql()
+        .all(
+            "SELECT client_id, count(*), min(day), max(day) FROM diary_days GROUP BY client_id",
+            stillpoint::args![],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert!(!per_client.is_empty(), "no client keeps a diary");
+    assert!(per_client.len() < 20, "{} diaries", per_client.len());
+    for (client, days, first, last) in &per_client {
+        assert_eq!(*days, 365, "{client}");
+        assert_eq!(
+            (first.as_str(), last.as_str()),
+            ("2025-11-23", "2026-11-22")
+        );
+        let month = s.diary_month(client, None).unwrap();
+        assert_eq!(month.month, "2026-11");
+        assert_eq!(month.days.len(), 22);
+    }
+}

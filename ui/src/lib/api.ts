@@ -25,6 +25,11 @@ import type { ClientFields } from './bindings/ClientFields';
 import type { ClientHistory } from './bindings/ClientHistory';
 import type { ClientOutcomes } from './bindings/ClientOutcomes';
 import type { Dashboard } from './bindings/Dashboard';
+import type { DiaryDay } from './bindings/DiaryDay';
+import type { DiaryDayInput } from './bindings/DiaryDayInput';
+import type { DiaryFile } from './bindings/DiaryFile';
+import type { DiaryImportReport } from './bindings/DiaryImportReport';
+import type { DiaryMonth } from './bindings/DiaryMonth';
 import type { DashboardQuery } from './bindings/DashboardQuery';
 import type { ExportKind } from './bindings/ExportKind';
 import type { ExportReport } from './bindings/ExportReport';
@@ -240,6 +245,32 @@ export function clientChart(clientId: string): Promise<ClientChart> {
 /** Intakes, red flags, acknowledgements, sessions and amendments, newest first. */
 export function clientHistory(clientId: string): Promise<ClientHistory> {
   return call('client_history', { clientId });
+}
+
+// The headache diary.
+
+/** A month (`YYYY-MM`) of the client's diary; null: the latest month with days. */
+export function diaryMonth(clientId: string, month: string | null): Promise<DiaryMonth> {
+  return call('diary_month', { clientId, month });
+}
+
+/** One day, added or replacing that day. */
+export function saveDiaryDay(clientId: string, input: DiaryDayInput): Promise<DiaryDay> {
+  return call('save_diary_day', { clientId, input });
+}
+
+export function deleteDiaryDay(clientId: string, day: string): Promise<null> {
+  return call('delete_diary_day', { clientId, day });
+}
+
+/** A diary file's text checked against the diary; nothing is written. */
+export function previewDiaryCsv(clientId: string, text: string): Promise<DiaryFile> {
+  return call('preview_diary_csv', { clientId, text });
+}
+
+/** All or nothing; days already there unchanged are left as they are. */
+export function importDiaryCsv(clientId: string, text: string): Promise<DiaryImportReport> {
+  return call('import_diary_csv', { clientId, text });
 }
 
 export function clientOutcomes(clientId: string): Promise<ClientOutcomes> {

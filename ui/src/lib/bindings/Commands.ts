@@ -16,6 +16,11 @@ import type { ClientQuery } from './ClientQuery';
 import type { ClinicSettings } from './ClinicSettings';
 import type { Dashboard } from './Dashboard';
 import type { DashboardQuery } from './DashboardQuery';
+import type { DiaryDay } from './DiaryDay';
+import type { DiaryDayInput } from './DiaryDayInput';
+import type { DiaryFile } from './DiaryFile';
+import type { DiaryImportReport } from './DiaryImportReport';
+import type { DiaryMonth } from './DiaryMonth';
 import type { ExportKind } from './ExportKind';
 import type { ExportReport } from './ExportReport';
 import type { Intake } from './Intake';
@@ -73,6 +78,15 @@ export type Commands = {
   /** The client, their timeline and their outcomes, in one call (the history screen). */
   client_chart: { args: { clientId: string, }; result: ClientChart };
   client_history: { args: { clientId: string, }; result: ClientHistory };
+  /** A month of the headache diary (`YYYY-MM`); without one, the latest month with days. */
+  diary_month: { args: { clientId: string, month: string | null, }; result: DiaryMonth };
+  /** One diary day, added or replacing that day. */
+  save_diary_day: { args: { clientId: string, input: DiaryDayInput, }; result: DiaryDay };
+  delete_diary_day: { args: { clientId: string, day: string, }; result: null };
+  /** A diary file's text, read and checked against the diary; nothing written. */
+  preview_diary_csv: { args: { clientId: string, text: string, }; result: DiaryFile };
+  /** All or nothing; days already there unchanged are left as they are. */
+  import_diary_csv: { args: { clientId: string, text: string, }; result: DiaryImportReport };
   /** Asks where to save (the native dialog), then writes on a second connection; `null` when the dialog was cancelled. */
   export: { args: { kind: ExportKind, clientId: string | null, onProgress: Channel<Progress>, }; result: ExportReport | null };
   /** First run: the administrator; returns the recovery key, shown once. */

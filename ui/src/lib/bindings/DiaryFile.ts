@@ -7,4 +7,9 @@ import type { DiaryLineError } from "./DiaryLineError";
  * A diary file read and checked, nothing written: the columns as mapped, every day, and
  * every refused row. It may be imported only when `errors` is empty.
  */
-export type DiaryFile = { columns: Array<DiaryColumn>, days: Array<DiaryDay>, errors: Array<DiaryLineError>, };
+export type DiaryFile = { columns: Array<DiaryColumn>, days: Array<DiaryDay>, errors: Array<DiaryLineError>, 
+/**
+ * Of `days`, how many are already in the client's diary with the same values (an
+ * import leaves them as they are). Counted by the store's preview; 0 from [`read_csv`].
+ */
+unchanged: number, };
