@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("postgres/0002_roles.sql")),
     (12, include_str!("postgres/0003_logins.sql")),
     (13, include_str!("postgres/0004_credentials.sql")),
+    (14, include_str!("postgres/0007_home_care.sql")),
 ];
 
 /// The key of the transaction-scoped advisory lock every write takes first, so writers

@@ -5,6 +5,7 @@ pub mod clients;
 pub mod clinic_settings;
 pub mod diary;
 pub mod folding;
+pub mod home_care;
 pub mod intake;
 pub mod midas;
 pub mod responder;
