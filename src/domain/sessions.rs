@@ -476,7 +476,6 @@ fn write_content(
     note.marks.sort_by_key(|m| m.region.id());
     // The home care: every item must be in the library (a retired one may stay on a draft
     // that had it; the picker offers only current ones).
-    home_care::clear(tx, id)?;
     let ids: Vec<&str> = v.home_care.iter().map(|(item, _)| item.as_str()).collect();
     let library = home_care::named(tx, &ids)?;
     for (pos, (item, line)) in v.home_care.iter().enumerate() {

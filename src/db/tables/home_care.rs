@@ -159,16 +159,6 @@ pub fn named(c: Conn<'_>, ids: &[&str]) -> Result<Vec<NoteItemRow>> {
     )
 }
 
-/// Clear a draft's home care (the caller has checked it is a draft; the triggers refuse a
-/// signed note's).
-pub fn clear(tx: Conn<'_>, session_id: &str) -> Result<()> {
-    tx.execute(
-        "DELETE FROM session_home_care WHERE session_id = ?1",
-        args![session_id],
-    )?;
-    Ok(())
-}
-
 /// A note's home care, in order (position 0 first), in one statement: (item id, personal line).
 pub fn insert_for_session(tx: Conn<'_>, session_id: &str, rows: &[(String, String)]) -> Result<()> {
     if rows.is_empty() {
