@@ -123,6 +123,7 @@ fn note() -> SessionInput {
                 kind: MarkKind::Treated,
             },
         ],
+        home_care: Vec::new(),
     }
 }
 

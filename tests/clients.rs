@@ -614,6 +614,7 @@ fn clients_recorded_before_the_name_index_are_found_after_the_upgrade() {
         let c = Connection::open(database_path(dir.path())).unwrap();
         c.execute_batch(
             "DROP TABLE search_terms; DROP TABLE client_name_prefixes; DROP TABLE diary_days;
+             DROP TABLE session_home_care; DROP TABLE home_care_items;
              ALTER TABLE users DROP COLUMN credentials; PRAGMA user_version = 8;",
         )
         .unwrap();

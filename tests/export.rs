@@ -163,7 +163,9 @@ mod to_file {
         std::fs::write(&path, "old contents").unwrap();
         let mut seen = Vec::new();
         let report = s
-            .export_to_file(ExportKind::SessionsCsv, None, &path, &mut |p| seen.push(p))
+            .export_to_file(ExportKind::SessionsCsv, None, None, &path, &mut |p| {
+                seen.push(p)
+            })
             .unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.starts_with("session_id,"), "{text}");
@@ -182,6 +184,7 @@ mod to_file {
             .export_to_file(
                 ExportKind::ClientPdf,
                 Some("01900000-0000-7000-8000-0000000000ff"),
+                None,
                 &path,
                 &mut |_| {},
             )
@@ -191,11 +194,11 @@ mod to_file {
         assert!(leftovers(out.path()).is_empty());
 
         let err = s
-            .export_to_file(ExportKind::ClientJson, None, &path, &mut |_| {})
+            .export_to_file(ExportKind::ClientJson, None, None, &path, &mut |_| {})
             .unwrap_err();
         assert_eq!(err.field.as_deref(), Some("client_id"));
         let err = s
-            .export_to_file(ExportKind::ClientsCsv, None, out.path(), &mut |_| {})
+            .export_to_file(ExportKind::ClientsCsv, None, None, out.path(), &mut |_| {})
             .unwrap_err();
         assert_eq!(err.field.as_deref(), Some("path"));
     }
@@ -204,27 +207,27 @@ mod to_file {
         let (_d, s, id) = setup(engine);
         let out = tempfile::tempdir().unwrap();
         let pdf_name = s
-            .suggested_export_name(ExportKind::ClientPdf, Some(&id))
+            .suggested_export_name(ExportKind::ClientPdf, Some(&id), None)
             .unwrap();
         assert_eq!(pdf_name, "Zoë O-Brien-Jr - summary 2026-11-23.pdf");
         let pdf = out.path().join(&pdf_name);
-        s.export_to_file(ExportKind::ClientPdf, Some(&id), &pdf, &mut |_| {})
+        s.export_to_file(ExportKind::ClientPdf, Some(&id), None, &pdf, &mut |_| {})
             .unwrap();
         assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
 
         let json = out.path().join(
-            s.suggested_export_name(ExportKind::ClientJson, Some(&id))
+            s.suggested_export_name(ExportKind::ClientJson, Some(&id), None)
                 .unwrap(),
         );
         let r = s
-            .export_to_file(ExportKind::ClientJson, Some(&id), &json, &mut |_| {})
+            .export_to_file(ExportKind::ClientJson, Some(&id), None, &json, &mut |_| {})
             .unwrap();
         assert_eq!(r.records, 1);
         let doc: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
         assert_eq!(doc["client"]["id"], id.as_str());
         assert_eq!(
-            s.suggested_export_name(ExportKind::ClientsCsv, None)
+            s.suggested_export_name(ExportKind::ClientsCsv, None, None)
                 .unwrap(),
             "Stillpoint clients 2026-11-23.csv"
         );
@@ -242,7 +245,7 @@ mod to_file {
         let out = tempfile::tempdir().unwrap();
         let path = out.path().join("clients.csv");
         let r = reader
-            .export_to_file(ExportKind::ClientsCsv, None, &path, &mut |_| {})
+            .export_to_file(ExportKind::ClientsCsv, None, None, &path, &mut |_| {})
             .unwrap();
         assert_eq!(
             r.records, 3,

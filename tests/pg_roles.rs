@@ -251,3 +251,72 @@ fn clinic_users_are_added_on_a_server_only_and_validated() {
             .is_err()
     );
 }
+
+#[test]
+fn home_care_is_written_by_the_notes_therapist_and_the_library_by_a_manager() {
+    use stillpoint::domain::home_care::{HomeCareItemInput, SessionHomeCareInput, seeded};
+    let c = clinic();
+    // Tess gives Ann home care on her own note, through the core, as herself (a login made
+    // after the schema's migration 14: the grants come from stillpoint_create_login).
+    let mut tess = core_as(&c, &c.tess, "tess");
+    let ann = tess
+        .create_client(&ClientFields {
+            first_name: "Ann".into(),
+            last_name: "Smith".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .id;
+    let note = tess.start_session(&ann).unwrap().id;
+    let saved = tess
+        .save_session_draft(
+            &note,
+            &SessionInput {
+                started_at: "2026-11-20T10:00:00Z".into(),
+                home_care: vec![SessionHomeCareInput {
+                    item_id: seeded::CHIN_TUCKS.into(),
+                    personal_line: "Hold 5 s, 10 times".into(),
+                }],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(saved.home_care.len(), 1);
+    assert_eq!(tess.get_session(&note).unwrap().home_care, saved.home_care);
+    // The library is not hers to change, on the server either.
+    let mut tess_sql = sql_as(&c, &c.tess);
+    let why = refused(tess_sql.execute(
+        "UPDATE home_care_items SET title = 'x' WHERE id = $1",
+        &[&seeded::CHIN_TUCKS],
+    ));
+    assert!(why.starts_with("42501"), "{why}");
+
+    // Jo reads none of Ann's home care and cannot add to Tess's note.
+    let mut jo = sql_as(&c, &c.jo);
+    assert_eq!(count(&mut jo, "SELECT count(*) FROM session_home_care"), 0);
+    assert_eq!(count(&mut jo, "SELECT count(*) FROM home_care_items"), 6);
+    let why = refused(jo.execute(
+        "INSERT INTO session_home_care (session_id, position, item_id, personal_line)
+         VALUES ($1, 5, $2, 'forged')",
+        &[&note, &seeded::SLEEP_ROUTINE],
+    ));
+    assert!(why.starts_with("42501"), "{why}");
+
+    // The manager reads it, and keeps the library.
+    let mut mia_sql = sql_as(&c, &c.mia);
+    assert_eq!(
+        count(&mut mia_sql, "SELECT count(*) FROM session_home_care"),
+        1
+    );
+    let mut mia = Store::open_as(
+        OpenOptions::server(format!("{} user={}", c.conninfo, c.mia)).actor("mia"),
+        Role::Manager,
+    )
+    .unwrap();
+    mia.add_home_care_item(&HomeCareItemInput {
+        title: "Walks".into(),
+        instructions: "A short walk outdoors each day.".into(),
+    })
+    .unwrap();
+    assert_eq!(count(&mut jo, "SELECT count(*) FROM home_care_items"), 7);
+}

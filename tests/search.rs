@@ -525,10 +525,11 @@ fn words_written_before_the_word_list_existed_are_found_by_prefix_after_the_upgr
     {
         // As the version before the word list left the file.
         let c = rusqlite::Connection::open(&path).unwrap();
-        // (Schema 13's column and schema 14's table too: the upgrade adds them again.)
+        // (Schema 13's column and the later schemas' tables too: the upgrade adds them again.)
         c.execute_batch(
             "DROP TABLE search_terms; ALTER TABLE users DROP COLUMN credentials;
-             DROP TABLE diary_days; PRAGMA user_version = 9;",
+             DROP TABLE diary_days; DROP TABLE session_home_care; DROP TABLE home_care_items;
+             PRAGMA user_version = 9;",
         )
         .unwrap();
     }

@@ -39,6 +39,14 @@ command_table! {
         |c, a| c.store(|s| s.update_technique(&a.id, &a.input));
     set_technique_retired(id: String, retired: bool) -> Technique =
         |c, a| c.store(|s| s.set_technique_retired(&a.id, a.retired));
+    list_home_care_items(include_retired: bool) -> Vec<HomeCareItem> =
+        |c, a| c.store(|s| s.list_home_care_items(a.include_retired));
+    add_home_care_item(input: HomeCareItemInput) -> HomeCareItem =
+        |c, a| c.store(|s| s.add_home_care_item(&a.input));
+    update_home_care_item(id: String, input: HomeCareItemInput) -> HomeCareItem =
+        |c, a| c.store(|s| s.update_home_care_item(&a.id, &a.input));
+    set_home_care_item_retired(id: String, retired: bool) -> HomeCareItem =
+        |c, a| c.store(|s| s.set_home_care_item_retired(&a.id, a.retired));
 
     start_session(client_id: String) -> Session = |c, a| c.store(|s| s.start_session(&a.client_id));
     /// Kept on this computer when the clinic server is away.
@@ -74,9 +82,9 @@ command_table! {
     import_diary_csv(client_id: String, text: String) -> DiaryImportReport =
         |c, a| c.store(|s| s.import_diary_csv(&a.client_id, &a.text));
     /// Asks where to save (the native dialog), then writes on a second connection; `null`
-    /// when the dialog was cancelled.
-    export(kind: ExportKind, client_id: Option<String>) with on_progress -> Option<ExportReport> =
-        |c, a| c.export(a.kind, a.client_id.as_deref());
+    /// when the dialog was cancelled. `session_id` is the note a handout is printed from.
+    export(kind: ExportKind, client_id: Option<String>, session_id: Option<String>) with on_progress -> Option<ExportReport> =
+        |c, a| c.export(a.kind, a.client_id.as_deref(), a.session_id.as_deref());
 
     /// First run: the administrator; returns the recovery key, shown once.
     setup(input: SetupInput) -> SetupDone = |c, a| c.app(|app| app.setup(&a.input));

@@ -11,6 +11,7 @@ use stillpoint::db::audit::{AuditRecord, AuditVerification};
 use stillpoint::domain::clinic_settings::ClinicSettings;
 use stillpoint::domain::diary::{DiaryDay, DiaryDayInput, DiaryFile};
 use stillpoint::domain::diary_store::{DiaryImportReport, DiaryMonth};
+use stillpoint::domain::home_care::{HomeCareItem, HomeCareItemInput};
 use stillpoint::domain::intake::{ClientAlerts, Intake, IntakeInput};
 use stillpoint::domain::sessions::{Session, SessionInput, SessionSummary};
 use stillpoint::domain::techniques::{Technique, TechniqueInput};
@@ -93,14 +94,24 @@ impl Ctx<'_> {
 
     /// Ask where to save (the native dialog, shown from here so the page never names a path),
     /// then write the export on a second connection: the screens keep working meanwhile.
-    fn export(&self, kind: ExportKind, client_id: Option<&str>) -> Result<Option<ExportReport>> {
-        let (name, reader) =
-            self.store(|s| Ok((s.suggested_export_name(kind, client_id)?, s.open_another()?)))?;
+    fn export(
+        &self,
+        kind: ExportKind,
+        client_id: Option<&str>,
+        session_id: Option<&str>,
+    ) -> Result<Option<ExportReport>> {
+        let (name, reader) = self.store(|s| {
+            Ok((
+                s.suggested_export_name(kind, client_id, session_id)?,
+                s.open_another()?,
+            ))
+        })?;
         let Some(path) = save_dialog::ask(&self.handle, kind, &name) else {
             return Ok(None);
         };
         let mut report = self.report();
-        off_runtime(move || reader.export_to_file(kind, client_id, &path, &mut report)).map(Some)
+        off_runtime(move || reader.export_to_file(kind, client_id, session_id, &path, &mut report))
+            .map(Some)
     }
 
     /// The backup runs on a second connection, outside the lock: the screens keep working.

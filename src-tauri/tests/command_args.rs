@@ -38,9 +38,11 @@ fn samples() -> BTreeMap<&'static str, Value> {
         "plan": "Weekly", "pain_before": 6, "pain_after": 3, "headache_at_start": false,
         "techniques": [{"technique_id": "t1", "regions": ["scm_left"], "pressure": "moderate",
                         "minutes": 15, "reason": "Tension"}],
-        "marks": [{"region": "suboccipitals_left", "kind": "tension"}]
+        "marks": [{"region": "suboccipitals_left", "kind": "tension"}],
+        "home_care": [{"item_id": "h1", "personal_line": "Hold 20 s, 3 times a day"}]
     });
     let technique = json!({"name": "Scalp massage", "description": "Slow circles"});
+    let home_care_item = json!({"title": "Chin tucks", "instructions": "Slide the chin back."});
     let channel = json!("__CHANNEL__:1");
     BTreeMap::from([
         ("app_status", json!({})),
@@ -71,6 +73,16 @@ fn samples() -> BTreeMap<&'static str, Value> {
         (
             "set_technique_retired",
             json!({"id": "t1", "retired": true}),
+        ),
+        ("list_home_care_items", json!({"includeRetired": false})),
+        ("add_home_care_item", json!({"input": home_care_item})),
+        (
+            "update_home_care_item",
+            json!({"id": "h1", "input": home_care_item}),
+        ),
+        (
+            "set_home_care_item_retired",
+            json!({"id": "h1", "retired": true}),
         ),
         ("start_session", json!({"clientId": "c1"})),
         ("save_session_draft", json!({"id": "s1", "input": session})),
@@ -116,7 +128,7 @@ fn samples() -> BTreeMap<&'static str, Value> {
         ),
         (
             "export",
-            json!({"kind": "client_pdf", "clientId": "c1", "onProgress": channel}),
+            json!({"kind": "handout_pdf", "clientId": null, "sessionId": "s1", "onProgress": channel}),
         ),
         (
             "setup",

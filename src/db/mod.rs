@@ -77,6 +77,7 @@ fn migrations(hooks: &Hooks) -> Migrations<'static> {
         M::up(include_str!("migrations/0012_clinic_logins.sql")),
         M::up(include_str!("migrations/0013_user_credentials.sql")),
         M::up(include_str!("migrations/0014_diary.sql")),
+        M::up(include_str!("migrations/0015_home_care.sql")),
     ])
 }
 
@@ -84,7 +85,7 @@ fn migrations(hooks: &Hooks) -> Migrations<'static> {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 14;
+const MIGRATION_COUNT: usize = 15;
 
 /// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;

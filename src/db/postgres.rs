@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("postgres/0003_logins.sql")),
     (13, include_str!("postgres/0004_credentials.sql")),
     (14, include_str!("postgres/0005_diary.sql")),
+    (15, include_str!("postgres/0006_home_care.sql")),
 ];
 
 /// The key of the transaction-scoped advisory lock every write takes first, so writers

@@ -29,6 +29,8 @@ pub const TABLES: &[&str] = &[
     "session_techniques",
     "session_marks",
     "amendments",
+    "home_care_items",
+    "session_home_care",
     "audit_log",
     "search_docs",
     "search_fts",
@@ -38,7 +40,12 @@ pub const TABLES: &[&str] = &[
 ];
 
 /// Tables whose rows the schema seeds: the file's rows replace them.
-const SEEDED: &[&str] = &["clinic_settings", "techniques", "technique_warnings"];
+const SEEDED: &[&str] = &[
+    "clinic_settings",
+    "techniques",
+    "technique_warnings",
+    "home_care_items",
+];
 
 /// Tables made on the server rather than copied (see the module's comment).
 const MADE_HERE: &[&str] = &["search_terms", "audit_issued", "user_logins"];
@@ -50,6 +57,7 @@ const MADE_HERE: &[&str] = &["search_terms", "audit_issued", "user_logins"];
 const INSERT_GUARDS: &[(&str, &str)] = &[
     ("session_techniques", "signed_techniques_no_insert"),
     ("session_marks", "signed_marks_no_insert"),
+    ("session_home_care", "signed_home_care_no_insert"),
 ];
 
 /// One table copied: how many rows it holds on both sides afterwards.

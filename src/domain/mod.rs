@@ -6,6 +6,7 @@ pub mod clinic_settings;
 pub mod diary;
 pub mod diary_store;
 pub mod folding;
+pub mod home_care;
 pub mod intake;
 pub mod midas;
 pub mod responder;

@@ -17,8 +17,9 @@ use uuid::Uuid;
 use crate::Store;
 use crate::db::audit::AuditEntry;
 use crate::db::sql::Conn;
-use crate::db::tables::{sessions, techniques};
+use crate::db::tables::{home_care, sessions, techniques};
 use crate::db::timestamp;
+use crate::domain::home_care::{SessionHomeCare, SessionHomeCareInput};
 use crate::domain::validate::{self, Lines};
 use crate::domain::vocab::{self, MarkKind, Pressure, Region};
 use crate::error::{Error, Result};
@@ -72,6 +73,8 @@ pub struct SessionInput {
     pub headache_at_start: bool,
     pub techniques: Vec<SessionTechniqueInput>,
     pub marks: Vec<BodyMark>,
+    /// P: the home care the client takes home, each with a personal line.
+    pub home_care: Vec<SessionHomeCareInput>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -129,6 +132,8 @@ pub struct Session {
     /// The session's one picture: its marks, and every region a technique treated that has
     /// no mark of its own, as treated. In the order of the region ids.
     pub chart: Vec<BodyMark>,
+    /// The home care given (the handout's items), in the order chosen.
+    pub home_care: Vec<SessionHomeCare>,
     pub signed_by: Option<String>,
     /// Who signed, as people know them: "Robin Lee, RMT".
     pub signed_by_name: Option<String>,
@@ -188,6 +193,8 @@ struct ValidSession {
     headache_at_start: bool,
     techniques: Vec<ValidTechnique>,
     marks: Vec<BodyMark>,
+    /// (item id, personal line), in order.
+    home_care: Vec<(String, String)>,
 }
 
 struct ValidTechnique {
@@ -269,6 +276,7 @@ impl SessionInput {
         // One mark per region: the last one sent wins (a click cycles the kind).
         let marks: BTreeMap<Region, MarkKind> =
             self.marks.iter().map(|m| (m.region, m.kind)).collect();
+        let home_care = crate::domain::home_care::validated_for_note(&self.home_care)?;
         Ok(ValidSession {
             started_at: timestamp(started),
             duration_minutes: validate::whole_number(
@@ -295,6 +303,7 @@ impl SessionInput {
                 .into_iter()
                 .map(|(region, kind)| BodyMark { region, kind })
                 .collect(),
+            home_care,
         })
     }
 }
@@ -342,6 +351,7 @@ impl Session {
             techniques: Vec::new(),
             marks: Vec::new(),
             chart: Vec::new(),
+            home_care: Vec::new(),
             amendments: Vec::new(),
         })
     }
@@ -492,6 +502,25 @@ fn write_content(
     note.marks = v.marks.clone();
     note.marks.sort_by_key(|m| m.region.id());
     note.fill_chart();
+    // The home care: every item must be in the library (a retired one may stay on a draft
+    // that had it; the picker offers only current ones).
+    let ids: Vec<&str> = v.home_care.iter().map(|(item, _)| item.as_str()).collect();
+    let library = home_care::named(tx, &ids)?;
+    for (pos, (item, line)) in v.home_care.iter().enumerate() {
+        let Some(entry) = library.iter().find(|e| e.item_id == *item) else {
+            return Err(Error::field(
+                &format!("home_care.{pos}.item_id"),
+                "That home-care item is not in the library; choose one from the list.",
+            ));
+        };
+        note.home_care.push(SessionHomeCare {
+            item_id: item.clone(),
+            title: entry.title.clone(),
+            instructions: entry.instructions.clone(),
+            personal_line: line.clone(),
+        });
+    }
+    home_care::insert_for_session(tx, id, &v.home_care)?;
     Ok(note)
 }
 
@@ -746,6 +775,15 @@ impl Store {
             })
             .collect();
         s.fill_chart();
+        s.home_care = home_care::for_session(c, &id)?
+            .into_iter()
+            .map(|r| SessionHomeCare {
+                item_id: r.item_id,
+                title: r.title,
+                instructions: r.instructions,
+                personal_line: r.personal_line,
+            })
+            .collect();
         s.amendments = sessions::amendments(c, &id)?
             .into_iter()
             .map(Amendment::from_stored)

@@ -270,6 +270,8 @@ pub enum ExportKind {
     ClientJson,
     /// One client's summary and referral letter; needs a client.
     ClientPdf,
+    /// A session note's home care as the client's one-page handout; needs a session.
+    HandoutPdf,
 }
 
 impl ExportKind {
@@ -277,7 +279,7 @@ impl ExportKind {
         match self {
             ExportKind::ClientsCsv | ExportKind::SessionsCsv => "csv",
             ExportKind::ClientJson => "json",
-            ExportKind::ClientPdf => "pdf",
+            ExportKind::ClientPdf | ExportKind::HandoutPdf => "pdf",
         }
     }
 
@@ -286,12 +288,16 @@ impl ExportKind {
         match self {
             ExportKind::ClientsCsv | ExportKind::SessionsCsv => "CSV spreadsheet",
             ExportKind::ClientJson => "JSON document",
-            ExportKind::ClientPdf => "PDF document",
+            ExportKind::ClientPdf | ExportKind::HandoutPdf => "PDF document",
         }
     }
 
     fn needs_client(self) -> bool {
         matches!(self, ExportKind::ClientJson | ExportKind::ClientPdf)
+    }
+
+    fn needs_session(self) -> bool {
+        self == ExportKind::HandoutPdf
     }
 }
 
@@ -332,7 +338,17 @@ impl Store {
         &self,
         kind: ExportKind,
         client_id: Option<&str>,
+        session_id: Option<&str>,
     ) -> Result<String> {
+        if kind.needs_session() {
+            let id = session_id
+                .ok_or_else(|| Error::field("session_id", "Choose a session note to print."))?;
+            let note = self.get_session(id)?;
+            let c = self.get_client(&note.client_id)?;
+            let who = file_name_part(&format!("{} {}", c.fields.first_name, c.fields.last_name));
+            let day = note.started_at.get(..10).unwrap_or("");
+            return Ok(format!("{who} - home care {day}.{}", kind.extension()));
+        }
         if !kind.needs_client() {
             // Refused before the save dialog opens, not after a file was chosen.
             self.require(Permission::ClinicReports)?;
@@ -351,7 +367,7 @@ impl Store {
             (ExportKind::SessionsCsv, _) => format!("Stillpoint sessions {today}.{ext}"),
             (ExportKind::ClientJson, Some(w)) => format!("{w} - all records {today}.{ext}"),
             (ExportKind::ClientPdf, Some(w)) => format!("{w} - summary {today}.{ext}"),
-            (_, None) => format!("Stillpoint export {today}.{ext}"),
+            (_, _) => format!("Stillpoint export {today}.{ext}"),
         })
     }
 
@@ -362,11 +378,18 @@ impl Store {
         &self,
         kind: ExportKind,
         client_id: Option<&str>,
+        session_id: Option<&str>,
         path: &std::path::Path,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ExportReport> {
         if kind.needs_client() && client_id.is_none() {
             return Err(Error::field("client_id", "Choose a client to export."));
+        }
+        if kind.needs_session() && session_id.is_none() {
+            return Err(Error::field(
+                "session_id",
+                "Choose a session note to print.",
+            ));
         }
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
@@ -386,6 +409,13 @@ impl Store {
         let records = {
             let mut out = std::io::BufWriter::new(tmp.as_file_mut());
             let records = match (kind, client_id) {
+                (ExportKind::HandoutPdf, _) => match session_id {
+                    Some(id) => {
+                        out.write_all(&self.home_care_handout_pdf(id)?)?;
+                        1
+                    }
+                    None => 0,
+                },
                 (ExportKind::ClientsCsv, _) => self.export_clients_csv(&mut out, progress)?,
                 (ExportKind::SessionsCsv, _) => self.export_sessions_csv(&mut out, progress)?,
                 (ExportKind::ClientJson, Some(id)) => {

@@ -18,6 +18,7 @@ use krilla::paint::{Fill, Stroke, StrokeDash};
 use krilla::text::{Font, TextDirection};
 
 use crate::Store;
+use crate::domain::clinic_settings::ClinicSettings;
 use crate::domain::intake::Intake;
 use crate::domain::sessions::{SessionStatus, SessionSummary};
 use crate::error::{Error, Result};
@@ -130,6 +131,8 @@ fn wrap(text: &str, size: f32, weight: Weight, width: f32) -> Vec<String> {
 struct Layout {
     pages: Vec<Vec<Op>>,
     y: f32,
+    /// A paragraph's line height, as a multiple of its type size.
+    leading: f32,
 }
 
 impl Layout {
@@ -137,6 +140,7 @@ impl Layout {
         Layout {
             pages: vec![Vec::new()],
             y: MARGIN,
+            leading: 1.4,
         }
     }
 
@@ -182,7 +186,7 @@ impl Layout {
         color: (u8, u8, u8),
         indent: f32,
     ) {
-        let leading = size * 1.4;
+        let leading = size * self.leading;
         for line in wrap(text, size, weight, TEXT_W - indent) {
             self.ensure(leading);
             self.y += size;
@@ -453,32 +457,7 @@ impl Store {
         let name = format!("{} {}", f.first_name, f.last_name);
 
         let mut l = Layout::new();
-        // Letterhead
-        let clinic = if settings.name.is_empty() {
-            "Massage therapy clinic"
-        } else {
-            settings.name.as_str()
-        };
-        l.paragraph(clinic, 16.0, Weight::Bold, ACCENT, 0.0);
-        let contact = [settings.address.replace('\n', ", "), settings.phone.clone()]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(" · ");
-        if !contact.is_empty() {
-            l.paragraph(&contact, 9.5, Weight::Regular, MUTED, 0.0);
-        }
-        let today = pretty(&self.today().to_string());
-        let tw = measure(&today, 9.5, Weight::Regular);
-        l.text_at(
-            PAGE_W - MARGIN - tw,
-            MARGIN + 14.0,
-            9.5,
-            Weight::Regular,
-            MUTED,
-            &today,
-        );
-        l.rule();
+        let clinic = letterhead(&mut l, &settings, &pretty(&self.today().to_string()));
 
         if !f.physician_name.is_empty() {
             l.paragraph(
@@ -678,6 +657,132 @@ impl Store {
 
         render(l.pages, &name)
     }
+}
+
+/// The clinic letterhead: its name, address and phone, today's date at the right, a rule.
+/// Returns the clinic's name as shown.
+fn letterhead<'a>(l: &mut Layout, settings: &'a ClinicSettings, today: &str) -> &'a str {
+    let clinic = if settings.name.is_empty() {
+        "Massage therapy clinic"
+    } else {
+        settings.name.as_str()
+    };
+    l.paragraph(clinic, 16.0, Weight::Bold, ACCENT, 0.0);
+    let contact = [settings.address.replace('\n', ", "), settings.phone.clone()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    if !contact.is_empty() {
+        l.paragraph(&contact, 9.5, Weight::Regular, MUTED, 0.0);
+    }
+    let tw = measure(today, 9.5, Weight::Regular);
+    l.text_at(
+        PAGE_W - MARGIN - tw,
+        MARGIN + 14.0,
+        9.5,
+        Weight::Regular,
+        MUTED,
+        today,
+    );
+    l.rule();
+    clinic
+}
+
+/// The handout's body type: large and readable (at least 14 pt).
+const HANDOUT_BODY: f32 = 14.0;
+
+impl Store {
+    /// The one-page client handout of a note's home care, as PDF bytes: the clinic
+    /// letterhead, the client's name, the session's date, and each item chosen with its
+    /// instructions and the personal line, in large type.
+    pub fn home_care_handout_pdf(&self, session_id: &str) -> Result<Vec<u8>> {
+        let note = self.get_session(session_id)?;
+        if note.home_care.is_empty() {
+            return Err(Error::field(
+                "home_care",
+                "Choose at least one home-care item before printing the handout.",
+            ));
+        }
+        let client = self.get_client(&note.client_id)?;
+        let settings = self.clinic_settings()?;
+        let f = &client.fields;
+        let name = format!("{} {}", f.first_name, f.last_name);
+        let shown = if f.preferred_name.trim().is_empty() {
+            name.clone()
+        } else {
+            format!("{} {}", f.preferred_name.trim(), f.last_name)
+        };
+        let date = pretty(note.started_at.get(..10).unwrap_or(&note.started_at));
+
+        // The roomiest spacing that keeps the handout on one page (the type stays large:
+        // only the space between items shrinks).
+        let mut pages = Vec::new();
+        for (space, leading) in [(1.0, 1.4), (0.6, 1.35), (0.3, 1.25)] {
+            let l = handout_layout(&settings, &date, &shown, &note.home_care, space, leading);
+            pages = l.pages;
+            if pages.len() == 1 {
+                break;
+            }
+        }
+        render(pages, &name)
+    }
+}
+
+/// The handout's page(s), with `space` (0–1) of the usual room between its parts and lines
+/// `leading` times the type size apart.
+fn handout_layout(
+    settings: &ClinicSettings,
+    date: &str,
+    shown: &str,
+    items: &[crate::domain::home_care::SessionHomeCare],
+    space: f32,
+    leading: f32,
+) -> Layout {
+    let mut l = Layout::new();
+    l.leading = leading;
+    letterhead(&mut l, settings, date);
+    l.gap(6.0 * space);
+    l.paragraph("Your home care", 22.0, Weight::Bold, INK, 0.0);
+    l.gap(2.0);
+    l.paragraph(
+        &format!("For {shown} · from your session on {date}"),
+        HANDOUT_BODY,
+        Weight::Regular,
+        MUTED,
+        0.0,
+    );
+    for (n, item) in items.iter().enumerate() {
+        l.gap(12.0 * space);
+        l.paragraph(
+            &format!("{}. {}", n + 1, item.title),
+            16.0,
+            Weight::Bold,
+            ACCENT,
+            0.0,
+        );
+        l.gap(2.0 * space);
+        l.paragraph(&item.instructions, HANDOUT_BODY, Weight::Regular, INK, 0.0);
+        if !item.personal_line.is_empty() {
+            l.gap(2.0 * space);
+            l.paragraph(
+                &format!("For you: {}", item.personal_line),
+                HANDOUT_BODY,
+                Weight::Bold,
+                INK,
+                0.0,
+            );
+        }
+    }
+    l.gap(14.0 * space);
+    l.paragraph(
+        "Stop any exercise that causes pain, numbness or dizziness, and tell your therapist. Seek medical help for a sudden, severe or unusual headache.",
+        12.0,
+        Weight::Regular,
+        MUTED,
+        0.0,
+    );
+    l
 }
 
 fn paint(c: (u8, u8, u8)) -> krilla::paint::Paint {

@@ -178,6 +178,7 @@ fn the_upgrade_counts_the_totals_from_what_is_there() {
             "DROP TABLE search_terms;
              DROP TABLE client_name_prefixes;
              DROP TABLE diary_days;
+             DROP TABLE session_home_care; DROP TABLE home_care_items;
              DROP TABLE technique_outcome_totals;
              DROP INDEX sessions_by_start; DROP INDEX sessions_drafts_by_created;
              DROP INDEX intakes_with_red_flags; DROP INDEX red_flag_acks_by_time;

@@ -9,6 +9,7 @@ pub mod client_name_prefixes;
 pub mod clients;
 pub mod clinic_settings;
 pub mod diary_days;
+pub mod home_care;
 pub mod intakes;
 pub mod sessions;
 pub mod technique_outcome_totals;

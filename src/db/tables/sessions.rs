@@ -130,12 +130,12 @@ pub struct DraftContent {
     pub headache_at_start: bool,
 }
 
-/// Replace a draft's content, bumping its version, and clear its techniques and marks (the
-/// caller writes them again): the note as stored after the update, or `None` when no draft
+/// Replace a draft's content, bumping its version, and clear its techniques, marks and home
+/// care (the caller writes them again): the note as stored after the update, or `None` when no draft
 /// has this id (it is signed, or there is no such note), and then nothing is changed.
 ///
-/// On a clinic server this is one statement (the two deletes in `WITH`, each only when the
-/// draft is there, as the update is), so one round trip; on SQLite three.
+/// On a clinic server this is one statement (the three deletes in `WITH`, each only when the
+/// draft is there, as the update is), so one round trip; on SQLite four.
 pub fn rewrite_draft(
     tx: Conn<'_>,
     id: &str,
@@ -161,6 +161,9 @@ pub fn rewrite_draft(
                 AND EXISTS (SELECT 1 FROM sessions WHERE id = ?1 AND status = 'draft')),
          cleared_marks AS (
              DELETE FROM session_marks WHERE session_id = ?1
+                AND EXISTS (SELECT 1 FROM sessions WHERE id = ?1 AND status = 'draft')),
+         cleared_home_care AS (
+             DELETE FROM session_home_care WHERE session_id = ?1
                 AND EXISTS (SELECT 1 FROM sessions WHERE id = ?1 AND status = 'draft'))",
     );
     let row = tx.optional(
@@ -195,6 +198,10 @@ pub fn rewrite_draft(
             args![id],
         )?;
         tx.execute("DELETE FROM session_marks WHERE session_id = ?1", args![id])?;
+        tx.execute(
+            "DELETE FROM session_home_care WHERE session_id = ?1",
+            args![id],
+        )?;
     }
     Ok(row)
 }

@@ -45,6 +45,8 @@ import type { IntakeInput } from './bindings/IntakeInput';
 import type { Session } from './bindings/Session';
 import type { SessionInput } from './bindings/SessionInput';
 import type { SessionSummary } from './bindings/SessionSummary';
+import type { HomeCareItem } from './bindings/HomeCareItem';
+import type { HomeCareItemInput } from './bindings/HomeCareItemInput';
 import type { Technique } from './bindings/Technique';
 import type { TechniqueInput } from './bindings/TechniqueInput';
 import type { Vocabulary } from './bindings/Vocabulary';
@@ -211,6 +213,22 @@ export function setTechniqueRetired(id: string, retired: boolean): Promise<Techn
   return call('set_technique_retired', { id, retired });
 }
 
+export function listHomeCareItems(includeRetired: boolean): Promise<HomeCareItem[]> {
+  return call('list_home_care_items', { includeRetired });
+}
+
+export function addHomeCareItem(input: HomeCareItemInput): Promise<HomeCareItem> {
+  return call('add_home_care_item', { input });
+}
+
+export function updateHomeCareItem(id: string, input: HomeCareItemInput): Promise<HomeCareItem> {
+  return call('update_home_care_item', { id, input });
+}
+
+export function setHomeCareItemRetired(id: string, retired: boolean): Promise<HomeCareItem> {
+  return call('set_home_care_item_retired', { id, retired });
+}
+
 export function startSession(clientId: string): Promise<Session> {
   return call('start_session', { clientId });
 }
@@ -288,16 +306,17 @@ export function search(query: SearchQuery): Promise<SearchResults> {
 /**
  * Ask where to save (the native dialog) and write the export there, reporting progress.
  * Resolves to `null` when the user cancels the dialog. `clientId` is needed for
- * `client_json` and `client_pdf`.
+ * `client_json` and `client_pdf`; `sessionId` for `handout_pdf`.
  */
 export function exportTo(
   kind: ExportKind,
   clientId: string | null,
   onProgress: (p: Progress) => void = () => {},
+  sessionId: string | null = null,
 ): Promise<ExportReport | null> {
   const channel = new Channel<Progress>();
   channel.onmessage = onProgress;
-  return call('export', { kind, clientId, onProgress: channel });
+  return call('export', { kind, clientId, sessionId, onProgress: channel });
 }
 
 // First run, login and the lock. A `locked` error from any command means the app locked

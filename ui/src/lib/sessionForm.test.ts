@@ -32,6 +32,7 @@ const session = (over: Partial<Session> = {}): Session => ({
   signed_by: null,
   signed_by_name: null,
   signed_at: null,
+  home_care: [],
   amendments: [],
   version: 1,
   created_at: '',
@@ -116,6 +117,7 @@ describe('the note sent on save', () => {
         },
       ],
       marks: [{ region: 'temporalis_right', kind: 'pain' }],
+      home_care: [{ item_id: 'h1', title: 'Chin tucks', instructions: 'Slide the chin back.', personal_line: 'Hold 5 s' }],
     });
     const input = inputFromForm(formFromSession(s), s.started_at);
     expect(input).toEqual({
@@ -133,6 +135,7 @@ describe('the note sent on save', () => {
         { technique_id: 't1', regions: ['upper_trapezius_right'], pressure: 'moderate', minutes: 25, reason: 'Referred pain' },
       ],
       marks: [{ region: 'temporalis_right', kind: 'pain' }],
+      home_care: [{ item_id: 'h1', personal_line: 'Hold 5 s' }],
     });
   });
 
@@ -155,6 +158,19 @@ describe('the note sent on save', () => {
     expect(input.techniques.map((t) => t.technique_id)).toEqual(['', 't1']);
     form.techniques = [blank()];
     expect(inputFromForm(form, s.started_at).techniques).toEqual([]);
+  });
+
+  it('leaves out untouched home-care rows at the end, and sends the rest in order', () => {
+    const s = session();
+    const form = formFromSession(s);
+    const row = (item_id: string, personal_line: string) => ({ key: 0, item_id, personal_line });
+    form.home_care.push(row('', 'hold 20 s'), row('h2', ''), row('', ''), row('', ''));
+    expect(inputFromForm(form, s.started_at).home_care).toEqual([
+      { item_id: '', personal_line: 'hold 20 s' },
+      { item_id: 'h2', personal_line: '' },
+    ]);
+    form.home_care = [row('', '')];
+    expect(inputFromForm(form, s.started_at).home_care).toEqual([]);
   });
 });
 

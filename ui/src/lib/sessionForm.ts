@@ -20,6 +20,13 @@ export interface TechniqueRow {
   reason: string;
 }
 
+/** One home-care item given in the plan, with the client's personal line. */
+export interface HomeCareRow {
+  key: number;
+  item_id: string;
+  personal_line: string;
+}
+
 export interface SessionFormState {
   /** `YYYY-MM-DDTHH:MM` in local time, as a datetime-local input holds it. */
   started_at: string;
@@ -34,6 +41,7 @@ export interface SessionFormState {
   headache_at_start: boolean;
   techniques: TechniqueRow[];
   marks: Partial<Record<Region, MarkKind>>;
+  home_care: HomeCareRow[];
 }
 
 
@@ -95,6 +103,10 @@ export function marksFromList(marks: readonly BodyMark[]): Partial<Record<Region
 let nextKey = 1;
 export const newRowKey = (): number => nextKey++;
 
+export function emptyHomeCareRow(): HomeCareRow {
+  return { key: newRowKey(), item_id: '', personal_line: '' };
+}
+
 export function emptyTechniqueRow(): TechniqueRow {
   return { key: newRowKey(), technique_id: '', regions: [], pressure: '', minutes: null, reason: '' };
 }
@@ -121,6 +133,7 @@ export function formFromSession(s: Session): SessionFormState {
       reason: t.reason,
     })),
     marks: marksFromList(s.marks),
+    home_care: s.home_care.map((h) => ({ key: newRowKey(), item_id: h.item_id, personal_line: h.personal_line })),
   };
 }
 
@@ -159,7 +172,18 @@ export function inputFromForm(
       reason: t.reason,
     })),
     marks: marksToList(form.marks, regionOrder),
+    // As for techniques: untouched rows at the end are not content yet.
+    home_care: withoutTrailing(form.home_care, (h) => h.item_id === '' && h.personal_line === '').map((h) => ({
+      item_id: h.item_id,
+      personal_line: h.personal_line,
+    })),
   };
+}
+
+function withoutTrailing<T>(rows: T[], blank: (row: T) => boolean): T[] {
+  let end = rows.length;
+  while (end > 0 && blank(rows[end - 1])) end -= 1;
+  return rows.slice(0, end);
 }
 
 function withoutTrailingBlanks(rows: TechniqueRow[]): TechniqueRow[] {

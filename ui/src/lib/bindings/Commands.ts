@@ -23,6 +23,8 @@ import type { DiaryImportReport } from './DiaryImportReport';
 import type { DiaryMonth } from './DiaryMonth';
 import type { ExportKind } from './ExportKind';
 import type { ExportReport } from './ExportReport';
+import type { HomeCareItem } from './HomeCareItem';
+import type { HomeCareItemInput } from './HomeCareItemInput';
 import type { Intake } from './Intake';
 import type { IntakeInput } from './IntakeInput';
 import type { JoinInput } from './JoinInput';
@@ -65,6 +67,10 @@ export type Commands = {
   add_technique: { args: { input: TechniqueInput, }; result: Technique };
   update_technique: { args: { id: string, input: TechniqueInput, }; result: Technique };
   set_technique_retired: { args: { id: string, retired: boolean, }; result: Technique };
+  list_home_care_items: { args: { includeRetired: boolean, }; result: Array<HomeCareItem> };
+  add_home_care_item: { args: { input: HomeCareItemInput, }; result: HomeCareItem };
+  update_home_care_item: { args: { id: string, input: HomeCareItemInput, }; result: HomeCareItem };
+  set_home_care_item_retired: { args: { id: string, retired: boolean, }; result: HomeCareItem };
   start_session: { args: { clientId: string, }; result: Session };
   /** Kept on this computer when the clinic server is away. */
   save_session_draft: { args: { id: string, input: SessionInput, }; result: Session };
@@ -87,8 +93,8 @@ export type Commands = {
   preview_diary_csv: { args: { clientId: string, text: string, }; result: DiaryFile };
   /** All or nothing; days already there unchanged are left as they are. */
   import_diary_csv: { args: { clientId: string, text: string, }; result: DiaryImportReport };
-  /** Asks where to save (the native dialog), then writes on a second connection; `null` when the dialog was cancelled. */
-  export: { args: { kind: ExportKind, clientId: string | null, onProgress: Channel<Progress>, }; result: ExportReport | null };
+  /** Asks where to save (the native dialog), then writes on a second connection; `null` when the dialog was cancelled. `session_id` is the note a handout is printed from. */
+  export: { args: { kind: ExportKind, clientId: string | null, sessionId: string | null, onProgress: Channel<Progress>, }; result: ExportReport | null };
   /** First run: the administrator; returns the recovery key, shown once. */
   setup: { args: { input: SetupInput, }; result: SetupDone };
   /** First run on a clinic's workstation: the server, its CA, and the first login. */

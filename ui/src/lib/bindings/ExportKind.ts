@@ -3,4 +3,4 @@
 /**
  * What can be exported to a file.
  */
-export type ExportKind = "clients_csv" | "sessions_csv" | "client_json" | "client_pdf";
+export type ExportKind = "clients_csv" | "sessions_csv" | "client_json" | "client_pdf" | "handout_pdf";
