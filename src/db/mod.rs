@@ -75,6 +75,7 @@ fn migrations(hooks: &Hooks) -> Migrations<'static> {
         ),
         M::up(include_str!("migrations/0011_clinic_roles.sql")),
         M::up(include_str!("migrations/0012_clinic_logins.sql")),
+        M::up(include_str!("migrations/0015_midas_care_plan.sql")),
     ])
 }
 
@@ -82,7 +83,7 @@ fn migrations(hooks: &Hooks) -> Migrations<'static> {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 12;
+const MIGRATION_COUNT: usize = 13;
 
 /// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;

@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("postgres/0001_baseline.sql")),
     (11, include_str!("postgres/0002_roles.sql")),
     (12, include_str!("postgres/0003_logins.sql")),
+    (13, include_str!("postgres/0006_midas_care_plan.sql")),
 ];
 
 /// The key of the transaction-scoped advisory lock every write takes first, so writers
