@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use common::{Engine, Place};
 
-use stillpoint::domain::care_plan::{CarePlanInput, FrequencyUnit, PhaseInput};
+use stillpoint::domain::care_plan::{CarePlanInput, FrequencyUnit, PlanPhaseInput};
 use stillpoint::domain::intake::IntakeInput;
 use stillpoint::domain::midas::{MidasGrade, MidasInput};
 use stillpoint::reports::dashboard::DashboardQuery;
@@ -139,12 +139,12 @@ fn plan() -> CarePlanInput {
         goals: "Fewer headache days <script>alert(1)</script> '; DROP TABLE care_plans; -- 😊 שלום"
             .into(),
         phases: vec![
-            PhaseInput {
+            PlanPhaseInput {
                 every: Some(1.0),
                 unit: Some(FrequencyUnit::Weeks),
                 for_weeks: Some(6.0),
             },
-            PhaseInput {
+            PlanPhaseInput {
                 every: Some(2.0),
                 unit: Some(FrequencyUnit::Weeks),
                 for_weeks: None,

@@ -32,7 +32,7 @@ pub enum FrequencyUnit {
 #[serde(deny_unknown_fields)]
 #[serde(default)]
 #[ts(export)]
-pub struct PhaseInput {
+pub struct PlanPhaseInput {
     /// A session every this many days or weeks.
     pub every: Option<f64>,
     pub unit: Option<FrequencyUnit>,
@@ -47,7 +47,7 @@ pub struct PhaseInput {
 #[ts(export)]
 pub struct CarePlanInput {
     pub goals: String,
-    pub phases: Vec<PhaseInput>,
+    pub phases: Vec<PlanPhaseInput>,
     /// `YYYY-MM-DD`.
     pub starts_on: String,
     /// `YYYY-MM-DD`, or blank.
@@ -58,14 +58,14 @@ pub struct CarePlanInput {
 /// One checked phase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
-pub struct Phase {
+pub struct PlanPhase {
     pub every: u16,
     pub unit: FrequencyUnit,
     /// `None`: from then on (the last phase only).
     pub for_weeks: Option<u16>,
 }
 
-impl Phase {
+impl PlanPhase {
     fn interval_days(self) -> u64 {
         match self.unit {
             FrequencyUnit::Days => u64::from(self.every),
@@ -90,7 +90,7 @@ impl Phase {
 }
 
 /// "weekly for 6 weeks, then every 2 weeks".
-pub fn describe(phases: &[Phase]) -> String {
+pub fn describe(phases: &[PlanPhase]) -> String {
     phases
         .iter()
         .map(|p| p.describe())
@@ -100,7 +100,7 @@ pub fn describe(phases: &[Phase]) -> String {
 
 /// The sessions planned from `starts_on` up to and including `today`: in each phase one on
 /// its first day and one every interval after, until the phase ends.
-pub fn planned_to_date(phases: &[Phase], starts_on: NaiveDate, today: NaiveDate) -> u32 {
+pub fn planned_to_date(phases: &[PlanPhase], starts_on: NaiveDate, today: NaiveDate) -> u32 {
     let mut start = starts_on;
     let mut planned: u64 = 0;
     for p in phases {
@@ -175,7 +175,7 @@ pub fn adherence(plan: &CarePlan, sessions: &[SessionSummary], today: NaiveDate)
 pub struct CarePlan {
     pub client_id: String,
     pub goals: String,
-    pub phases: Vec<Phase>,
+    pub phases: Vec<PlanPhase>,
     /// "weekly for 6 weeks, then every 2 weeks".
     pub frequency: String,
     pub starts_on: String,
@@ -198,7 +198,7 @@ pub struct CarePlanState {
 
 impl CarePlan {
     fn from_stored(r: CarePlanRow) -> CarePlan {
-        let phases: Vec<Phase> = serde_json::from_str(&r.phases).unwrap_or_default();
+        let phases: Vec<PlanPhase> = serde_json::from_str(&r.phases).unwrap_or_default();
         CarePlan {
             client_id: r.client_id,
             goals: r.goals,
@@ -233,7 +233,7 @@ fn day(field: &str, label: &str, raw: &str) -> Result<Option<NaiveDate>> {
 /// The checked plan.
 struct ValidPlan {
     goals: String,
-    phases: Vec<Phase>,
+    phases: Vec<PlanPhase>,
     starts_on: NaiveDate,
     next_reassessment_on: Option<NaiveDate>,
     shared_with_physician: bool,
@@ -285,7 +285,7 @@ impl CarePlanInput {
                     "Say for how many weeks: only the last phase may go on with no end.",
                 ));
             }
-            phases.push(Phase {
+            phases.push(PlanPhase {
                 every,
                 unit,
                 for_weeks,
@@ -418,13 +418,13 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
     }
 
-    const WEEKLY_6_THEN_FORTNIGHTLY: [Phase; 2] = [
-        Phase {
+    const WEEKLY_6_THEN_FORTNIGHTLY: [PlanPhase; 2] = [
+        PlanPhase {
             every: 1,
             unit: FrequencyUnit::Weeks,
             for_weeks: Some(6),
         },
-        Phase {
+        PlanPhase {
             every: 2,
             unit: FrequencyUnit::Weeks,
             for_weeks: None,
@@ -446,7 +446,7 @@ mod tests {
         assert_eq!(planned_to_date(p, start, d("2026-11-23")), 9);
         assert_eq!(planned_to_date(p, start, d("2026-11-24")), 10);
         // A plan that ends: nothing planned after it.
-        let ends = [Phase {
+        let ends = [PlanPhase {
             every: 3,
             unit: FrequencyUnit::Days,
             for_weeks: Some(1),
@@ -468,12 +468,12 @@ mod tests {
         let ok = CarePlanInput {
             goals: "Fewer headache days".into(),
             phases: vec![
-                PhaseInput {
+                PlanPhaseInput {
                     every: Some(1.0),
                     unit: Some(FrequencyUnit::Weeks),
                     for_weeks: Some(6.0),
                 },
-                PhaseInput {
+                PlanPhaseInput {
                     every: Some(2.0),
                     unit: Some(FrequencyUnit::Weeks),
                     for_weeks: None,

@@ -4,7 +4,7 @@ import type { FrequencyUnit } from "./FrequencyUnit";
 /**
  * One phase as the form sends it; blanks are `None`.
  */
-export type PhaseInput = { 
+export type PlanPhaseInput = { 
 /**
  * A session every this many days or weeks.
  */
