@@ -431,10 +431,140 @@ fn the_dashboard_honours_the_plans_reassessment_date(engine: Engine) {
     assert_eq!(d.due_for_reassessment_total, 2);
 }
 
+/// The PDF summary carries the latest MIDAS, the change since the first, and the care plan.
+fn the_pdf_summary_carries_midas_and_the_care_plan(engine: Engine) {
+    let (_place, mut s, ann) = common::store_with_ann_on(engine);
+    s.record_midas(&ann, &midas("2026-08-03", [10.0, 8.0, 6.0, 6.0, 4.0]))
+        .unwrap();
+    s.record_midas(&ann, &midas("2026-11-02", [2.0, 2.0, 2.0, 2.0, 1.0]))
+        .unwrap();
+    common::note(
+        &mut s,
+        &ann,
+        "2026-09-01T10:00:00Z",
+        &[TRIGGER_POINT],
+        6.0,
+        3.0,
+        "",
+        true,
+    );
+    s.set_care_plan(&ann, &plan()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("summary.pdf");
+    std::fs::write(&path, s.client_summary_pdf(&ann).unwrap()).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed: make test installs it");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for want in [
+        "Migraine disability (MIDAS)",
+        "Latest MIDAS (2 Nov 2026): score 9, Grade II — mild disability.",
+        "Since the first (3 Aug 2026): score 34, Grade IV — severe disability; 25 points lower (2 questionnaires).",
+        "Care plan",
+        "Frequency: weekly for 6 weeks, then every 2 weeks from 1 Sep 2026",
+        "Adherence: 1 of 9 planned sessions attended since 2026-09-01.",
+        "Next re-assessment: 1 Dec 2026",
+    ] {
+        assert!(flat.contains(want), "{want:?} not in:\n{text}");
+    }
+}
+
 crate::on_both_engines!(
     midas_is_scored_and_graded_at_each_boundary_and_read_back,
     a_bad_answer_is_refused_by_field_and_nothing_is_written,
     midas_and_plans_go_through_the_roles_as_intakes_do,
     a_care_plan_is_set_changed_audited_and_its_adherence_computed,
     the_dashboard_honours_the_plans_reassessment_date,
+    the_pdf_summary_carries_midas_and_the_care_plan,
 );
+
+/// On a clinic server the database itself keeps MIDAS and care plans to the clients a
+/// therapist's login may read (row-level security), and logins made after schema 13 may
+/// write them (the grants in `stillpoint_create_login`).
+#[test]
+fn on_a_clinic_server_a_therapist_login_reads_and_writes_only_its_clients_midas_and_plan() {
+    use stillpoint::OpenOptions;
+    use stillpoint::security::users::NewUser;
+    let place = Place::new(Engine::Postgres);
+    let conninfo = match &place {
+        Place::Pg { conninfo, .. } => conninfo.clone(),
+        Place::Dir(_) => unreachable!(),
+    };
+    let mut owner = place.open();
+    let mut add = |username: &str, role: Role| {
+        owner
+            .add_clinic_user(&NewUser {
+                username: username.into(),
+                display_name: format!("{username} person"),
+                role: Some(role),
+                password: format!("{username} passphrase 1"),
+            })
+            .unwrap()
+            .1
+    };
+    let (tess, jo, mia) = (
+        add("tess", Role::Therapist),
+        add("jo", Role::Therapist),
+        add("mia", Role::Manager),
+    );
+    let core_as = |role: &str, actor: &str| {
+        Store::open(
+            OpenOptions::server(format!("{conninfo} user={role}"))
+                .actor(actor)
+                .clock(common::fixed_clock()),
+        )
+        .unwrap()
+    };
+    let sql_as = |role: &str| {
+        postgres::Client::connect(&format!("{conninfo} user={role}"), postgres::NoTls).unwrap()
+    };
+    let mut t = core_as(&tess, "tess");
+    let ann = t
+        .create_client(&ClientFields {
+            first_name: "Ann".into(),
+            last_name: "Smith".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .id;
+    t.record_midas(&ann, &midas("2026-11-01", [1.0, 1.0, 1.0, 1.0, 1.0]))
+        .unwrap();
+    t.set_care_plan(&ann, &plan()).unwrap();
+    t.set_care_plan(&ann, &plan()).unwrap();
+
+    let count = |db: &mut postgres::Client, table: &str| -> i64 {
+        db.query_one(&format!("SELECT count(*) FROM {table}"), &[])
+            .unwrap()
+            .get(0)
+    };
+    let mut j = sql_as(&jo);
+    assert_eq!(count(&mut j, "midas_assessments"), 0);
+    assert_eq!(count(&mut j, "care_plans"), 0);
+    // Jo cannot write one for Ann, as himself or as Tess.
+    for by in ["jo", "tess"] {
+        let r = j.execute(
+            "INSERT INTO midas_assessments (id, client_id, answered_on, missed_work, reduced_work,
+                missed_household, reduced_household, missed_leisure, recorded_by, recorded_at)
+             VALUES ('01900000-0000-7000-8000-0000000000aa', $1, '2026-11-01', 0, 0, 0, 0, 0, $2,
+                '2026-11-01T00:00:00Z')",
+            &[&ann, &by],
+        );
+        assert!(r.is_err(), "jo wrote a MIDAS as {by}");
+    }
+    let r = j.execute("UPDATE care_plans SET goals = 'x'", &[]).unwrap();
+    assert_eq!(r, 0);
+    // The manager reads both; Tess's login cannot change a MIDAS once written.
+    let mut m = sql_as(&mia);
+    assert_eq!(count(&mut m, "midas_assessments"), 1);
+    assert_eq!(count(&mut m, "care_plans"), 1);
+    let mut ts = sql_as(&tess);
+    assert!(
+        ts.execute("UPDATE midas_assessments SET missed_work = 0", &[])
+            .is_err()
+    );
+    assert!(ts.execute("DELETE FROM care_plans", &[]).is_err());
+}

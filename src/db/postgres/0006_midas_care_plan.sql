@@ -72,13 +72,15 @@ CREATE POLICY care_plans_change ON care_plans FOR UPDATE
                 OR (updated_by = (SELECT stillpoint_limited_to())
                     AND stillpoint_sees_client(client_id, (SELECT stillpoint_limited_to()))));
 
--- Logins made before this schema: read the new tables, and write them.
+-- Logins made before this schema: read the new tables, and write them (a MIDAS is only ever
+-- added; a care plan is added, then changed).
 DO $$
 DECLARE
     r text;
 BEGIN
     FOR r IN SELECT role_name FROM user_logins LOOP
-        EXECUTE format('GRANT SELECT, INSERT, UPDATE ON midas_assessments, care_plans TO %I', r);
+        EXECUTE format('GRANT SELECT, INSERT ON midas_assessments TO %I', r);
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE ON care_plans TO %I', r);
     END LOOP;
 END;
 $$;
@@ -104,7 +106,8 @@ BEGIN
         client_name_prefixes, intakes, red_flag_acks, sessions, session_techniques,
         session_marks, amendments, search_docs, search_fts, search_terms,
         technique_outcome_totals TO %I', r);
-    EXECUTE format('GRANT INSERT, UPDATE ON midas_assessments, care_plans TO %I', r);
+    EXECUTE format('GRANT INSERT ON midas_assessments TO %I', r);
+    EXECUTE format('GRANT INSERT, UPDATE ON care_plans TO %I', r);
     EXECUTE format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO %I', r);
     IF kind IN ('manager', 'administrator') THEN
         EXECUTE format('GRANT INSERT, UPDATE ON techniques, technique_warnings TO %I', r);
