@@ -300,7 +300,7 @@ fn a_care_plan_is_set_changed_audited_and_its_adherence_computed(engine: Engine)
     assert_eq!((a.attended, a.planned), (8, 9));
     assert_eq!(
         a.summary,
-        "8 of 9 planned sessions attended since 2026-09-01."
+        "8 of 9 planned sessions attended since 1 Sep 2026."
     );
     assert_eq!(place.open().care_plan(&ann).unwrap(), set);
 
@@ -330,6 +330,25 @@ fn a_care_plan_is_set_changed_audited_and_its_adherence_computed(engine: Engine)
             .contains("weekly for 6 weeks, then every 2 weeks")
     );
     assert!(audit[1].summary.contains("not shared"));
+
+    // The client's JSON export holds the plan, the MIDAS and their audit entries.
+    s.record_midas(&ann, &midas("2026-11-01", [1.0, 1.0, 1.0, 1.0, 1.0]))
+        .unwrap();
+    let mut out = Vec::new();
+    s.export_client_json(&ann, &mut out).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(doc["care_plan"]["frequency"], "weekly");
+    assert_eq!(doc["midas"][0]["score"], 5);
+    assert_eq!(doc["midas"][0]["grade"], "i");
+    let actions: Vec<&str> = doc["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["action"].as_str())
+        .collect();
+    for want in ["care_plan.create", "care_plan.update", "midas.create"] {
+        assert!(actions.contains(&want), "{want} not in {actions:?}");
+    }
 }
 
 /// The dashboard's "due for re-assessment" honours the plan's date when there is one.
@@ -466,7 +485,7 @@ fn the_pdf_summary_carries_midas_and_the_care_plan(engine: Engine) {
         "Since the first (3 Aug 2026): score 34, Grade IV — severe disability; 25 points lower (2 questionnaires).",
         "Care plan",
         "Frequency: weekly for 6 weeks, then every 2 weeks from 1 Sep 2026",
-        "Adherence: 1 of 9 planned sessions attended since 2026-09-01.",
+        "Adherence: 1 of 9 planned sessions attended since 1 Sep 2026.",
         "Next re-assessment: 1 Dec 2026",
     ] {
         assert!(flat.contains(want), "{want:?} not in:\n{text}");

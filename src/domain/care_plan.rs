@@ -153,13 +153,13 @@ pub fn adherence(plan: &CarePlan, sessions: &[SessionSummary], today: NaiveDate)
         .count();
     let attended = u32::try_from(attended).unwrap_or(u32::MAX);
     let planned = planned_to_date(&plan.phases, starts, today);
+    let day = starts.format("%-d %b %Y");
     let summary = if today < starts {
-        format!("The plan starts on {}.", plan.starts_on)
+        format!("The plan starts on {day}.")
     } else {
         format!(
-            "{attended} of {planned} planned {} attended since {}.",
+            "{attended} of {planned} planned {} attended since {day}.",
             if planned == 1 { "session" } else { "sessions" },
-            plan.starts_on
         )
     };
     Adherence {
