@@ -76,6 +76,13 @@ fn midas_is_scored_and_graded_at_each_boundary_and_read_back(engine: Engine) {
     assert_eq!(read[6], ("2026-07-01".to_owned(), 21, MidasGrade::Iv));
     assert_eq!(all[3].answers.headache_days, Some(24));
     assert_eq!(all[3].answers.average_pain, Some(6));
+    // The trend in words, on the history screen.
+    let chart = s.client_chart(&ann).unwrap();
+    assert_eq!(chart.midas.assessments, all);
+    assert_eq!(
+        chart.midas.summary,
+        "7 MIDAS questionnaires. First 0 (grade I) on 1 Jan 2026, latest 21 (grade IV) on 1 Jul 2026: 21 points higher."
+    );
     // Read back from another connection too.
     let other = place.open();
     assert_eq!(other.list_midas(&ann).unwrap(), all);

@@ -138,4 +138,6 @@ test('the history shows the MIDAS trend with its summary and the plan’s adhere
   }, 'the MIDAS chart was never drawn');
   await b.execute(() => document.getElementById('history-care-plan')?.scrollIntoView({ block: 'start' }));
   await shot('history-midas-and-adherence');
+  await b.execute(() => document.getElementById('history-midas')?.scrollIntoView({ block: 'start' }));
+  await shot('history-midas-trend');
 });

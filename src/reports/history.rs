@@ -184,7 +184,8 @@ pub struct ClientChart {
 pub struct MidasTrend {
     /// Oldest first.
     pub assessments: Vec<MidasAssessment>,
-    /// "MIDAS 24 (grade IV) on 2026-08-01, 9 (grade II) on 2026-11-01: 15 points lower."
+    /// "2 MIDAS questionnaires. First 24 (grade IV) on 1 Aug 2026, latest 9 (grade II) on
+    /// 1 Nov 2026: 15 points lower."
     pub summary: String,
 }
 
@@ -203,12 +204,11 @@ pub fn midas_summary(all: &[MidasAssessment]) -> String {
         return "No MIDAS recorded yet.".to_owned();
     };
     let one = |m: &MidasAssessment| {
-        format!(
-            "{} (grade {}) on {}",
-            m.score,
-            grade_numeral(m.grade),
-            m.answered_on
-        )
+        let on = chrono::NaiveDate::parse_from_str(&m.answered_on, "%Y-%m-%d").map_or_else(
+            |_| m.answered_on.clone(),
+            |d| d.format("%-d %b %Y").to_string(),
+        );
+        format!("{} (grade {}) on {on}", m.score, grade_numeral(m.grade))
     };
     if all.len() == 1 {
         return format!(
