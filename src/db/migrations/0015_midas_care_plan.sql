@@ -1,6 +1,8 @@
 -- MIDAS questionnaires (repeated like an intake) and one current care plan per client.
+-- Written to run again on a file whose user_version was set back (an upgrade test replays
+-- from schema 8 over the tables already there): every statement is IF NOT EXISTS.
 
-CREATE TABLE midas_assessments (
+CREATE TABLE IF NOT EXISTS midas_assessments (
     id                TEXT PRIMARY KEY NOT NULL,
     client_id         TEXT NOT NULL REFERENCES clients (id),
     answered_on       TEXT NOT NULL,                -- YYYY-MM-DD
@@ -15,21 +17,21 @@ CREATE TABLE midas_assessments (
     recorded_at       TEXT NOT NULL
 ) STRICT;
 
-CREATE INDEX midas_by_client ON midas_assessments (client_id, answered_on);
-CREATE INDEX midas_by_recorder ON midas_assessments (recorded_by, client_id);
+CREATE INDEX IF NOT EXISTS midas_by_client ON midas_assessments (client_id, answered_on);
+CREATE INDEX IF NOT EXISTS midas_by_recorder ON midas_assessments (recorded_by, client_id);
 
-CREATE TRIGGER midas_no_delete BEFORE DELETE ON midas_assessments
+CREATE TRIGGER IF NOT EXISTS midas_no_delete BEFORE DELETE ON midas_assessments
 BEGIN
     SELECT RAISE(ABORT, 'MIDAS assessments are kept');
 END;
 
-CREATE TRIGGER midas_no_update BEFORE UPDATE ON midas_assessments
+CREATE TRIGGER IF NOT EXISTS midas_no_update BEFORE UPDATE ON midas_assessments
 BEGIN
     SELECT RAISE(ABORT, 'MIDAS assessments are kept as answered');
 END;
 
 -- The client's current plan; each change is in the audit log.
-CREATE TABLE care_plans (
+CREATE TABLE IF NOT EXISTS care_plans (
     client_id            TEXT PRIMARY KEY NOT NULL REFERENCES clients (id),
     goals                TEXT NOT NULL DEFAULT '',
     phases               TEXT NOT NULL DEFAULT '[]',  -- JSON array of {every, unit, for_weeks}
@@ -40,9 +42,9 @@ CREATE TABLE care_plans (
     updated_at           TEXT NOT NULL
 ) STRICT;
 
-CREATE INDEX care_plans_by_reassessment ON care_plans (next_reassessment_on);
+CREATE INDEX IF NOT EXISTS care_plans_by_reassessment ON care_plans (next_reassessment_on);
 
-CREATE TRIGGER care_plans_no_delete BEFORE DELETE ON care_plans
+CREATE TRIGGER IF NOT EXISTS care_plans_no_delete BEFORE DELETE ON care_plans
 BEGIN
     SELECT RAISE(ABORT, 'care plans are kept');
 END;

@@ -10,6 +10,7 @@ export type MidasTrend = {
  */
 assessments: Array<MidasAssessment>, 
 /**
- * "MIDAS 24 (grade IV) on 2026-08-01, 9 (grade II) on 2026-11-01: 15 points lower."
+ * "2 MIDAS questionnaires. First 24 (grade IV) on 1 Aug 2026, latest 9 (grade II) on
+ * 1 Nov 2026: 15 points lower."
  */
 summary: string, };
