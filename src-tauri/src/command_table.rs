@@ -31,6 +31,12 @@ command_table! {
     acknowledge_red_flags(intake_id: String, referral_note: String) -> Intake =
         |c, a| c.store(|s| s.acknowledge_red_flags(&a.intake_id, &a.referral_note));
     client_alerts(client_id: String) -> ClientAlerts = |c, a| c.store(|s| s.client_alerts(&a.client_id));
+    record_midas(client_id: String, input: MidasInput) -> MidasAssessment =
+        |c, a| c.store(|s| s.record_midas(&a.client_id, &a.input));
+    list_midas(client_id: String) -> Vec<MidasAssessment> = |c, a| c.store(|s| s.list_midas(&a.client_id));
+    care_plan(client_id: String) -> CarePlanState = |c, a| c.store(|s| s.care_plan(&a.client_id));
+    set_care_plan(client_id: String, input: CarePlanInput) -> CarePlanState =
+        |c, a| c.store(|s| s.set_care_plan(&a.client_id, &a.input));
 
     list_techniques(include_retired: bool) -> Vec<Technique> =
         |c, a| c.store(|s| s.list_techniques(a.include_retired));

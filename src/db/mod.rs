@@ -78,6 +78,7 @@ fn migrations(hooks: &Hooks) -> Migrations<'static> {
         M::up(include_str!("migrations/0013_user_credentials.sql")),
         M::up(include_str!("migrations/0014_diary.sql")),
         M::up(include_str!("migrations/0015_home_care.sql")),
+        M::up(include_str!("migrations/0016_midas_care_plan.sql")),
     ])
 }
 
@@ -85,7 +86,7 @@ fn migrations(hooks: &Hooks) -> Migrations<'static> {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 15;
+const MIGRATION_COUNT: usize = 16;
 
 /// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;

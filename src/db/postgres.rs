@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (13, include_str!("postgres/0004_credentials.sql")),
     (14, include_str!("postgres/0005_diary.sql")),
     (15, include_str!("postgres/0006_home_care.sql")),
+    (16, include_str!("postgres/0007_midas_care_plan.sql")),
 ];
 
 /// The key of the transaction-scoped advisory lock every write takes first, so writers

@@ -25,6 +25,8 @@ pub const TABLES: &[&str] = &[
     "client_contraindications",
     "intakes",
     "red_flag_acks",
+    "midas_assessments",
+    "care_plans",
     "sessions",
     "session_techniques",
     "session_marks",

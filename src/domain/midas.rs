@@ -8,8 +8,15 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::domain::validate;
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use crate::Store;
+use crate::db::audit::AuditEntry;
+use crate::db::tables::midas::{self as table, MidasRow};
+use crate::domain::validate::{self, DateRule};
 use crate::error::{Error, Result};
+use crate::security::users::Permission;
 
 /// The most days any question can count: three months.
 pub const MAX_DAYS: u16 = 92;
@@ -175,6 +182,149 @@ pub fn check(input: &MidasInput) -> Result<MidasAnswers> {
         headache_days,
         average_pain,
     })
+}
+
+/// A stored MIDAS, with the score and grade the core computed from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct MidasAssessment {
+    pub id: String,
+    pub client_id: String,
+    /// `YYYY-MM-DD`.
+    pub answered_on: String,
+    pub answers: MidasAnswers,
+    /// Questions 1 to 5 added up.
+    pub score: u16,
+    pub grade: MidasGrade,
+    /// "Grade II — mild disability".
+    pub grade_label: String,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+fn stored_days(v: i64) -> Result<u16> {
+    u16::try_from(v)
+        .map_err(|_| Error::internal(format!("a stored MIDAS answer, {v}, is out of range")))
+}
+
+impl MidasAssessment {
+    fn from_stored(r: MidasRow) -> Result<MidasAssessment> {
+        let answers = MidasAnswers {
+            missed_work: stored_days(r.missed_work)?,
+            reduced_work: stored_days(r.reduced_work)?,
+            missed_household: stored_days(r.missed_household)?,
+            reduced_household: stored_days(r.reduced_household)?,
+            missed_leisure: stored_days(r.missed_leisure)?,
+            headache_days: r.headache_days.map(stored_days).transpose()?,
+            average_pain: r.average_pain.map(stored_days).transpose()?,
+        };
+        let grade = answers.grade();
+        Ok(MidasAssessment {
+            id: r.id,
+            client_id: r.client_id,
+            answered_on: r.answered_on,
+            score: answers.score(),
+            grade,
+            grade_label: grade.label().to_owned(),
+            answers,
+            recorded_by: r.recorded_by,
+            recorded_at: r.recorded_at,
+        })
+    }
+}
+
+/// The date the questionnaire was answered: required, not in the future, not before birth.
+fn answered_on(input: &MidasInput, today: NaiveDate, born: Option<NaiveDate>) -> Result<NaiveDate> {
+    let on = validate::past_date(
+        "answered_on",
+        "Date answered",
+        Some(&input.answered_on),
+        today,
+        DateRule {
+            max_years_back: 120,
+        },
+    )?
+    .ok_or_else(|| Error::field("answered_on", "Date answered is required."))?;
+    if born.is_some_and(|b| on < b) {
+        return Err(Error::field(
+            "answered_on",
+            "Date answered cannot be before the client's date of birth.",
+        ));
+    }
+    Ok(on)
+}
+
+impl Store {
+    /// Record a MIDAS questionnaire for a client (repeated like an intake).
+    pub fn record_midas(&mut self, client_id: &str, input: &MidasInput) -> Result<MidasAssessment> {
+        self.require(Permission::Chart)?;
+        let client = self.get_client(client_id)?;
+        if client.archived_at.is_some() {
+            return Err(Error::conflict(
+                "This client is archived. Restore the record before adding a MIDAS.",
+            ));
+        }
+        let born = client
+            .fields
+            .date_of_birth
+            .as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        let on = answered_on(input, self.today(), born)?;
+        let a = check(input)?;
+        let id = Uuid::now_v7().to_string();
+        let client_id = client.id;
+        let row = self.write_sql(|tx, ctx| {
+            let row = MidasRow {
+                id: id.clone(),
+                client_id: client_id.clone(),
+                answered_on: on.to_string(),
+                missed_work: i64::from(a.missed_work),
+                reduced_work: i64::from(a.reduced_work),
+                missed_household: i64::from(a.missed_household),
+                reduced_household: i64::from(a.reduced_household),
+                missed_leisure: i64::from(a.missed_leisure),
+                headache_days: a.headache_days.map(i64::from),
+                average_pain: a.average_pain.map(i64::from),
+                recorded_by: ctx.actor.to_owned(),
+                recorded_at: ctx.now_text(),
+            };
+            table::insert(tx, &row)?;
+            Ok((
+                row,
+                AuditEntry {
+                    action: "midas.create",
+                    entity: "midas",
+                    entity_id: id.clone(),
+                    summary: format!(
+                        "recorded a MIDAS for client {client_id}: score {}, {}",
+                        a.score(),
+                        a.grade().label()
+                    ),
+                },
+            ))
+        })?;
+        MidasAssessment::from_stored(row)
+    }
+
+    /// A client's MIDAS questionnaires, oldest first, each scored and graded.
+    pub fn list_midas(&self, client_id: &str) -> Result<Vec<MidasAssessment>> {
+        let client_id = validate::record_id(client_id, "client")?;
+        self.require_client(&client_id)?;
+        table::list_for_client(self.sql(), &client_id)?
+            .into_iter()
+            .map(MidasAssessment::from_stored)
+            .collect()
+    }
+
+    /// One MIDAS questionnaire.
+    pub fn get_midas(&self, id: &str) -> Result<MidasAssessment> {
+        let id = validate::record_id(id, "MIDAS")?;
+        let m = table::get(self.sql(), &id)?
+            .ok_or_else(|| Error::not_found("MIDAS"))
+            .and_then(MidasAssessment::from_stored)?;
+        self.require_client(&m.client_id)?;
+        Ok(m)
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The clinical domain: who the client is, what their headaches are like, what was done in
 //! each session, and the rules every record is checked against before it is written.
 
+pub mod care_plan;
 pub mod clients;
 pub mod clinic_settings;
 pub mod diary;

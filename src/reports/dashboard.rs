@@ -132,7 +132,9 @@ pub const ACTIVE_CLIENT_DAYS: i64 = 90;
 pub const UNSIGNED_OVERDUE_HOURS: i64 = 24;
 
 /// A client is due for re-assessment when seen in this many days before now, with no intake
-/// assessed in as many days before today.
+/// assessed in as many days before today; or, when their care plan names the next
+/// re-assessment, once that day has come with no intake on or after it (the plan's date then
+/// replaces this rule).
 pub const REASSESSMENT_WINDOW_DAYS: i64 = 30;
 
 fn name(first: String, last: String) -> String {
@@ -268,6 +270,7 @@ impl Store {
 
         let month_ago_instant = timestamp(now - Duration::days(REASSESSMENT_WINDOW_DAYS));
         let month_ago_day = (today - Duration::days(REASSESSMENT_WINDOW_DAYS)).to_string();
+        let today_text = today.to_string();
         // The clients seen in the window come from the sessions in it; all of them are
         // counted, and the latest intake and session are looked up only for the rows shown.
         let mut due_for_reassessment_total = 0;
@@ -279,15 +282,25 @@ impl Store {
                           WHERE started_at >= ?1) seen
                     JOIN clients c ON c.id = seen.client_id
                     WHERE c.archived_at IS NULL
+                      AND NOT EXISTS (SELECT 1 FROM care_plans p
+                                      WHERE p.client_id = c.id
+                                        AND p.next_reassessment_on IS NOT NULL)
                       AND NOT EXISTS (SELECT 1 FROM intakes i
-                                      WHERE i.client_id = c.id AND i.assessed_on > ?2))
+                                      WHERE i.client_id = c.id AND i.assessed_on > ?2)
+                    UNION
+                    SELECT c.id, c.first_name, c.last_name, c.sort_key
+                    FROM care_plans p JOIN clients c ON c.id = p.client_id
+                    WHERE p.next_reassessment_on <= ?3 AND c.archived_at IS NULL
+                      AND NOT EXISTS (SELECT 1 FROM intakes i
+                                      WHERE i.client_id = c.id
+                                        AND i.assessed_on >= p.next_reassessment_on))
                  SELECT (SELECT count(*) FROM due), d.id, d.first_name, d.last_name,
                         (SELECT max(assessed_on) FROM intakes WHERE client_id = d.id),
                         (SELECT max(started_at) FROM sessions WHERE client_id = d.id)
                  FROM (SELECT * FROM due ORDER BY sort_key, id LIMIT {LIST_LIMIT}) d
                  ORDER BY d.sort_key, d.id"
             ),
-            crate::args![month_ago_instant, month_ago_day],
+            crate::args![month_ago_instant, month_ago_day, today_text],
             |r| {
                 due_for_reassessment_total = r.get::<u32>(0)?;
                 Ok(DueForReassessment {

@@ -33,6 +33,10 @@ pub struct ClientExport {
     pub client: Client,
     pub intakes: Vec<Intake>,
     pub sessions: Vec<Session>,
+    /// The MIDAS questionnaires, oldest first, with the core's score and grade.
+    pub midas: Vec<crate::domain::midas::MidasAssessment>,
+    /// The current care plan, if any (its changes are in `audit`).
+    pub care_plan: Option<crate::domain::care_plan::CarePlan>,
     pub audit: Vec<AuditRecord>,
 }
 
@@ -245,6 +249,12 @@ impl Store {
         for s in &sessions {
             trail.extend(audit::list_for(self.sql(), "session", &s.id)?);
         }
+        let midas = self.list_midas(&client.id)?;
+        for m in &midas {
+            trail.extend(audit::list_for(self.sql(), "midas", &m.id)?);
+        }
+        trail.extend(audit::list_for(self.sql(), "care_plan", &client.id)?);
+        let care_plan = self.care_plan(&client.id)?.plan;
         trail.sort_by_key(|a| a.seq);
         let doc = ClientExport {
             format: "stillpoint-client-export/1".to_owned(),
@@ -252,6 +262,8 @@ impl Store {
             client,
             intakes,
             sessions,
+            midas,
+            care_plan,
             audit: trail,
         };
         serde_json::to_writer_pretty(out, &doc)

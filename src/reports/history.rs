@@ -7,8 +7,10 @@ use ts_rs::TS;
 
 use crate::Store;
 use crate::db::sql::Row;
+use crate::domain::care_plan::CarePlanState;
 use crate::domain::clients::Client;
 use crate::domain::intake::Intake;
+use crate::domain::midas::{MidasAssessment, MidasGrade};
 use crate::domain::sessions::{SessionRow, SessionStatus, SessionSummary};
 use crate::domain::validate;
 use crate::error::Result;
@@ -170,6 +172,63 @@ pub struct ClientChart {
     pub client: Client,
     pub history: ClientHistory,
     pub outcomes: ClientOutcomes,
+    /// The MIDAS questionnaires, oldest first, scored and graded, with their trend in words.
+    pub midas: MidasTrend,
+    /// The care plan, its adherence, and the latest intake's goals.
+    pub care_plan: CarePlanState,
+}
+
+/// The MIDAS questionnaires over time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct MidasTrend {
+    /// Oldest first.
+    pub assessments: Vec<MidasAssessment>,
+    /// "2 MIDAS questionnaires. First 24 (grade IV) on 1 Aug 2026, latest 9 (grade II) on
+    /// 1 Nov 2026: 15 points lower."
+    pub summary: String,
+}
+
+fn grade_numeral(g: MidasGrade) -> &'static str {
+    match g {
+        MidasGrade::I => "I",
+        MidasGrade::Ii => "II",
+        MidasGrade::Iii => "III",
+        MidasGrade::Iv => "IV",
+    }
+}
+
+/// The trend in words: the first and the latest score and grade, and the change.
+pub fn midas_summary(all: &[MidasAssessment]) -> String {
+    let (Some(first), Some(last)) = (all.first(), all.last()) else {
+        return "No MIDAS recorded yet.".to_owned();
+    };
+    let one = |m: &MidasAssessment| {
+        let on = chrono::NaiveDate::parse_from_str(&m.answered_on, "%Y-%m-%d").map_or_else(
+            |_| m.answered_on.clone(),
+            |d| d.format("%-d %b %Y").to_string(),
+        );
+        format!("{} (grade {}) on {on}", m.score, grade_numeral(m.grade))
+    };
+    if all.len() == 1 {
+        return format!(
+            "One MIDAS: {}, {}.",
+            one(first),
+            last.grade_label.to_lowercase()
+        );
+    }
+    let change = i32::from(last.score) - i32::from(first.score);
+    let direction = match change {
+        0 => "no change".to_owned(),
+        c if c < 0 => format!("{} points lower", -c),
+        c => format!("{c} points higher"),
+    };
+    format!(
+        "{} MIDAS questionnaires. First {}, latest {}: {direction}.",
+        all.len(),
+        one(first),
+        one(last)
+    )
 }
 
 impl Store {
@@ -193,10 +252,17 @@ impl Store {
         let history = self.history_of(&client.id, &intakes, &sessions)?;
         let summaries: Vec<SessionSummary> = sessions.into_iter().map(|r| r.summary).collect();
         let outcomes = crate::reports::outcomes::compute(&intakes, &summaries, self.today());
+        let assessments = self.list_midas(&client.id)?;
+        let care_plan = self.care_plan_of(&client.id, &intakes, &summaries)?;
         Ok(ClientChart {
             client,
             history,
             outcomes,
+            midas: MidasTrend {
+                summary: midas_summary(&assessments),
+                assessments,
+            },
+            care_plan,
         })
     }
 

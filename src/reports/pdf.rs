@@ -613,6 +613,69 @@ impl Store {
             chart(&mut l, &outcomes);
         }
 
+        let midas = self.list_midas(&client.id)?; // oldest first
+        if let (Some(first), Some(latest)) = (midas.first(), midas.last()) {
+            l.heading("Migraine disability (MIDAS)");
+            l.paragraph(
+                &format!(
+                    "Latest MIDAS ({}): score {}, {}.",
+                    pretty(&latest.answered_on),
+                    latest.score,
+                    latest.grade_label
+                ),
+                10.0,
+                Weight::Regular,
+                INK,
+                0.0,
+            );
+            if midas.len() > 1 {
+                let change = i32::from(latest.score) - i32::from(first.score);
+                let words = match change {
+                    0 => "unchanged".to_owned(),
+                    c if c < 0 => format!("{} points lower", -c),
+                    c => format!("{c} points higher"),
+                };
+                l.paragraph(
+                    &format!(
+                        "Since the first ({}): score {}, {}; {words} ({} questionnaires).",
+                        pretty(&first.answered_on),
+                        first.score,
+                        first.grade_label,
+                        midas.len()
+                    ),
+                    10.0,
+                    Weight::Regular,
+                    INK,
+                    0.0,
+                );
+            }
+            l.paragraph(
+                "Scored over the last 3 months: grade I 0-5, II 6-10, III 11-20, IV 21 and over.",
+                9.0,
+                Weight::Regular,
+                MUTED,
+                0.0,
+            );
+        }
+
+        let plan = self.care_plan_of(&client.id, &intakes, &sessions)?;
+        if let Some(p) = &plan.plan {
+            l.heading("Care plan");
+            l.field(
+                "Frequency",
+                &format!("{} from {}", p.frequency, pretty(&p.starts_on)),
+            );
+            if let Some(a) = &plan.adherence {
+                l.field("Adherence", &a.summary);
+            }
+            if let Some(d) = &p.next_reassessment_on {
+                l.field("Next re-assessment", &pretty(d));
+            }
+            if !p.goals.is_empty() {
+                l.field("Goals", &p.goals);
+            }
+        }
+
         l.heading("Latest plan");
         match signed.first() {
             Some(s) => {

@@ -5,12 +5,14 @@
 //! Row types hold what the table holds (text, numbers); the domain turns them into its own
 //! types. Every function takes a [`Conn`](crate::db::sql::Conn), so it runs on either engine.
 
+pub mod care_plans;
 pub mod client_name_prefixes;
 pub mod clients;
 pub mod clinic_settings;
 pub mod diary_days;
 pub mod home_care;
 pub mod intakes;
+pub mod midas;
 pub mod sessions;
 pub mod technique_outcome_totals;
 pub mod techniques;

@@ -42,6 +42,10 @@ import type { Error as AppError } from './bindings/Error';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { Intake } from './bindings/Intake';
 import type { IntakeInput } from './bindings/IntakeInput';
+import type { MidasAssessment } from './bindings/MidasAssessment';
+import type { MidasInput } from './bindings/MidasInput';
+import type { CarePlanInput } from './bindings/CarePlanInput';
+import type { CarePlanState } from './bindings/CarePlanState';
 import type { Session } from './bindings/Session';
 import type { SessionInput } from './bindings/SessionInput';
 import type { SessionSummary } from './bindings/SessionSummary';
@@ -195,6 +199,22 @@ export function acknowledgeRedFlags(intakeId: string, referralNote: string): Pro
 
 export function clientAlerts(clientId: string): Promise<ClientAlerts> {
   return call('client_alerts', { clientId });
+}
+
+export function recordMidas(clientId: string, input: MidasInput): Promise<MidasAssessment> {
+  return call('record_midas', { clientId, input });
+}
+
+export function listMidas(clientId: string): Promise<MidasAssessment[]> {
+  return call('list_midas', { clientId });
+}
+
+export function carePlan(clientId: string): Promise<CarePlanState> {
+  return call('care_plan', { clientId });
+}
+
+export function setCarePlan(clientId: string, input: CarePlanInput): Promise<CarePlanState> {
+  return call('set_care_plan', { clientId, input });
 }
 
 export function listTechniques(includeRetired: boolean): Promise<Technique[]> {

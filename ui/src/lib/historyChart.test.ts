@@ -9,6 +9,7 @@ import {
   drawable,
   headacheChart,
   instantToSeconds,
+  midasChart,
   painChart,
   paddedRange,
   uplotOptions,
@@ -235,5 +236,20 @@ describe('uPlot options', () => {
     fn!({ cursor: { idx: 2, left: -10 } } as never);
     fn!({ cursor: { idx: null, left: 30 } } as never);
     expect(hovered).toEqual([2, null, null]);
+  });
+});
+
+describe('the MIDAS chart', () => {
+  it('draws the scores by date with the grade boundaries, its axis above the highest score', () => {
+    const spec = midasChart([
+      { answered_on: '2026-11-01', score: 9, grade_label: 'Grade II — mild disability' },
+      { answered_on: '2026-08-01', score: 34, grade_label: 'Grade IV — severe disability' },
+    ]);
+    expect(spec.xs).toEqual([dateToSeconds('2026-08-01'), dateToSeconds('2026-11-01')]);
+    expect(spec.lines[0].values).toEqual([34, 9]);
+    expect(spec.lines.slice(1).map((l) => l.values[0])).toEqual([6, 11, 21]);
+    expect(spec.yAxes[0].max).toBe(40);
+    expect(spec.readouts[0]).toContain('score 34, Grade IV');
+    expect(midasChart([]).yAxes[0].max).toBe(30);
   });
 });

@@ -4,6 +4,7 @@
 
 import type uPlot from 'uplot';
 import type { ClientOutcomes } from './bindings/ClientOutcomes';
+import type { MidasAssessment } from './bindings/MidasAssessment';
 import { formatDate, formatInstant, MONTHS } from './format';
 import { formatNumber } from './history';
 
@@ -152,6 +153,40 @@ export function painChart(o: Pick<ClientOutcomes, 'session_pain'>): ChartSpec {
     ],
     yAxes: [{ scale: 'ten', label: 'pain 0–10', min: 0, max: 10, splits: TEN_SPLITS, side: 'left', grid: true }],
     readouts: sorted.map((r) => `${formatInstant(r.s.started_at)}: pain ${r.s.before} before, ${r.s.after} after`),
+  };
+}
+
+/** Where each MIDAS grade begins (I starts at 0), as published with the questionnaire. */
+export const MIDAS_GRADE_STARTS: readonly { label: string; from: number; color: string }[] = [
+  { label: 'Grade II from 6', from: 6, color: '--muted' },
+  { label: 'Grade III from 11', from: 11, color: '--warning-text' },
+  { label: 'Grade IV from 21', from: 21, color: '--danger' },
+];
+
+/**
+ * The MIDAS score by date answered, with the grade boundaries as level lines. The y axis
+ * reaches at least 30 (so grade IV shows) and above the highest score, in steps of ten.
+ */
+export function midasChart(all: readonly Pick<MidasAssessment, 'answered_on' | 'score' | 'grade_label'>[]): ChartSpec {
+  const rows = all
+    .map((m) => ({ m, x: dateToSeconds(m.answered_on) }))
+    .filter((r): r is { m: (typeof all)[number]; x: number } => r.x !== null);
+  const sorted = ascending(rows.map((r) => r.x)).map((k) => rows[k]);
+  const xs = sorted.map((r) => r.x);
+  const top = Math.max(30, Math.ceil(Math.max(0, ...sorted.map((r) => r.m.score)) / 10) * 10);
+  const step = top / 5;
+  return {
+    xs,
+    lines: [
+      { label: 'MIDAS score', values: sorted.map((r) => r.m.score), color: '--accent', dash: [], width: 2.5, points: true, scale: 'midas' },
+      ...MIDAS_GRADE_STARTS.map(
+        (g): LineSpec => ({ label: g.label, values: xs.map(() => g.from), color: g.color, dash: [6, 5], width: 1.25, points: false, scale: 'midas' }),
+      ),
+    ],
+    yAxes: [
+      { scale: 'midas', label: 'MIDAS score', min: 0, max: top, splits: [0, 1, 2, 3, 4, 5].map((k) => k * step), side: 'left', grid: true },
+    ],
+    readouts: sorted.map((r) => `${formatDate(r.m.answered_on)}: score ${r.m.score}, ${r.m.grade_label}`),
   };
 }
 

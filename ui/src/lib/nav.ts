@@ -9,6 +9,8 @@ export type View =
   | { name: 'new' }
   | { name: 'edit'; client: Client }
   | { name: 'intake'; clientId: string }
+  | { name: 'midas'; clientId: string }
+  | { name: 'care-plan'; clientId: string }
   | { name: 'session'; id: string }
   | { name: 'techniques' }
   | { name: 'history'; clientId: string }
@@ -86,6 +88,10 @@ export function title(view: View): string {
       return 'Edit client';
     case 'intake':
       return 'New intake';
+    case 'midas':
+      return 'MIDAS';
+    case 'care-plan':
+      return 'Care plan';
     case 'session':
       return 'Session note';
     case 'techniques':

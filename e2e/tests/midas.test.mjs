@@ -1,0 +1,143 @@
+// MIDAS and the care plan, in the real app on the demo clinic, as Ann Smith's therapist:
+// MIDAS recorded twice (a bad answer refused under its field first, nothing saved; then the
+// score and grade the core computed shown), a care plan set (a bad phase refused under its
+// field), and the history showing the MIDAS trend with its summary and the plan's adherence.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, quit, newDataDir, screenshot, seedDemo } from '../lib/harness.mjs';
+import { ui } from '../lib/ui.mjs';
+
+const JO = { username: 'jo.park', password: 'demo password', displayName: 'Jo Park' };
+const dataDir = newDataDir('midas');
+const demo = seedDemo(dataDir);
+let app;
+let b;
+const { visible, fill, fillDate, click, text, texts, until, invoke, search } = ui(() => b);
+
+/** The day `n` days before today (UTC, as the core's "today"), `YYYY-MM-DD`. */
+const daysAgo = (n) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+
+before(async () => {
+  app = await launch(dataDir, { as: JO });
+  b = app.browser;
+});
+
+after(async () => {
+  if (app) await quit(app);
+});
+
+async function openAnn() {
+  await until(async () => (await texts('[data-testid="client-row"]')).length > 0, 'the client list never loaded');
+  await search('ann smith');
+  await until(async () => (await texts('[data-testid="client-row"]')).length === 1, 'Ann not listed', 10000);
+  await click('[data-testid="client-row"]');
+  await visible('#client-name');
+}
+
+/** Replace what a box holds the way a person does: into it, select all, type (or delete). */
+async function retype(name, value) {
+  await click(`#field-${name}`);
+  await b.keys(['Control', 'a']);
+  await b.keys(value === '' ? 'Backspace' : value);
+}
+
+/** A screenshot of the real display, once the app has painted (the machine may be busy). */
+async function shot(name) {
+  await new Promise((r) => setTimeout(r, 1500));
+  await screenshot(app, name, { screen: true });
+}
+
+async function answer(values) {
+  for (const [name, v] of Object.entries(values)) await fill(name, String(v));
+}
+
+test('MIDAS recorded twice: a bad answer is refused under its field, then the core’s score and grade are shown', async () => {
+  await openAnn();
+  await visible('#midas-heading');
+  assert.equal((await texts('[data-testid="midas-row"]')).length, 0);
+
+  await click('#new-midas');
+  await visible('#midas-form');
+  await fillDate('answered_on', daysAgo(84));
+  await answer({ missed_work: '2.5', reduced_work: 8, missed_household: 6, reduced_household: 6, missed_leisure: 4, headache_days: 30, average_pain: 7 });
+  await click('#save-midas');
+  assert.match(await text('#error-missed_work'), /whole number from 0 to 92/);
+  const none = await invoke('list_midas', { clientId: demo.ann });
+  assert.equal(none.ok, true);
+  assert.equal(none.value.length, 0, 'nothing was saved');
+  await shot('midas-form-error');
+
+  await retype('missed_work', '10');
+  await click('#save-midas');
+  await visible('#midas-result');
+  assert.equal(await text('#midas-score'), '34');
+  assert.equal(await text('#midas-grade'), 'Grade IV — severe disability');
+  await shot('midas-form-saved');
+  await click('#midas-done');
+  await visible('#client-name');
+  await until(async () => (await texts('[data-testid="midas-row"]')).length === 1, 'the first MIDAS is not listed');
+
+  await click('#new-midas');
+  await visible('#midas-form');
+  await fillDate('answered_on', daysAgo(1));
+  await answer({ missed_work: 2, reduced_work: 2, missed_household: 2, reduced_household: 2, missed_leisure: 1 });
+  await click('#save-midas');
+  await visible('#midas-result');
+  assert.equal(await text('#midas-score'), '9');
+  assert.equal(await text('#midas-grade'), 'Grade II — mild disability');
+  await click('#midas-done');
+  await until(async () => (await texts('[data-testid="midas-row"]')).length === 2, 'both MIDAS are not listed');
+  const rows = await texts('[data-testid="midas-row"]');
+  assert.match(rows[0], /Score 9 Grade II — mild disability/, 'newest first');
+  assert.match(rows[1], /Score 34 Grade IV — severe disability/);
+});
+
+test('a care plan is set from the intake’s goals; a bad phase is refused under its field', async () => {
+  await click('#edit-care-plan');
+  await visible('#care-plan-form');
+  const intakes = await invoke('list_intakes', { clientId: demo.ann });
+  assert.equal(await (await visible('#field-goals')).getValue(), intakes.value[0].goals, 'goals start from the latest intake');
+  assert.equal((await texts('[data-testid="phase"]')).length, 2);
+  await fillDate('starts_on', daysAgo(70));
+  await fillDate('next_reassessment_on', daysAgo(-14));
+  await retype('phases-0-for_weeks', '');
+  await click('#field-shared_with_physician');
+  await click('#save-care-plan');
+  assert.match(await text('#error-phases-0-for_weeks'), /only the last phase may go on with no end/);
+  assert.equal((await invoke('care_plan', { clientId: demo.ann })).value.plan, null, 'nothing was saved');
+  await shot('care-plan-form-error');
+
+  await retype('phases-0-for_weeks', '6');
+  await shot('care-plan-form');
+  await click('#save-care-plan');
+  await visible('#client-name');
+  assert.equal(await text('#plan-frequency'), 'weekly for 6 weeks, then every 2 weeks');
+  const state = (await invoke('care_plan', { clientId: demo.ann })).value;
+  assert.equal(state.plan.shared_with_physician, true);
+  assert.ok(state.adherence.attended > 0, 'Ann’s signed sessions since the start count');
+  assert.equal(state.adherence.planned, 9, '6 weekly, then 3 fortnightly in 70 days');
+  assert.equal(await text('#plan-adherence'), state.adherence.summary);
+  await b.execute(() => document.getElementById('care-plan')?.scrollIntoView({ block: 'start' }));
+  await shot('client-care-plan-and-midas');
+});
+
+test('the history shows the MIDAS trend with its summary and the plan’s adherence', async () => {
+  await click('#open-history');
+  await visible('#history-title');
+  await visible('#history-midas');
+  const state = (await invoke('care_plan', { clientId: demo.ann })).value;
+  assert.match(await text('#history-adherence'), new RegExp(`^${state.adherence.attended} of 9`));
+  assert.match(await text('#history-adherence'), /planned sessions attended since/);
+  assert.match(await text('#chart-midas-summary'), /^2 MIDAS questionnaires\. First 34 \(grade IV\) on .+, latest 9 \(grade II\) on .+: 25 points lower\.$/);
+  await until(async () => {
+    const size = await b.execute(() => {
+      const c = document.querySelector('#chart-midas canvas');
+      return c ? [c.clientWidth, c.clientHeight] : [0, 0];
+    });
+    return size[0] > 200 && size[1] > 100;
+  }, 'the MIDAS chart was never drawn');
+  await b.execute(() => document.getElementById('history-care-plan')?.scrollIntoView({ block: 'start' }));
+  await shot('history-midas-and-adherence');
+  await b.execute(() => document.getElementById('history-midas')?.scrollIntoView({ block: 'start' }));
+  await shot('history-midas-trend');
+});
