@@ -287,6 +287,11 @@ fn at_mut<'a>(v: &'a mut Value, steps: &[Step]) -> &'a mut Value {
 
 /// A value of another JSON kind than `v`, chosen by `pick`.
 fn other_kind(v: &Value, pick: usize) -> Value {
+    // A null stands for an optional scalar whose kind the sample does not show: only a list
+    // or an object is sure to be the wrong kind for it.
+    if v.is_null() {
+        return [json!([1]), json!({"x": 1})][pick % 2].clone();
+    }
     let kinds = [
         json!("11"),
         json!(11),
