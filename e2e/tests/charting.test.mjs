@@ -210,3 +210,32 @@ test('an amendment is dated, authored, reasoned and shown beside the unchanged o
   assert.match(rows[0], /Signed/);
   assert.match(rows[0], /1 amendment/);
 });
+
+test('an amendment corrects pain after: the outcomes count it, the signed value stays', async () => {
+  await click('[data-testid="session-row"]');
+  await visible('#signed-banner');
+  await click('#add-amendment');
+  // A value out of range is refused under its box, and nothing is added.
+  await fill('reason', 'Pain after misread from the client’s scale');
+  await fill('corrections-pain_after', '11');
+  await click('#save-amendment');
+  assert.match(await text('#error-corrections-pain_after'), /whole number from 0 to 10/);
+  assert.equal((await texts('[data-testid="amendment"]')).length, 1);
+  // Corrected to 4, with no text beside the reason.
+  await fill('corrections-pain_after', '4');
+  await click('#save-amendment');
+  await until(async () => (await texts('[data-testid="amendment"]')).length === 2, 'the correction was not added');
+  assert.deepEqual(await texts('[data-testid="correction"]'), ['Pain after corrected from 3/10 to 4/10']);
+  assert.equal(await text('[data-field="pain_after"]'), '3');
+  assert.equal(await text('[data-corrected="pain_after"]'), 'corrected to 4/10 by amendment');
+  await screenshot(app, 'signed-note-corrected');
+
+  await click('#back');
+  await visible('#client-name');
+  await click('#open-history');
+  await visible('#history-title');
+  await until(async () => (await text('#chart-pain-summary')).includes('2.0 points less pain'), 'the outcome kept the signed 3/10');
+  assert.match(await text('#chart-pain-corrections'), /corrected values of 1 session \(corrected by amendment\)/);
+  const events = await texts('[data-testid="timeline-event"]');
+  assert.ok(events.some((e) => e.includes('pain 6 → 4 (corrected)')), events.join('\n'));
+});

@@ -15,7 +15,7 @@ use stillpoint::domain::diary_store::{DiaryImportReport, DiaryMonth};
 use stillpoint::domain::home_care::{HomeCareItem, HomeCareItemInput};
 use stillpoint::domain::intake::{ClientAlerts, Intake, IntakeInput};
 use stillpoint::domain::midas::{MidasAssessment, MidasInput};
-use stillpoint::domain::sessions::{Session, SessionInput, SessionSummary};
+use stillpoint::domain::sessions::{Session, SessionCorrectionInput, SessionInput, SessionSummary};
 use stillpoint::domain::techniques::{Technique, TechniqueInput};
 use stillpoint::domain::vocab::Vocabulary;
 use stillpoint::reports::dashboard::{Dashboard, DashboardQuery};

@@ -105,7 +105,7 @@ fn samples() -> BTreeMap<&'static str, Value> {
         ("sign_session", json!({"id": "s1"})),
         (
             "amend_session",
-            json!({"id": "s1", "reason": "Typo", "body": "Pain after was 4"}),
+            json!({"id": "s1", "reason": "Typo", "body": "Pain after was 4", "corrections": {"pain_after": 4}}),
         ),
         ("get_session", json!({"id": "s1"})),
         ("list_sessions", json!({"clientId": "c1"})),

@@ -79,6 +79,7 @@ fn migrations(hooks: &Hooks) -> Migrations<'static> {
         M::up(include_str!("migrations/0014_diary.sql")),
         M::up(include_str!("migrations/0015_home_care.sql")),
         M::up(include_str!("migrations/0016_midas_care_plan.sql")),
+        M::up(include_str!("migrations/0017_corrections.sql")),
     ])
 }
 
@@ -86,7 +87,7 @@ fn migrations(hooks: &Hooks) -> Migrations<'static> {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 16;
+const MIGRATION_COUNT: usize = 17;
 
 /// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;

@@ -31,6 +31,7 @@ pub const TABLES: &[&str] = &[
     "session_techniques",
     "session_marks",
     "amendments",
+    "corrections",
     "home_care_items",
     "session_home_care",
     "audit_log",

@@ -4,6 +4,7 @@
 pub mod care_plan;
 pub mod clients;
 pub mod clinic_settings;
+pub mod corrections;
 pub mod diary;
 pub mod diary_store;
 pub mod folding;

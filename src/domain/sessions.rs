@@ -17,8 +17,9 @@ use uuid::Uuid;
 use crate::Store;
 use crate::db::audit::AuditEntry;
 use crate::db::sql::Conn;
-use crate::db::tables::{home_care, sessions, techniques};
+use crate::db::tables::{corrections as correction_rows, home_care, sessions, techniques};
 use crate::db::timestamp;
+use crate::domain::corrections::{self, CorrectedField, ValueCorrection};
 use crate::domain::home_care::{SessionHomeCare, SessionHomeCareInput};
 use crate::domain::validate::{self, Lines};
 use crate::domain::vocab::{self, MarkKind, Pressure, Region};
@@ -47,6 +48,17 @@ pub struct SessionTechniqueInput {
 pub struct BodyMark {
     pub region: Region,
     pub kind: MarkKind,
+}
+
+/// The recorded values an amendment corrects; an empty one is not corrected.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[serde(default)]
+#[ts(export)]
+pub struct SessionCorrectionInput {
+    pub pain_before: Option<f64>,
+    pub pain_after: Option<f64>,
+    pub duration_minutes: Option<f64>,
 }
 
 /// The content of a note, as the form sends it on every autosave.
@@ -108,6 +120,8 @@ pub struct Amendment {
     pub created_at: String,
     pub reason: String,
     pub body: String,
+    /// The recorded values it corrected.
+    pub corrections: Vec<ValueCorrection>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -140,6 +154,10 @@ pub struct Session {
     pub signed_at: Option<String>,
     /// Added after signing, oldest first; the note above them is unchanged.
     pub amendments: Vec<Amendment>,
+    /// The values in force where an amendment corrected them: the newest correction of each
+    /// corrected field (`pain_before`, `pain_after`, `duration_minutes` above stay as signed).
+    /// The outcomes use these.
+    pub corrected: Vec<ValueCorrection>,
     #[ts(type = "number")]
     pub version: i64,
     pub created_at: String,
@@ -154,8 +172,11 @@ pub struct SessionSummary {
     pub started_at: String,
     pub status: SessionStatus,
     pub therapist: String,
+    /// Pain before and after as in force: an amendment's correction, else as signed.
     pub pain_before: Option<u8>,
     pub pain_after: Option<u8>,
+    /// Whether an amendment corrected a recorded value of the note.
+    pub corrected: bool,
     pub technique_names: Vec<String>,
     pub amendment_count: u32,
 }
@@ -353,6 +374,7 @@ impl Session {
             chart: Vec::new(),
             home_care: Vec::new(),
             amendments: Vec::new(),
+            corrected: Vec::new(),
         })
     }
 
@@ -405,6 +427,7 @@ impl Amendment {
             created_at: r.created_at,
             reason: r.reason,
             body: r.body,
+            corrections: Vec::new(),
         }
     }
 }
@@ -680,6 +703,18 @@ impl Store {
 
     /// Add an amendment to a signed note: dated, authored, with a reason. The original stays.
     pub fn amend_session(&mut self, id: &str, reason: &str, body: &str) -> Result<Session> {
+        self.amend_session_correcting(id, reason, body, &SessionCorrectionInput::default())
+    }
+
+    /// An amendment as [`Store::amend_session`] adds, which may also correct recorded values (pain before, pain after, duration): each is kept as a
+    /// correction beside the signed value, and the outcomes and running totals use it.
+    pub fn amend_session_correcting(
+        &mut self,
+        id: &str,
+        reason: &str,
+        body: &str,
+        fix: &SessionCorrectionInput,
+    ) -> Result<Session> {
         let s = self.get_session(id)?;
         if s.therapist != self.actor() {
             self.require(Permission::AmendAnyNote)?;
@@ -694,12 +729,53 @@ impl Store {
             return Err(Error::field("reason", "Say why the note is being amended."));
         }
         let body = validate::text("body", "Amendment", body, SOAP_MAX, Lines::Many)?;
-        if body.is_empty() {
-            return Err(Error::field("body", "Write the amendment."));
+        let mut changes: Vec<(CorrectedField, Option<i64>, i64)> = Vec::new();
+        for (field, value, signed) in [
+            (
+                CorrectedField::PainBefore,
+                fix.pain_before,
+                s.pain_before.map(i64::from),
+            ),
+            (
+                CorrectedField::PainAfter,
+                fix.pain_after,
+                s.pain_after.map(i64::from),
+            ),
+            (
+                CorrectedField::DurationMinutes,
+                fix.duration_minutes,
+                s.duration_minutes.map(i64::from),
+            ),
+        ] {
+            let now = corrections::current(&s.corrected, field, signed);
+            let path = format!("corrections.{}", field.column());
+            if let Some(v) = corrections::check_value(&path, field, value, now)? {
+                changes.push((field, now, v));
+            }
+        }
+        if body.is_empty() && changes.is_empty() {
+            return Err(Error::field(
+                "body",
+                "Write the amendment, or correct a recorded value below.",
+            ));
         }
         let id = s.id;
+        let client_id = s.client_id;
         let amendment_id = Uuid::now_v7().to_string();
+        let moves_totals = changes
+            .iter()
+            .any(|(f, _, _)| *f != CorrectedField::DurationMinutes);
+        let mut summary = format!("amended the signed note: {reason}");
+        for (field, was, now) in &changes {
+            summary.push_str("; ");
+            summary.push_str(&corrections::correction_text(*field, *was, *now));
+        }
         self.write_sql(|tx, ctx| {
+            let share_before = if moves_totals {
+                Some(crate::reports::technique_totals::share(tx, &client_id)?)
+            } else {
+                None
+            };
             sessions::insert_amendment(
                 tx,
                 &id,
@@ -711,13 +787,38 @@ impl Store {
                     body: body.clone(),
                 },
             )?;
+            for (field, was, now) in &changes {
+                correction_rows::insert(
+                    tx,
+                    &correction_rows::CorrectionRow {
+                        id: Uuid::now_v7().to_string(),
+                        client_id: client_id.clone(),
+                        record_kind: "session".to_owned(),
+                        record_id: id.clone(),
+                        field: field.column().to_owned(),
+                        original: *was,
+                        corrected: *now,
+                        reason: reason.clone(),
+                        amendment_id: Some(amendment_id.clone()),
+                        author: ctx.actor.to_owned(),
+                        created_at: ctx.now_text(),
+                    },
+                )?;
+            }
+            if let Some(before) = share_before {
+                crate::reports::technique_totals::apply(
+                    tx,
+                    &before,
+                    &crate::reports::technique_totals::share(tx, &client_id)?,
+                )?;
+            }
             search_index::index(
                 tx,
                 &search_index::Doc {
                     kind: search_index::HitKind::Amendment,
                     record_id: &amendment_id,
                     open_id: &id,
-                    client_id: &s.client_id,
+                    client_id: &client_id,
                     at: &ctx.now_text(),
                     body: &format!("{reason}\n{body}"),
                 },
@@ -728,7 +829,7 @@ impl Store {
                     action: "session.amend",
                     entity: "session",
                     entity_id: id.clone(),
-                    summary: format!("amended the signed note: {reason}"),
+                    summary,
                 },
             ))
         })?;
@@ -795,6 +896,24 @@ impl Store {
         for a in &mut s.amendments {
             a.author_name = name_of(&a.author);
         }
+        if !s.amendments.is_empty() {
+            let all: Vec<ValueCorrection> = correction_rows::for_record(c, &id)?
+                .into_iter()
+                .filter_map(|r| ValueCorrection::from_stored(r, &name_of))
+                .collect();
+            for a in &mut s.amendments {
+                a.corrections = all
+                    .iter()
+                    .filter(|x| x.amendment_id.as_deref() == Some(a.id.as_str()))
+                    .cloned()
+                    .collect();
+            }
+            for field in CorrectedField::ALL {
+                if let Some(latest) = all.iter().rev().find(|x| x.field == field) {
+                    s.corrected.push(latest.clone());
+                }
+            }
+        }
         Ok(s)
     }
 
@@ -839,10 +958,15 @@ impl Store {
                 SELECT t.name FROM session_techniques st JOIN techniques t ON t.id = st.technique_id
                  WHERE st.session_id = s.id ORDER BY st.position), CAST(?2 AS TEXT)), '')",
         );
+        // Pain as in force: an amendment's correction, else as signed (an index lookup
+        // each; a draft has none).
+        let before = correction_rows::latest("s.id", "s.pain_before", "pain_before");
+        let after = correction_rows::latest("s.id", "s.pain_after", "pain_after");
+        let corrected = correction_rows::any_for("s.id");
         c.all(
             &format!(
-                "SELECT s.id, s.started_at, s.status, s.therapist, s.pain_before, s.pain_after,
-                    s.plan, s.signed_by, {names}, {count}
+                "SELECT s.id, s.started_at, s.status, s.therapist, {before}, {after},
+                    s.plan, s.signed_by, {names}, {count}, {corrected}
                  FROM sessions s WHERE s.client_id = ?1
                  ORDER BY s.started_at DESC, s.id DESC"
             ),
@@ -858,6 +982,7 @@ impl Store {
                         therapist: r.get(3)?,
                         pain_before: r.get(4)?,
                         pain_after: r.get(5)?,
+                        corrected: r.get(10)?,
                         technique_names: names
                             .map(|n| n.split(NAME_SEPARATOR).map(str::to_owned).collect())
                             .unwrap_or_default(),

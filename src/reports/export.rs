@@ -11,6 +11,7 @@ use crate::Store;
 use crate::db::audit::{self, AuditRecord};
 use crate::db::sql::Conn;
 use crate::domain::clients::Client;
+use crate::domain::corrections::CorrectedField;
 use crate::domain::intake::Intake;
 use crate::domain::sessions::Session;
 use crate::error::{Error, Result};
@@ -165,6 +166,9 @@ impl Store {
             "assessment",
             "plan",
             "amendments",
+            "pain_before_corrected",
+            "pain_after_corrected",
+            "duration_minutes_corrected",
         ])
         .map_err(csv_error)?;
         let db = self.sql();
@@ -192,6 +196,14 @@ impl Store {
                     .map(|t| t.technique_name.as_str())
                     .collect::<Vec<_>>()
                     .join("; ");
+                // The value in force where an amendment corrected it (empty: as signed).
+                let corrected = |f: CorrectedField| {
+                    s.corrected
+                        .iter()
+                        .find(|c| c.field == f)
+                        .map(|c| c.corrected.to_string())
+                        .unwrap_or_default()
+                };
                 let amendments = s
                     .amendments
                     .iter()
@@ -223,6 +235,9 @@ impl Store {
                     &s.assessment,
                     &s.plan,
                     &amendments,
+                    &corrected(CorrectedField::PainBefore),
+                    &corrected(CorrectedField::PainAfter),
+                    &corrected(CorrectedField::DurationMinutes),
                 ])
                 .map_err(csv_error)?;
                 done += 1;

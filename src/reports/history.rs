@@ -298,6 +298,9 @@ impl Store {
             let signed = summary.status == SessionStatus::Signed;
             let mut parts = Vec::new();
             match (before, after) {
+                (Some(b), Some(a)) if summary.corrected => {
+                    parts.push(format!("pain {b} → {a} (corrected)"))
+                }
                 (Some(b), Some(a)) => parts.push(format!("pain {b} → {a}")),
                 (Some(b), None) => parts.push(format!("pain before {b}")),
                 _ => {}

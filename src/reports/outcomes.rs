@@ -32,6 +32,9 @@ pub struct SessionPain {
     pub after: u8,
     /// Before minus after: positive is relief.
     pub change: i8,
+    /// An amendment corrected pain before or after; `before` and `after` are the corrected
+    /// values (the signed note keeps the originals).
+    pub corrected: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -53,6 +56,9 @@ pub struct ClientOutcomes {
     pub mean_pain_change: Option<f64>,
     /// The same for people ([`pain_change_text`]): "3.0 points less pain after sessions (mean)".
     pub pain_change_text: Option<String>,
+    /// When an amendment corrected a session's pain: "Pain within sessions uses 1 value
+    /// corrected by amendment; the signed notes keep the originals."
+    pub corrections_note: Option<String>,
     pub sessions_since_baseline: u32,
     pub weeks_since_baseline: Option<u32>,
     /// One line for people, e.g. "12 → 5 headache days per 30 days since 3 Mar 2026: responder".
@@ -91,6 +97,17 @@ pub fn pain_change_text(mean_before_minus_after: f64) -> String {
     format!("{size:.1} {unit} {direction} pain after sessions (mean)")
 }
 
+/// What the pain figures owe to corrections, when they owe anything.
+fn corrections_note(pain: &[SessionPain]) -> Option<String> {
+    let n = pain.iter().filter(|p| p.corrected).count();
+    (n > 0).then(|| {
+        format!(
+            "Pain within sessions uses the corrected values of {} (corrected by amendment); the signed notes keep the originals.",
+            count_of(n, "session", "sessions")
+        )
+    })
+}
+
 /// "1 session", "3 sessions": a count with its noun, singular for one.
 pub fn count_of(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -118,6 +135,7 @@ pub fn compute(
                 before,
                 after,
                 change: before as i8 - after as i8,
+                corrected: s.corrected,
             })
         })
         .collect();
@@ -203,6 +221,7 @@ pub fn compute(
             .iter()
             .filter_map(|i| point(&i.assessed_on, i.stress.map(f64::from)))
             .collect(),
+        corrections_note: corrections_note(&session_pain),
         session_pain,
         pain_change_text: mean_pain_change.map(pain_change_text),
         mean_pain_change,

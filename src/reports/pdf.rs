@@ -603,6 +603,9 @@ impl Store {
                 0.0,
             );
         }
+        if let Some(note) = &outcomes.corrections_note {
+            l.paragraph(note, 9.0, Weight::Regular, MUTED, 0.0);
+        }
         // The chart follows the outcome text when the page has room for it, even drawn
         // shorter; when it has not, the (short) latest plan fills that room first and the
         // chart opens the next page, so no quarter of a page is left blank.

@@ -14,6 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::db::sql::Conn;
+use crate::db::tables::corrections;
 use crate::db::tables::technique_outcome_totals::{self, TotalsRow};
 use crate::domain::responder::{Responder, responder_status};
 use crate::error::Result;
@@ -108,22 +109,40 @@ fn client_status(conn: Conn<'_>, client_id: &str) -> Result<Responder> {
     Ok(responder_status(baseline, latest, n).0)
 }
 
+/// A signed note's pain before and after as the figures count them: an amendment's
+/// correction where there is one, else as signed (SQL for a `sessions s`). Before schema 17
+/// (the migration that made the totals runs at schema 7) there are no corrections to read.
+fn pain_in_force(with_corrections: bool) -> String {
+    if !with_corrections {
+        return "s.pain_before, s.pain_after".to_owned();
+    }
+    format!(
+        "{} AS pain_before, {} AS pain_after",
+        corrections::latest("s.id", "s.pain_before", "pain_before"),
+        corrections::latest("s.id", "s.pain_after", "pain_after")
+    )
+}
+
 /// Per technique: signed sessions, those with pain before and after, and the pain change
-/// summed over them. A technique listed twice in one note counts that note once. (The sum
-/// is cast back to BIGINT: PostgreSQL sums BIGINTs as NUMERIC.)
-const PER_TECHNIQUE: &str = "
-    SELECT technique_id, count(*),
+/// summed over them (pain as corrected). A technique listed twice in one note counts that
+/// note once. (The sum is cast back to BIGINT: PostgreSQL sums BIGINTs as NUMERIC.)
+fn per_technique() -> String {
+    format!(
+        "SELECT technique_id, count(*),
            count(*) FILTER (WHERE pain_before IS NOT NULL AND pain_after IS NOT NULL),
            CAST(COALESCE(sum(pain_before - pain_after), 0) AS BIGINT)
-    FROM (SELECT DISTINCT st.technique_id, s.id, s.pain_before, s.pain_after
-          FROM sessions s JOIN session_techniques st ON st.session_id = s.id
-          WHERE s.status = 'signed' AND s.client_id = ?1) AS noted
-    GROUP BY technique_id";
+         FROM (SELECT DISTINCT st.technique_id, s.id, {}
+               FROM sessions s JOIN session_techniques st ON st.session_id = s.id
+               WHERE s.status = 'signed' AND s.client_id = ?1) AS noted
+         GROUP BY technique_id",
+        pain_in_force(true)
+    )
+}
 
 /// A client's share of the clinic's totals, as the database holds it now.
 pub(crate) fn share(conn: Conn<'_>, client_id: &str) -> Result<Share> {
     let (measurable, responder) = status_counts(client_status(conn, client_id)?);
-    let rows = conn.all(PER_TECHNIQUE, crate::args![client_id], |r| {
+    let rows = conn.all(&per_technique(), crate::args![client_id], |r| {
         Ok((
             r.get::<String>(0)?,
             Totals {
@@ -160,6 +179,11 @@ pub(crate) fn apply(conn: Conn<'_>, before: &Share, after: &Share) -> Result<()>
 
 /// Every technique's totals, counted from the sessions and intakes themselves.
 pub fn count_afresh(conn: Conn<'_>) -> Result<BTreeMap<String, Totals>> {
+    count_afresh_as(conn, true)
+}
+
+/// [`count_afresh`], reading corrections or (before there is a table of them) not.
+fn count_afresh_as(conn: Conn<'_>, with_corrections: bool) -> Result<BTreeMap<String, Totals>> {
     let mut status: HashMap<String, Responder> = HashMap::new();
     conn.each(
         "SELECT i.client_id, count(*),
@@ -178,13 +202,16 @@ pub fn count_afresh(conn: Conn<'_>) -> Result<BTreeMap<String, Totals>> {
     )?;
     let mut out: BTreeMap<String, Totals> = BTreeMap::new();
     conn.each(
-        "SELECT technique_id, client_id, count(*),
+        &format!(
+            "SELECT technique_id, client_id, count(*),
                 count(*) FILTER (WHERE pain_before IS NOT NULL AND pain_after IS NOT NULL),
                 CAST(COALESCE(sum(pain_before - pain_after), 0) AS BIGINT)
-         FROM (SELECT DISTINCT st.technique_id, s.client_id, s.id, s.pain_before, s.pain_after
-               FROM sessions s JOIN session_techniques st ON st.session_id = s.id
-               WHERE s.status = 'signed') AS noted
-         GROUP BY technique_id, client_id",
+             FROM (SELECT DISTINCT st.technique_id, s.client_id, s.id, {}
+                   FROM sessions s JOIN session_techniques st ON st.session_id = s.id
+                   WHERE s.status = 'signed') AS noted
+             GROUP BY technique_id, client_id",
+            pain_in_force(with_corrections)
+        ),
         crate::args![],
         |r| {
             let (technique, client): (String, String) = (r.get(0)?, r.get(1)?);
@@ -222,14 +249,19 @@ pub fn kept(conn: Conn<'_>) -> Result<BTreeMap<String, Totals>> {
 
 /// Count every total afresh and keep that.
 pub fn recount(conn: Conn<'_>) -> Result<()> {
-    let fresh = count_afresh(conn)?;
+    recount_as(conn, true)
+}
+
+fn recount_as(conn: Conn<'_>, with_corrections: bool) -> Result<()> {
+    let fresh = count_afresh_as(conn, with_corrections)?;
     technique_outcome_totals::delete_all(conn)?;
     apply(conn, &Share::default(), &Share(fresh))
 }
 
-/// The hook of the SQLite migration that made the table (0007): [`recount`] on it.
+/// The hook of the SQLite migration that made the table (0007): [`recount`] on it, at a
+/// schema that has no corrections yet.
 pub fn rebuild(tx: &rusqlite::Transaction<'_>) -> Result<()> {
-    recount(Conn::Sqlite(tx))
+    recount_as(Conn::Sqlite(tx), false)
 }
 
 /// Whether the kept totals equal a fresh count (for tests and checks).

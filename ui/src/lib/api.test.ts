@@ -116,8 +116,9 @@ describe('commands', () => {
     expect(invoke).toHaveBeenLastCalledWith('acknowledge_red_flags', { intakeId: 'i1', referralNote: 'Referred to GP' });
     await api.listTechniques(true);
     expect(invoke).toHaveBeenLastCalledWith('list_techniques', { includeRetired: true });
-    await api.amendSession('s1', 'typo', 'text');
-    expect(invoke).toHaveBeenLastCalledWith('amend_session', { id: 's1', reason: 'typo', body: 'text' });
+    const corrections = { pain_before: null, pain_after: 4, duration_minutes: null };
+    await api.amendSession('s1', 'typo', 'text', corrections);
+    expect(invoke).toHaveBeenLastCalledWith('amend_session', { id: 's1', reason: 'typo', body: 'text', corrections });
   });
 
   it('reject with an AppError whatever was thrown', async () => {

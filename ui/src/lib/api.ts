@@ -47,6 +47,7 @@ import type { MidasInput } from './bindings/MidasInput';
 import type { CarePlanInput } from './bindings/CarePlanInput';
 import type { CarePlanState } from './bindings/CarePlanState';
 import type { Session } from './bindings/Session';
+import type { SessionCorrectionInput } from './bindings/SessionCorrectionInput';
 import type { SessionInput } from './bindings/SessionInput';
 import type { SessionSummary } from './bindings/SessionSummary';
 import type { HomeCareItem } from './bindings/HomeCareItem';
@@ -261,8 +262,14 @@ export function signSession(id: string): Promise<Session> {
   return call('sign_session', { id });
 }
 
-export function amendSession(id: string, reason: string, body: string): Promise<Session> {
-  return call('amend_session', { id, reason, body });
+/** An amendment of a signed note, which may correct its pain before, pain after or duration. */
+export function amendSession(
+  id: string,
+  reason: string,
+  body: string,
+  corrections: SessionCorrectionInput,
+): Promise<Session> {
+  return call('amend_session', { id, reason, body, corrections });
 }
 
 export function getSession(id: string): Promise<Session> {

@@ -47,6 +47,7 @@ const outcomes = (over: Partial<ClientOutcomes> = {}): ClientOutcomes => ({
   session_pain: [],
   mean_pain_change: null,
   pain_change_text: null,
+  corrections_note: null,
   sessions_since_baseline: 0,
   weeks_since_baseline: null,
   summary: '',
@@ -59,6 +60,7 @@ const pain = (before: number, after: number, started_at = '2026-03-03T10:00:00Z'
   before,
   after,
   change: before - after,
+  corrected: false,
 });
 
 describe('numbers', () => {

@@ -115,6 +115,7 @@ describe('pain chart', () => {
     before,
     after,
     change: before - after,
+    corrected: false,
   });
 
   it('draws before and after per session, oldest first', () => {

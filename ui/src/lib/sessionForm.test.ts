@@ -34,6 +34,7 @@ const session = (over: Partial<Session> = {}): Session => ({
   signed_at: null,
   home_care: [],
   amendments: [],
+  corrected: [],
   version: 1,
   created_at: '',
   updated_at: '',

@@ -15,7 +15,12 @@ mean_pain_change: number | null,
 /**
  * The same for people ([`pain_change_text`]): "3.0 points less pain after sessions (mean)".
  */
-pain_change_text: string | null, sessions_since_baseline: number, weeks_since_baseline: number | null, 
+pain_change_text: string | null, 
+/**
+ * When an amendment corrected a session's pain: "Pain within sessions uses 1 value
+ * corrected by amendment; the signed notes keep the originals."
+ */
+corrections_note: string | null, sessions_since_baseline: number, weeks_since_baseline: number | null, 
 /**
  * One line for people, e.g. "12 → 5 headache days per 30 days since 3 Mar 2026: responder".
  */

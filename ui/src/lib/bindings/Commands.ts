@@ -39,6 +39,7 @@ import type { Progress } from './Progress';
 import type { SearchQuery } from './SearchQuery';
 import type { SearchResults } from './SearchResults';
 import type { Session } from './Session';
+import type { SessionCorrectionInput } from './SessionCorrectionInput';
 import type { SessionInput } from './SessionInput';
 import type { SessionSummary } from './SessionSummary';
 import type { SetupDone } from './SetupDone';
@@ -83,7 +84,7 @@ export type Commands = {
   /** Kept on this computer when the clinic server is away. */
   save_session_draft: { args: { id: string, input: SessionInput, }; result: Session };
   sign_session: { args: { id: string, }; result: Session };
-  amend_session: { args: { id: string, reason: string, body: string, }; result: Session };
+  amend_session: { args: { id: string, reason: string, body: string, corrections: SessionCorrectionInput, }; result: Session };
   get_session: { args: { id: string, }; result: Session };
   list_sessions: { args: { clientId: string, }; result: Array<SessionSummary> };
   client_outcomes: { args: { clientId: string, }; result: ClientOutcomes };

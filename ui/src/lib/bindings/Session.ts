@@ -4,6 +4,7 @@ import type { BodyMark } from "./BodyMark";
 import type { SessionHomeCare } from "./SessionHomeCare";
 import type { SessionStatus } from "./SessionStatus";
 import type { SessionTechnique } from "./SessionTechnique";
+import type { ValueCorrection } from "./ValueCorrection";
 
 export type Session = { id: string, client_id: string, therapist: string, status: SessionStatus, started_at: string, duration_minutes: number | null, subjective: string, headache_since_last: string, objective: string, assessment: string, plan: string, pain_before: number | null, pain_after: number | null, headache_at_start: boolean, techniques: Array<SessionTechnique>, marks: Array<BodyMark>, 
 /**
@@ -22,4 +23,10 @@ signed_by_name: string | null, signed_at: string | null,
 /**
  * Added after signing, oldest first; the note above them is unchanged.
  */
-amendments: Array<Amendment>, version: number, created_at: string, updated_at: string, };
+amendments: Array<Amendment>, 
+/**
+ * The values in force where an amendment corrected them: the newest correction of each
+ * corrected field (`pain_before`, `pain_after`, `duration_minutes` above stay as signed).
+ * The outcomes use these.
+ */
+corrected: Array<ValueCorrection>, version: number, created_at: string, updated_at: string, };

@@ -7,4 +7,9 @@ export type SessionPain = { session_id: string, started_at: string, before: numb
 /**
  * Before minus after: positive is relief.
  */
-change: number, };
+change: number, 
+/**
+ * An amendment corrected pain before or after; `before` and `after` are the corrected
+ * values (the signed note keeps the originals).
+ */
+corrected: boolean, };

@@ -4,4 +4,12 @@ import type { SessionStatus } from "./SessionStatus";
 /**
  * One line of a client's session list.
  */
-export type SessionSummary = { id: string, started_at: string, status: SessionStatus, therapist: string, pain_before: number | null, pain_after: number | null, technique_names: Array<string>, amendment_count: number, };
+export type SessionSummary = { id: string, started_at: string, status: SessionStatus, therapist: string, 
+/**
+ * Pain before and after as in force: an amendment's correction, else as signed.
+ */
+pain_before: number | null, pain_after: number | null, 
+/**
+ * Whether an amendment corrected a recorded value of the note.
+ */
+corrected: boolean, technique_names: Array<string>, amendment_count: number, };
