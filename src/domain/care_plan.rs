@@ -197,7 +197,7 @@ pub struct CarePlanState {
 }
 
 impl CarePlan {
-    fn from_stored(r: CarePlanRow) -> CarePlan {
+    pub(crate) fn from_stored(r: CarePlanRow) -> CarePlan {
         let phases: Vec<PlanPhase> = serde_json::from_str(&r.phases).unwrap_or_default();
         CarePlan {
             client_id: r.client_id,
