@@ -36,6 +36,8 @@ mod startup;
 mod writers;
 
 use std::path::Path;
+
+use rusqlite::OptionalExtension;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -55,6 +57,16 @@ use startup::startup;
 use stillpoint_tools::synth::Summary;
 
 const CLIENTS: usize = 300;
+
+/// In a clinic made by an earlier run: the client whose chart holds the most between
+/// sessions, as the generator picks it (a year of diary, MIDAS and a care plan; the first
+/// made, by id), or failing that any client with a diary.
+const DIARY_CLIENT_SQL: &str = "SELECT d.client_id FROM diary_days d
+    GROUP BY d.client_id
+    ORDER BY EXISTS (SELECT 1 FROM midas_assessments m WHERE m.client_id = d.client_id)
+             AND EXISTS (SELECT 1 FROM care_plans p WHERE p.client_id = d.client_id) DESC,
+             count(*) DESC, d.client_id
+    LIMIT 1";
 
 fn ms(start: Instant) -> f64 {
     start.elapsed().as_secs_f64() * 1000.0
@@ -227,6 +239,11 @@ fn clinic(
             amendments: count("SELECT count(*) FROM amendments")?,
             busiest_client,
             busiest_sessions: busiest_sessions as usize,
+            midas: count("SELECT count(*) FROM midas_assessments")?,
+            care_plans: count("SELECT count(*) FROM care_plans")?,
+            diary_client: c
+                .query_row(DIARY_CLIENT_SQL, [], |r| r.get::<_, String>(0))
+                .optional()?,
             client_ids,
         };
         let text = format!(
@@ -547,6 +564,12 @@ fn pg_summary(c: &mut postgres::Client) -> stillpoint::Result<Summary> {
         amendments: count(c, "SELECT count(*) FROM amendments")?,
         busiest_client: busiest.try_get(0)?,
         busiest_sessions: usize::try_from(busiest.try_get::<_, i64>(1)?).unwrap_or(0),
+        midas: count(c, "SELECT count(*) FROM midas_assessments")?,
+        care_plans: count(c, "SELECT count(*) FROM care_plans")?,
+        diary_client: c
+            .query_opt(DIARY_CLIENT_SQL, &[])?
+            .map(|r| r.try_get::<_, String>(0))
+            .transpose()?,
         client_ids,
     })
 }
