@@ -195,6 +195,8 @@ pub struct Summary {
     /// MIDAS questionnaires recorded, and clients with a care plan.
     pub midas: usize,
     pub care_plans: usize,
+    /// Clients who keep a diary.
+    pub diaries: usize,
     /// The first client who keeps a year of diary (and so also has MIDAS and a care plan):
     /// the chart with the most between-session records to open. `None` only in a clinic
     /// made by an earlier version, read back without one.
@@ -368,6 +370,7 @@ pub fn generate_into(
         busiest_sessions: 0,
         midas: 0,
         care_plans: 0,
+        diaries: 0,
         diary_client: None,
         client_ids: Vec::with_capacity(size.clients),
     };
@@ -574,6 +577,7 @@ pub fn generate_into(
                     let first = (now - Duration::days(365)).date_naive();
                     let rate = baseline_days / 30.0 * 0.8;
                     store.import_diary_csv(&id, &diary_csv(&mut diary_rng, first, 365, rate))?;
+                    summary.diaries += 1;
                     if summary.diary_client.is_none() {
                         summary.diary_client = Some(id.clone());
                     }

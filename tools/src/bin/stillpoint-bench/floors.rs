@@ -15,12 +15,15 @@ fn owned(r: &rusqlite::Row<'_>) -> rusqlite::Result<Vec<rusqlite::types::Value>>
 }
 
 /// The floor for opening a chart: the client row with its contraindications, their intakes
-/// with red-flag acknowledgements, their notes with technique names, and the amendments with
-/// the people's names, each read once, in four statements as ours does (on a clinic server
-/// each statement is a round trip).
+/// with red-flag acknowledgements, their notes with technique names, the amendments with the
+/// people's names, their MIDAS questionnaires and their care plan, each read once, in six
+/// statements (on a clinic server each statement is a round trip).
 pub(crate) fn floor_chart(c: &rusqlite::Connection, id: &str) -> rusqlite::Result<usize> {
     let mut rows = 0;
     for sql in [
+        "SELECT * FROM midas_assessments WHERE client_id = ?1
+          ORDER BY answered_on, recorded_at, id",
+        "SELECT * FROM care_plans WHERE client_id = ?1",
         "SELECT c.*, (SELECT group_concat(f.flag) FROM client_contraindications f
             WHERE f.client_id = c.id) FROM clients c WHERE c.id = ?1",
         "SELECT i.*, a.* FROM intakes i LEFT JOIN red_flag_acks a ON a.intake_id = i.id
@@ -39,6 +42,22 @@ pub(crate) fn floor_chart(c: &rusqlite::Connection, id: &str) -> rusqlite::Resul
             .len();
     }
     Ok(rows)
+}
+
+/// The floor for the month of diary the history screen's calendar opens on: the month of
+/// the latest day recorded, its days read out.
+pub(crate) fn floor_diary_month(c: &rusqlite::Connection, id: &str) -> rusqlite::Result<usize> {
+    let latest: Option<String> = c
+        .prepare_cached("SELECT max(day) FROM diary_days WHERE client_id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    let month: String = latest.unwrap_or_default().chars().take(7).collect();
+    Ok(c.prepare_cached(
+        "SELECT * FROM diary_days WHERE client_id = ?1 AND day >= ?2 AND day <= ?3
+             ORDER BY day",
+    )?
+    .query_map([id, &format!("{month}-01"), &format!("{month}-31")], owned)?
+    .collect::<rusqlite::Result<Vec<_>>>()?
+    .len())
 }
 
 /// The floor for finding clients by the start of a name (the client list's search).
