@@ -324,8 +324,7 @@ impl Store {
         let intakes = self.list_intakes(&client_id)?;
         let sessions = self.session_rows(&client_id, false)?;
         let midas = self.list_midas(&client_id)?;
-        let plan =
-            crate::db::tables::care_plans::get(self.sql(), &client_id)?.map(CarePlan::from_stored);
+        let plan = self.current_care_plan(&client_id)?;
         self.history_of(&client_id, &intakes, &sessions, &midas, plan.as_ref())
     }
 
@@ -336,17 +335,13 @@ impl Store {
         let client = self.get_client(client_id)?;
         let intakes = self.list_intakes(&client.id)?;
         let sessions = self.session_rows(&client.id, false)?;
-        let summaries: Vec<SessionSummary> = sessions.iter().map(|r| r.summary.clone()).collect();
         let assessments = self.list_midas(&client.id)?;
-        let care_plan = self.care_plan_of(&client.id, &intakes, &summaries)?;
-        let history = self.history_of(
-            &client.id,
-            &intakes,
-            &sessions,
-            &assessments,
-            care_plan.plan.as_ref(),
-        )?;
+        let plan = self.current_care_plan(&client.id)?;
+        let history =
+            self.history_of(&client.id, &intakes, &sessions, &assessments, plan.as_ref())?;
+        let summaries: Vec<SessionSummary> = sessions.into_iter().map(|r| r.summary).collect();
         let outcomes = crate::reports::outcomes::compute(&intakes, &summaries, self.today());
+        let care_plan = self.care_plan_state(plan, &intakes, &summaries);
         Ok(ClientChart {
             client,
             history,
