@@ -253,7 +253,9 @@ pub(crate) fn floor_dashboard(c: &rusqlite::Connection) -> stillpoint::Result<()
          WHERE s.status = 'draft' AND s.created_at < ?1 ORDER BY s.created_at LIMIT 100",
         &[&day_ago],
     )?;
-    // All of them, counted; the latest intake and session for the 100 shown.
+    // All of them, counted; the latest intake and session for the 100 shown. Due: seen in
+    // the window with no recent intake and no plan dating the re-assessment, or past the
+    // plan's date with no intake since (schema 16).
     rows(
         "WITH due AS MATERIALIZED (
             SELECT c.id, c.first_name, c.last_name, c.sort_key
@@ -261,7 +263,15 @@ pub(crate) fn floor_dashboard(c: &rusqlite::Connection) -> stillpoint::Result<()
                   WHERE started_at >= ?1) seen
             JOIN clients c ON c.id = seen.client_id
             WHERE c.archived_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM intakes i WHERE i.client_id = c.id AND i.assessed_on > ?2))
+              AND NOT EXISTS (SELECT 1 FROM care_plans p
+                              WHERE p.client_id = c.id AND p.next_reassessment_on IS NOT NULL)
+              AND NOT EXISTS (SELECT 1 FROM intakes i WHERE i.client_id = c.id AND i.assessed_on > ?2)
+            UNION
+            SELECT c.id, c.first_name, c.last_name, c.sort_key
+            FROM care_plans p JOIN clients c ON c.id = p.client_id
+            WHERE p.next_reassessment_on <= ?3 AND c.archived_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM intakes i WHERE i.client_id = c.id
+                                AND i.assessed_on >= p.next_reassessment_on))
          SELECT (SELECT count(*) FROM due), d.id, d.first_name, d.last_name,
                 (SELECT max(assessed_on) FROM intakes WHERE client_id = d.id),
                 (SELECT max(started_at) FROM sessions WHERE client_id = d.id)
@@ -269,6 +279,7 @@ pub(crate) fn floor_dashboard(c: &rusqlite::Connection) -> stillpoint::Result<()
         &[
             &iso(now - chrono::Duration::days(REASSESSMENT_WINDOW_DAYS)),
             &(today - chrono::Duration::days(REASSESSMENT_WINDOW_DAYS)).to_string(),
+            &today.to_string(),
         ],
     )?;
     let open = "FROM intakes i JOIN clients c ON c.id = i.client_id

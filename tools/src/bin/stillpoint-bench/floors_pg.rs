@@ -366,8 +366,18 @@ impl PgFloor {
                     FROM (SELECT DISTINCT client_id FROM sessions WHERE started_at >= $1) seen
                     JOIN clients c ON c.id = seen.client_id
                     WHERE c.archived_at IS NULL
+                      AND NOT EXISTS (SELECT 1 FROM care_plans p
+                                      WHERE p.client_id = c.id
+                                        AND p.next_reassessment_on IS NOT NULL)
                       AND NOT EXISTS (SELECT 1 FROM intakes i
-                                      WHERE i.client_id = c.id AND i.assessed_on > $2))
+                                      WHERE i.client_id = c.id AND i.assessed_on > $2)
+                    UNION
+                    SELECT c.id, c.first_name, c.last_name, c.sort_key
+                    FROM care_plans p JOIN clients c ON c.id = p.client_id
+                    WHERE p.next_reassessment_on <= $3 AND c.archived_at IS NULL
+                      AND NOT EXISTS (SELECT 1 FROM intakes i
+                                      WHERE i.client_id = c.id
+                                        AND i.assessed_on >= p.next_reassessment_on))
                  SELECT (SELECT count(*) FROM due), d.id, d.first_name, d.last_name,
                         (SELECT max(assessed_on) FROM intakes WHERE client_id = d.id),
                         (SELECT max(started_at) FROM sessions WHERE client_id = d.id)
@@ -377,6 +387,7 @@ impl PgFloor {
             &[
                 &iso(now - chrono::Duration::days(REASSESSMENT_WINDOW_DAYS)),
                 &(today - chrono::Duration::days(REASSESSMENT_WINDOW_DAYS)).to_string(),
+                &today.to_string(),
             ],
         )?;
         let open = "FROM intakes i JOIN clients c ON c.id = i.client_id
