@@ -446,15 +446,28 @@ fn the_dashboard_honours_the_plans_reassessment_date(engine: Engine) {
         true,
     );
 
+    // A plan whose date has passed for a client never seen since it was set: due, with no
+    // last session to show (the dashboard once failed on this: "expected text, found Null").
+    let unseen = client(&mut s, "Unseen");
+    p.next_reassessment_on = "2026-11-01".into();
+    s.set_care_plan(&unseen, &p).unwrap();
+
     let d = s.dashboard(&DashboardQuery::default()).unwrap();
-    let mut due: Vec<String> = d
+    let mut due: Vec<(String, bool)> = d
         .due_for_reassessment
         .iter()
-        .map(|r| r.client_name.clone())
+        .map(|r| (r.client_name.clone(), r.last_session_at.is_some()))
         .collect();
     due.sort();
-    assert_eq!(due, ["Noplan Test", "Passed Test"]);
-    assert_eq!(d.due_for_reassessment_total, 2);
+    assert_eq!(
+        due,
+        [
+            ("Noplan Test".to_owned(), true),
+            ("Passed Test".to_owned(), true),
+            ("Unseen Test".to_owned(), false)
+        ]
+    );
+    assert_eq!(d.due_for_reassessment_total, 3);
 }
 
 /// The PDF summary carries the latest MIDAS, the change since the first, and the care plan.

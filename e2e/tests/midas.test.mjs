@@ -1,4 +1,5 @@
-// MIDAS and the care plan, in the real app on the demo clinic, as Ann Smith's therapist:
+// MIDAS and the care plan, in the real app on the demo clinic, as María González's therapist
+// (the demo's one client with neither yet; Ann and Ravi have theirs from the demo):
 // MIDAS recorded twice (a bad answer refused under its field first, nothing saved; then the
 // score and grade the core computed shown), a care plan set (a bad phase refused under its
 // field), and the history showing the MIDAS trend with its summary and the plan's adherence.
@@ -26,10 +27,10 @@ after(async () => {
   if (app) await quit(app);
 });
 
-async function openAnn() {
+async function openMaria() {
   await until(async () => (await texts('[data-testid="client-row"]')).length > 0, 'the client list never loaded');
-  await search('ann smith');
-  await until(async () => (await texts('[data-testid="client-row"]')).length === 1, 'Ann not listed', 10000);
+  await search('maría gonzález');
+  await until(async () => (await texts('[data-testid="client-row"]')).length === 1, 'María not listed', 10000);
   await click('[data-testid="client-row"]');
   await visible('#client-name');
 }
@@ -52,7 +53,7 @@ async function answer(values) {
 }
 
 test('MIDAS recorded twice: a bad answer is refused under its field, then the core’s score and grade are shown', async () => {
-  await openAnn();
+  await openMaria();
   await visible('#midas-heading');
   assert.equal((await texts('[data-testid="midas-row"]')).length, 0);
 
@@ -62,7 +63,7 @@ test('MIDAS recorded twice: a bad answer is refused under its field, then the co
   await answer({ missed_work: '2.5', reduced_work: 8, missed_household: 6, reduced_household: 6, missed_leisure: 4, headache_days: 30, average_pain: 7 });
   await click('#save-midas');
   assert.match(await text('#error-missed_work'), /whole number from 0 to 92/);
-  const none = await invoke('list_midas', { clientId: demo.ann });
+  const none = await invoke('list_midas', { clientId: demo.maria });
   assert.equal(none.ok, true);
   assert.equal(none.value.length, 0, 'nothing was saved');
   await shot('midas-form-error');
@@ -95,7 +96,7 @@ test('MIDAS recorded twice: a bad answer is refused under its field, then the co
 test('a care plan is set from the intake’s goals; a bad phase is refused under its field', async () => {
   await click('#edit-care-plan');
   await visible('#care-plan-form');
-  const intakes = await invoke('list_intakes', { clientId: demo.ann });
+  const intakes = await invoke('list_intakes', { clientId: demo.maria });
   assert.equal(await (await visible('#field-goals')).getValue(), intakes.value[0].goals, 'goals start from the latest intake');
   assert.equal((await texts('[data-testid="phase"]')).length, 2);
   await fillDate('starts_on', daysAgo(70));
@@ -104,7 +105,7 @@ test('a care plan is set from the intake’s goals; a bad phase is refused under
   await click('#field-shared_with_physician');
   await click('#save-care-plan');
   assert.match(await text('#error-phases-0-for_weeks'), /only the last phase may go on with no end/);
-  assert.equal((await invoke('care_plan', { clientId: demo.ann })).value.plan, null, 'nothing was saved');
+  assert.equal((await invoke('care_plan', { clientId: demo.maria })).value.plan, null, 'nothing was saved');
   await shot('care-plan-form-error');
 
   await retype('phases-0-for_weeks', '6');
@@ -112,9 +113,9 @@ test('a care plan is set from the intake’s goals; a bad phase is refused under
   await click('#save-care-plan');
   await visible('#client-name');
   assert.equal(await text('#plan-frequency'), 'weekly for 6 weeks, then every 2 weeks');
-  const state = (await invoke('care_plan', { clientId: demo.ann })).value;
+  const state = (await invoke('care_plan', { clientId: demo.maria })).value;
   assert.equal(state.plan.shared_with_physician, true);
-  assert.ok(state.adherence.attended > 0, 'Ann’s signed sessions since the start count');
+  assert.ok(state.adherence.attended > 0, 'María’s signed sessions since the start count');
   assert.equal(state.adherence.planned, 9, '6 weekly, then 3 fortnightly in 70 days');
   assert.equal(await text('#plan-adherence'), state.adherence.summary);
   await b.execute(() => document.getElementById('care-plan')?.scrollIntoView({ block: 'start' }));
@@ -125,7 +126,7 @@ test('the history shows the MIDAS trend with its summary and the plan’s adhere
   await click('#open-history');
   await visible('#history-title');
   await visible('#history-midas');
-  const state = (await invoke('care_plan', { clientId: demo.ann })).value;
+  const state = (await invoke('care_plan', { clientId: demo.maria })).value;
   assert.match(await text('#history-adherence'), new RegExp(`^${state.adherence.attended} of 9`));
   assert.match(await text('#history-adherence'), /planned sessions attended since/);
   assert.match(await text('#chart-midas-summary'), /^2 MIDAS questionnaires\. First 34 \(grade IV\) on .+, latest 9 \(grade II\) on .+: 25 points lower\.$/);

@@ -53,13 +53,17 @@ async function openAnnsHistory() {
 test('a manager opens a client with several sessions and sees the timeline and charts', async () => {
   await openAnnsHistory();
   assert.match(await text('#history-title'), /Ann Smith/);
-  await until(async () => (await b.$$('[data-testid="timeline-event"]')).length === 12, 'timeline never filled');
+  await until(async () => (await b.$$('[data-testid="timeline-event"]')).length === 16, 'timeline never filled');
 
   const kinds = [];
   for (const e of await b.$$('[data-testid="timeline-event"]')) kinds.push(await e.getAttribute('data-kind'));
   assert.equal(kinds.filter((k) => k === 'session').length, 8);
   assert.equal(kinds.filter((k) => k === 'intake').length, 3);
   assert.equal(kinds.filter((k) => k === 'amendment').length, 1);
+  assert.equal(kinds.filter((k) => k === 'midas').length, 3);
+  assert.equal(kinds.filter((k) => k === 'care_plan').length, 1);
+  assert.match(await text('[data-testid="timeline-event"][data-kind="midas"] .event-title'), /^MIDAS 6, grade II \(mild disability\)$/);
+  assert.match(await text('[data-testid="timeline-event"][data-kind="care_plan"] .event-title'), /^Care plan: weekly for 6 weeks, then every 2 weeks for 6 weeks, then every 4 weeks$/);
   assert.equal(kinds[0], 'session', 'newest first: the session five days ago');
   assert.equal(kinds[kinds.length - 1], 'intake', 'the baseline intake is the oldest');
 
@@ -79,6 +83,14 @@ test('a manager opens a client with several sessions and sees the timeline and c
   await screenshot(app, 'history-charts', { screen: true });
   await b.execute(() => document.getElementById('timeline-section')?.scrollIntoView({ block: 'start' }));
   await screenshot(app, 'history-timeline', { screen: true });
+  await b.execute(() => document.querySelector('[data-testid="timeline-event"][data-kind="midas"]')?.scrollIntoView({ block: 'center' }));
+  await screenshot(app, 'history-timeline-midas', { screen: true });
+
+  // A MIDAS entry shows the MIDAS trend on this screen, its heading focused.
+  await click('[data-testid="timeline-event"][data-kind="midas"] .open-record');
+  await until(async () => (await b.execute(() => document.activeElement?.id)) === 'history-midas-heading', 'the MIDAS trend was not shown');
+  await click('[data-testid="timeline-event"][data-kind="care_plan"] .open-record');
+  await until(async () => (await b.execute(() => document.activeElement?.id)) === 'history-care-plan-heading', 'the care plan was not shown');
   await b.execute(() => document.getElementById('main')?.scrollTo({ top: 0 }));
 
   // The amendment opens its note, with the correction beside the original.

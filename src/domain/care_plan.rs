@@ -400,13 +400,28 @@ impl Store {
         intakes: &[crate::domain::intake::Intake],
         sessions: &[SessionSummary],
     ) -> Result<CarePlanState> {
-        let plan = table::get(self.sql(), client_id)?.map(CarePlan::from_stored);
+        let plan = self.current_care_plan(client_id)?;
+        Ok(self.care_plan_state(plan, intakes, sessions))
+    }
+
+    /// The client's current plan, as stored.
+    pub(crate) fn current_care_plan(&self, client_id: &str) -> Result<Option<CarePlan>> {
+        Ok(table::get(self.sql(), client_id)?.map(CarePlan::from_stored))
+    }
+
+    /// The plan with its adherence, from the intakes (newest first) and notes already read.
+    pub(crate) fn care_plan_state(
+        &self,
+        plan: Option<CarePlan>,
+        intakes: &[crate::domain::intake::Intake],
+        sessions: &[SessionSummary],
+    ) -> CarePlanState {
         let adherence = plan.as_ref().map(|p| adherence(p, sessions, self.today()));
-        Ok(CarePlanState {
+        CarePlanState {
             plan,
             adherence,
             intake_goals: intakes.first().map(|i| i.goals.clone()).unwrap_or_default(),
-        })
+        }
     }
 }
 

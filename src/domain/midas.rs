@@ -83,6 +83,26 @@ impl MidasGrade {
         }
     }
 
+    /// "mild disability".
+    pub fn disability(self) -> &'static str {
+        match self {
+            Self::I => "little or no disability",
+            Self::Ii => "mild disability",
+            Self::Iii => "moderate disability",
+            Self::Iv => "severe disability",
+        }
+    }
+
+    /// "II".
+    pub fn numeral(self) -> &'static str {
+        match self {
+            Self::I => "I",
+            Self::Ii => "II",
+            Self::Iii => "III",
+            Self::Iv => "IV",
+        }
+    }
+
     /// "Grade II — mild disability".
     pub fn label(self) -> &'static str {
         match self {

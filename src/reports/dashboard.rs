@@ -53,7 +53,9 @@ pub struct DueForReassessment {
     pub client_name: String,
     /// The latest intake, if there ever was one.
     pub last_intake_on: Option<String>,
-    pub last_session_at: String,
+    /// The latest session; `None` for a client due by their care plan's date who has had
+    /// no session.
+    pub last_session_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

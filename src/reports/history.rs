@@ -1,16 +1,16 @@
 //! A client's history as one timeline: intakes, red flags and their acknowledgements,
-//! session notes and amendments, newest first, each pointing at the record it opens; with the
-//! latest signed plan on top.
+//! session notes and amendments, MIDAS questionnaires and the care plan's latest change,
+//! newest first, each pointing at the record it opens; with the latest signed plan on top.
 
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::Store;
 use crate::db::sql::Row;
-use crate::domain::care_plan::CarePlanState;
+use crate::domain::care_plan::{CarePlan, CarePlanState};
 use crate::domain::clients::Client;
 use crate::domain::intake::Intake;
-use crate::domain::midas::{MidasAssessment, MidasGrade};
+use crate::domain::midas::MidasAssessment;
 use crate::domain::sessions::{SessionRow, SessionStatus, SessionSummary};
 use crate::domain::validate;
 use crate::error::Result;
@@ -25,6 +25,10 @@ pub enum EventKind {
     Acknowledgement,
     Session,
     Amendment,
+    /// A MIDAS questionnaire answered.
+    Midas,
+    /// The care plan as last set or changed (only the current plan is kept).
+    CarePlan,
 }
 
 /// The record a timeline entry opens.
@@ -34,17 +38,21 @@ pub enum EventKind {
 pub enum Opens {
     Intake,
     Session,
+    /// The MIDAS trend on the history screen (`record_id` is the questionnaire's id).
+    Midas,
+    /// The care plan on the history screen (`record_id` is the client's id: one plan each).
+    CarePlan,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct TimelineEvent {
     pub kind: EventKind,
-    /// `YYYY-MM-DD` for intakes and red flags (the day assessed); an RFC 3339 instant (UTC)
-    /// for the rest. Both sort as text.
+    /// `YYYY-MM-DD` for intakes, red flags and MIDAS (the day assessed or answered); an
+    /// RFC 3339 instant (UTC) for the rest. Both sort as text.
     pub at: String,
     pub opens: Opens,
-    /// The intake or session to open.
+    /// The intake, session or MIDAS to open; for the care plan, the client.
     pub record_id: String,
     pub title: String,
     /// One line of what it says, for people.
@@ -136,11 +144,96 @@ fn intake_events(it: &Intake, out: &mut Vec<TimelineEvent>) {
     }
 }
 
+/// "14 Sep 2026" from `YYYY-MM-DD` (the text itself if it is not a date).
+fn day_text(day: &str) -> String {
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .map_or_else(|_| day.to_owned(), |d| d.format("%-d %b %Y").to_string())
+}
+
+/// Each MIDAS (oldest first in `all`) as an entry: "MIDAS 13, grade III (moderate
+/// disability)", and the change since the one before, the headache days and the pain.
+fn midas_events(all: &[MidasAssessment], out: &mut Vec<TimelineEvent>) {
+    let mut previous: Option<&MidasAssessment> = None;
+    for m in all {
+        let mut parts = Vec::new();
+        if let Some(p) = previous {
+            let change = i32::from(m.score) - i32::from(p.score);
+            parts.push(match change {
+                0 => format!("no change since {}", day_text(&p.answered_on)),
+                c if c < 0 => format!(
+                    "{} lower than on {}",
+                    plural(i64::from(-c), "point", "points"),
+                    day_text(&p.answered_on)
+                ),
+                c => format!(
+                    "{} higher than on {}",
+                    plural(i64::from(c), "point", "points"),
+                    day_text(&p.answered_on)
+                ),
+            });
+        }
+        if let Some(d) = m.answers.headache_days {
+            parts.push(format!(
+                "{} in 3 months",
+                plural(i64::from(d), "headache day", "headache days")
+            ));
+        }
+        if let Some(p) = m.answers.average_pain {
+            parts.push(format!("average pain {p}/10"));
+        }
+        out.push(TimelineEvent {
+            kind: EventKind::Midas,
+            at: m.answered_on.clone(),
+            opens: Opens::Midas,
+            record_id: m.id.clone(),
+            title: format!(
+                "MIDAS {}, grade {} ({})",
+                m.score,
+                m.grade.numeral(),
+                m.grade.disability()
+            ),
+            detail: parts.join(" · "),
+            by: m.recorded_by.clone(),
+            needs_attention: false,
+        });
+        previous = Some(m);
+    }
+}
+
+/// The current care plan as an entry at its last change: "Care plan: weekly for 6 weeks,
+/// then every 2 weeks", from when, the next re-assessment, and whether it is shared.
+fn care_plan_event(p: &CarePlan) -> TimelineEvent {
+    TimelineEvent {
+        kind: EventKind::CarePlan,
+        at: p.updated_at.clone(),
+        opens: Opens::CarePlan,
+        record_id: p.client_id.clone(),
+        title: format!("Care plan: {}", p.frequency),
+        detail: format!(
+            "from {}; next re-assessment {}; {}",
+            day_text(&p.starts_on),
+            p.next_reassessment_on
+                .as_deref()
+                .map_or_else(|| "not set".to_owned(), day_text),
+            if p.shared_with_physician {
+                "shared with the physician"
+            } else {
+                "not shared with the physician"
+            }
+        ),
+        by: p.updated_by.clone(),
+        needs_attention: false,
+    }
+}
+
 /// Where an event sorts among others at the same time (higher is shown first): an
-/// acknowledgement after its red flags, the red flags after their intake.
+/// acknowledgement after its red flags, the red flags after their intake, and a MIDAS
+/// answered on an intake's day after the intake.
 fn rank(kind: EventKind) -> u8 {
     match kind {
-        EventKind::Amendment => 4,
+        EventKind::Amendment => 6,
+        EventKind::CarePlan => 5,
+        EventKind::Midas => 4,
         EventKind::Acknowledgement => 3,
         EventKind::RedFlags => 2,
         EventKind::Intake => 1,
@@ -189,15 +282,6 @@ pub struct MidasTrend {
     pub summary: String,
 }
 
-fn grade_numeral(g: MidasGrade) -> &'static str {
-    match g {
-        MidasGrade::I => "I",
-        MidasGrade::Ii => "II",
-        MidasGrade::Iii => "III",
-        MidasGrade::Iv => "IV",
-    }
-}
-
 /// The trend in words: the first and the latest score and grade, and the change.
 pub fn midas_summary(all: &[MidasAssessment]) -> String {
     let (Some(first), Some(last)) = (all.first(), all.last()) else {
@@ -208,7 +292,7 @@ pub fn midas_summary(all: &[MidasAssessment]) -> String {
             |_| m.answered_on.clone(),
             |d| d.format("%-d %b %Y").to_string(),
         );
-        format!("{} (grade {}) on {on}", m.score, grade_numeral(m.grade))
+        format!("{} (grade {}) on {on}", m.score, m.grade.numeral())
     };
     if all.len() == 1 {
         return format!(
@@ -239,7 +323,9 @@ impl Store {
         self.get_client(&client_id)?;
         let intakes = self.list_intakes(&client_id)?;
         let sessions = self.session_rows(&client_id, false)?;
-        self.history_of(&client_id, &intakes, &sessions)
+        let midas = self.list_midas(&client_id)?;
+        let plan = self.current_care_plan(&client_id)?;
+        self.history_of(&client_id, &intakes, &sessions, &midas, plan.as_ref())
     }
 
     /// The client, their history and their outcomes together, each record read once (the
@@ -249,11 +335,13 @@ impl Store {
         let client = self.get_client(client_id)?;
         let intakes = self.list_intakes(&client.id)?;
         let sessions = self.session_rows(&client.id, false)?;
-        let history = self.history_of(&client.id, &intakes, &sessions)?;
+        let assessments = self.list_midas(&client.id)?;
+        let plan = self.current_care_plan(&client.id)?;
+        let history =
+            self.history_of(&client.id, &intakes, &sessions, &assessments, plan.as_ref())?;
         let summaries: Vec<SessionSummary> = sessions.into_iter().map(|r| r.summary).collect();
         let outcomes = crate::reports::outcomes::compute(&intakes, &summaries, self.today());
-        let assessments = self.list_midas(&client.id)?;
-        let care_plan = self.care_plan_of(&client.id, &intakes, &summaries)?;
+        let care_plan = self.care_plan_state(plan, &intakes, &summaries);
         Ok(ClientChart {
             client,
             history,
@@ -271,12 +359,16 @@ impl Store {
         client_id: &str,
         intakes: &[Intake],
         sessions: &[SessionRow],
+        midas: &[MidasAssessment],
+        care_plan: Option<&CarePlan>,
     ) -> Result<ClientHistory> {
         let client_id = client_id.to_owned();
         let mut events = Vec::new();
         for it in intakes {
             intake_events(it, &mut events);
         }
+        midas_events(midas, &mut events);
+        events.extend(care_plan.map(care_plan_event));
 
         let c = self.sql();
         let mut latest_plan: Option<LatestPlan> = None;

@@ -8,8 +8,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
+use stillpoint::domain::care_plan::{CarePlanInput, FrequencyUnit, PlanPhaseInput};
 use stillpoint::domain::clients::ClientFields;
 use stillpoint::domain::intake::IntakeInput;
+use stillpoint::domain::midas::MidasInput;
 use stillpoint::domain::sessions::{BodyMark, SessionInput, SessionTechniqueInput};
 use stillpoint::domain::vocab::{
     AcuteMedKind, HeadacheType, MarkKind, PainLocation, Pressure, RedFlag, Region, Side, Trigger,
@@ -35,11 +37,15 @@ pub const DEMO_PASSWORD: &str = "demo password";
 /// The ids of what was written, for tests to look up.
 #[derive(Debug, Clone)]
 pub struct Demo {
-    /// Ann Smith: eight signed sessions, three intakes, a responder.
+    /// Ann Smith: eight signed sessions, three intakes, a responder; MIDAS at each intake
+    /// (24, grade IV; 13, III; 6, II) and a care plan shared with her physician, changed at
+    /// her second re-assessment.
     pub ann: String,
-    /// Ravi Patel: three sessions, a red flag acknowledged with a referral this month.
+    /// Ravi Patel: three sessions, a red flag acknowledged with a referral this month; MIDAS
+    /// twice (16 and 11, both grade III) and a care plan not shared with his physician.
     pub ravi: String,
-    /// María González: seen this month, no intake for two months: due for re-assessment.
+    /// María González: seen this month, no intake for two months: due for re-assessment. No
+    /// MIDAS and no care plan yet (the end-to-end tests record her first).
     pub maria: String,
     /// Li Wei: an open red flag and a draft note left unsigned for three days.
     pub li: String,
@@ -206,6 +212,42 @@ fn baseline_like(days: f64, intensity: f64, sleep: f64, stress: f64) -> IntakeIn
         goals: "Fewer headache days; sleep through the night.".into(),
         ..Default::default()
     }
+}
+
+/// The day `days_ago` before now (negative: after), `YYYY-MM-DD`.
+fn day(time: &Time, days_ago: i64) -> String {
+    (time.now - Duration::days(days_ago))
+        .date_naive()
+        .to_string()
+}
+
+/// A care-plan phase: every `every` weeks, for `for_weeks` (or from then on).
+fn weeks(every: u8, for_weeks: Option<u8>) -> PlanPhaseInput {
+    PlanPhaseInput {
+        every: Some(f64::from(every)),
+        unit: Some(FrequencyUnit::Weeks),
+        for_weeks: for_weeks.map(f64::from),
+    }
+}
+
+/// A MIDAS answered `days_ago` (after that day's intake): the five scored answers, then
+/// headache days in three months and their average pain.
+fn midas(s: &mut Store, time: &Time, client: &str, days_ago: i64, a: [f64; 7]) -> Result<()> {
+    time.set(days_ago, 9);
+    s.record_midas(
+        client,
+        &MidasInput {
+            answered_on: day(time, days_ago),
+            missed_work: Some(a[0]),
+            reduced_work: Some(a[1]),
+            missed_household: Some(a[2]),
+            reduced_household: Some(a[3]),
+            missed_leisure: Some(a[4]),
+            headache_days: Some(a[5]),
+            average_pain: Some(a[6]),
+        },
+    )?;
+    Ok(())
 }
 
 /// Set up a new, encrypted data folder with the demo accounts (every password is
@@ -481,6 +523,74 @@ pub fn seed_demo(data_dir: &Path, now: DateTime<Utc>) -> Result<Demo> {
             plan: "",
         },
         false,
+    )?;
+
+    // MIDAS at the intakes, improving as the headaches do; care plans from the intakes' goals.
+    midas(
+        &mut jo,
+        &time,
+        &ann,
+        70,
+        [4.0, 7.0, 3.0, 6.0, 4.0, 36.0, 7.0],
+    )?;
+    midas(
+        &mut jo,
+        &time,
+        &ann,
+        41,
+        [2.0, 5.0, 1.0, 3.0, 2.0, 24.0, 6.0],
+    )?;
+    midas(
+        &mut jo,
+        &time,
+        &ann,
+        13,
+        [1.0, 2.0, 0.0, 2.0, 1.0, 15.0, 4.0],
+    )?;
+    midas(
+        &mut sam,
+        &time,
+        &ravi,
+        50,
+        [3.0, 5.0, 2.0, 4.0, 2.0, 30.0, 6.0],
+    )?;
+    midas(
+        &mut sam,
+        &time,
+        &ravi,
+        20,
+        [2.0, 4.0, 1.0, 3.0, 1.0, 24.0, 6.0],
+    )?;
+    let goals = "Fewer headache days; sleep through the night.";
+    // Ann: weekly, then fortnightly, re-assessed four weeks in; at her second re-assessment
+    // the plan goes on to monthly visits, the next re-assessment four weeks ahead.
+    let ann_plan = |phases: Vec<PlanPhaseInput>, next: i64| CarePlanInput {
+        goals: goals.into(),
+        phases,
+        starts_on: day(&time, 68),
+        next_reassessment_on: day(&time, next),
+        shared_with_physician: true,
+    };
+    time.set(68, 12);
+    jo.set_care_plan(&ann, &ann_plan(vec![weeks(1, Some(6)), weeks(2, None)], 41))?;
+    time.set(13, 12);
+    jo.set_care_plan(
+        &ann,
+        &ann_plan(
+            vec![weeks(1, Some(6)), weeks(2, Some(6)), weeks(4, None)],
+            -28,
+        ),
+    )?;
+    time.set(45, 12);
+    sam.set_care_plan(
+        &ravi,
+        &CarePlanInput {
+            goals: goals.into(),
+            phases: vec![weeks(1, Some(4)), weeks(2, None)],
+            starts_on: day(&time, 45),
+            next_reassessment_on: day(&time, -11),
+            shared_with_physician: false,
+        },
     )?;
 
     // Ann keeps a headache diary: the ten weeks up to yesterday, typed in from her paper diary.

@@ -14,8 +14,10 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use stillpoint::Store;
 use stillpoint::db::sql::Engine;
 use stillpoint::db::{Clock, OpenOptions, database_path, timestamp};
+use stillpoint::domain::care_plan::{CarePlanInput, FrequencyUnit, PlanPhaseInput};
 use stillpoint::domain::clients::ClientFields;
 use stillpoint::domain::intake::IntakeInput;
+use stillpoint::domain::midas::MidasInput;
 use stillpoint::domain::sessions::{BodyMark, SessionInput, SessionTechniqueInput};
 use stillpoint::domain::vocab::{MarkKind, Pressure, Region, Trigger};
 use stillpoint::error::Result;
@@ -190,11 +192,92 @@ pub struct Summary {
     /// The client with the most sessions (the heaviest chart to open).
     pub busiest_client: String,
     pub busiest_sessions: usize,
+    /// MIDAS questionnaires recorded, and clients with a care plan.
+    pub midas: usize,
+    pub care_plans: usize,
+    /// Clients who keep a diary.
+    pub diaries: usize,
+    /// The first client who keeps a year of diary (and so also has MIDAS and a care plan):
+    /// the chart with the most between-session records to open. `None` only in a clinic
+    /// made by an earlier version, read back without one.
+    pub diary_client: Option<String>,
     pub client_ids: Vec<String>,
 }
 
 /// One client in this many keeps a headache diary: a year of days up to the day before `now`.
+/// The last client of a clinic that has none by then keeps one too, so every clinic (the
+/// small one included) has a chart with a year of diary to open.
 pub const DIARY_ONE_IN: u8 = 50;
+
+/// One client in this many answers MIDAS (at the baseline intake and again at each
+/// follow-up intake), and one in this many has a care plan; every diary keeper does both.
+pub const MIDAS_ONE_IN: u8 = 4;
+pub const CARE_PLAN_ONE_IN: u8 = 3;
+
+/// A MIDAS as a client answers it, `improvement` (0–1) of the way from `base` towards none:
+/// the five scored answers, headache days in three months and their average pain.
+fn midas_answers(
+    rng: &mut fastrand::Rng,
+    answered_on: NaiveDate,
+    base: [u8; 5],
+    headache_days_a_month: f64,
+    improvement: f64,
+) -> MidasInput {
+    let mut day = |v: u8| -> Option<f64> {
+        let kept = (f64::from(v) * (1.0 - improvement)).round();
+        Some((kept + f64::from(rng.u8(0..2))).min(40.0))
+    };
+    MidasInput {
+        answered_on: answered_on.to_string(),
+        missed_work: day(base[0]),
+        reduced_work: day(base[1]),
+        missed_household: day(base[2]),
+        reduced_household: day(base[3]),
+        missed_leisure: day(base[4]),
+        headache_days: Some(
+            (headache_days_a_month * 3.0 * (1.0 - improvement))
+                .round()
+                .min(92.0),
+        ),
+        average_pain: Some(f64::from(rng.u8(3..9))),
+    }
+}
+
+/// A care plan from `starts_on`: weekly for a few weeks, then every two or three weeks, the
+/// next re-assessment some weeks on, shared with the physician for about half.
+fn care_plan(rng: &mut fastrand::Rng, starts_on: NaiveDate) -> CarePlanInput {
+    let weekly_for = rng.u8(4..9);
+    let reassess = starts_on
+        .checked_add_days(chrono::Days::new(7 * u64::from(rng.u8(6..13))))
+        .unwrap_or(starts_on);
+    CarePlanInput {
+        goals: (*pick(
+            rng,
+            &[
+                "Fewer headache days; sleep through the night.",
+                "Halve the headache days; turn the head freely when driving.",
+                "Fewer painkiller days; notice shoulder tension early.",
+                "Work a full screen day without a headache.",
+            ],
+        ))
+        .to_owned(),
+        phases: vec![
+            PlanPhaseInput {
+                every: Some(1.0),
+                unit: Some(FrequencyUnit::Weeks),
+                for_weeks: Some(f64::from(weekly_for)),
+            },
+            PlanPhaseInput {
+                every: Some(f64::from(rng.u8(2..4))),
+                unit: Some(FrequencyUnit::Weeks),
+                for_weeks: None,
+            },
+        ],
+        starts_on: starts_on.to_string(),
+        next_reassessment_on: reassess.to_string(),
+        shared_with_physician: rng.bool(),
+    }
+}
 
 /// A diary file (the template's columns) of `days` days from `first`, a headache on about
 /// `rate` of them (0–1), as a client would fill it in: peak, hours and medication on headache
@@ -272,6 +355,9 @@ pub fn generate_into(
     let mut rng = fastrand::Rng::with_seed(seed);
     // Diaries draw from their own stream, so the rest of a seed's clinic is as it was.
     let mut diary_rng = fastrand::Rng::with_seed(seed ^ 0xD1A2_D1A2);
+    // So do MIDAS and care plans, each on its own.
+    let mut midas_rng = fastrand::Rng::with_seed(seed ^ 0x313D_A5A5);
+    let mut plan_rng = fastrand::Rng::with_seed(seed ^ 0xCA2E_71A4);
     let start = now - Duration::days(730);
     let set = |t: DateTime<Utc>| at.store(t.timestamp(), Ordering::SeqCst);
     let mut summary = Summary {
@@ -282,6 +368,10 @@ pub fn generate_into(
         amendments: 0,
         busiest_client: String::new(),
         busiest_sessions: 0,
+        midas: 0,
+        care_plans: 0,
+        diaries: 0,
+        diary_client: None,
         client_ids: Vec::with_capacity(size.clients),
     };
     // SQLite: commit every 200 clients, one disk flush per chunk, not per write.
@@ -320,6 +410,21 @@ pub fn generate_into(
                     })?
                     .id;
                 summary.clients += 1;
+                // Drawn first, as the diary stream always was: one draw per client, then
+                // the diary's days (below) when it keeps one.
+                let last_client = summary.clients == size.clients;
+                let keeps_diary = diary_rng.u8(0..DIARY_ONE_IN) == 0
+                    || (last_client && summary.diary_client.is_none());
+                let keeps_midas = midas_rng.u8(0..MIDAS_ONE_IN) == 0 || keeps_diary;
+                let midas_base = [
+                    midas_rng.u8(0..8),
+                    midas_rng.u8(0..10),
+                    midas_rng.u8(0..8),
+                    midas_rng.u8(0..10),
+                    midas_rng.u8(0..6),
+                ];
+                let mut midas_taken = 0u8;
+                let has_plan = plan_rng.u8(0..CARE_PLAN_ONE_IN) == 0 || keeps_diary;
                 let baseline_days = f64::from(rng.u8(4..25));
                 let mut day = first_seen;
                 store.record_intake(
@@ -343,6 +448,24 @@ pub fn generate_into(
                     },
                 )?;
                 summary.intakes += 1;
+                if keeps_midas {
+                    store.record_midas(
+                        &id,
+                        &midas_answers(
+                            &mut midas_rng,
+                            day.date_naive(),
+                            midas_base,
+                            baseline_days,
+                            0.0,
+                        ),
+                    )?;
+                    midas_taken += 1;
+                }
+                if has_plan {
+                    set(day + Duration::minutes(30));
+                    store.set_care_plan(&id, &care_plan(&mut plan_rng, day.date_naive()))?;
+                    summary.care_plans += 1;
+                }
                 let sessions = rng.usize(0..=size.max_sessions_per_client);
                 let mut made = 0;
                 for n in 0..sessions {
@@ -426,13 +549,38 @@ pub fn generate_into(
                             },
                         )?;
                         summary.intakes += 1;
+                        if keeps_midas {
+                            let improvement = (0.25 * f64::from(midas_taken)).min(0.75);
+                            store.record_midas(
+                                &id,
+                                &midas_answers(
+                                    &mut midas_rng,
+                                    day.date_naive(),
+                                    midas_base,
+                                    baseline_days,
+                                    improvement,
+                                ),
+                            )?;
+                            midas_taken += 1;
+                        }
+                        if has_plan {
+                            // Re-assessed: the plan goes on, with its next date further on.
+                            set(day + Duration::hours(2));
+                            store
+                                .set_care_plan(&id, &care_plan(&mut plan_rng, day.date_naive()))?;
+                        }
                     }
                 }
-                if diary_rng.u8(0..DIARY_ONE_IN) == 0 {
+                summary.midas += usize::from(midas_taken);
+                if keeps_diary {
                     set(now);
                     let first = (now - Duration::days(365)).date_naive();
                     let rate = baseline_days / 30.0 * 0.8;
                     store.import_diary_csv(&id, &diary_csv(&mut diary_rng, first, 365, rate))?;
+                    summary.diaries += 1;
+                    if summary.diary_client.is_none() {
+                        summary.diary_client = Some(id.clone());
+                    }
                 }
                 if made > summary.busiest_sessions {
                     summary.busiest_sessions = made;

@@ -121,8 +121,13 @@ fn the_demo_clinic_adds_up() {
     assert!(s.client_chart("not-a-client").is_err());
     assert_eq!(
         h.events.len(),
-        3 + 8 + 1,
-        "three intakes, eight notes, one amendment"
+        3 + 8 + 1 + 3 + 1,
+        "three intakes, eight notes, one amendment, three MIDAS, the care plan"
+    );
+    assert_eq!(
+        h.events.last().map(|e| e.title.as_str()),
+        Some("Baseline intake"),
+        "the baseline's MIDAS, the same day, after it"
     );
     assert!(h.latest_plan.unwrap().plan.starts_with("Fortnightly"));
 
@@ -141,6 +146,65 @@ fn the_demo_clinic_adds_up() {
         8 + 3 + 1,
         "Ann's eight notes and amendment, Ravi's three"
     );
+
+    // MIDAS at Ann's three intakes and twice for Ravi, improving; care plans for both from
+    // the intakes' goals (Ann's shared with her physician and changed at her second
+    // re-assessment); María has neither yet, and is still the one due for re-assessment.
+    let ann_chart = s.client_chart(&d.ann).unwrap();
+    let scores: Vec<(u16, &str)> = ann_chart
+        .midas
+        .assessments
+        .iter()
+        .map(|m| (m.score, m.grade_label.as_str()))
+        .collect();
+    assert_eq!(
+        scores,
+        vec![
+            (24, "Grade IV — severe disability"),
+            (13, "Grade III — moderate disability"),
+            (6, "Grade II — mild disability")
+        ]
+    );
+    assert_eq!(
+        ann_chart.midas.summary,
+        "3 MIDAS questionnaires. First 24 (grade IV) on 14 Sep 2026, latest 6 (grade II) on \
+         10 Nov 2026: 18 points lower."
+    );
+    let plan = ann_chart.care_plan.plan.clone().unwrap();
+    assert_eq!(
+        plan.frequency,
+        "weekly for 6 weeks, then every 2 weeks for 6 weeks, then every 4 weeks"
+    );
+    assert_eq!(plan.goals, "Fewer headache days; sleep through the night.");
+    assert_eq!(plan.goals, ann_chart.care_plan.intake_goals);
+    assert_eq!(
+        (
+            plan.starts_on.as_str(),
+            plan.next_reassessment_on.as_deref()
+        ),
+        ("2026-09-16", Some("2026-12-21"))
+    );
+    assert!(plan.shared_with_physician);
+    // Visits 68, 61, 54, 47, 40, 26, 12 and 5 days ago against weekly for six weeks (six
+    // planned: 68 … 33 days ago), then fortnightly (26 and 12 days ago planned): eight of eight.
+    let adherence = ann_chart.care_plan.adherence.clone().unwrap();
+    assert_eq!((adherence.attended, adherence.planned), (8, 8));
+    let ravi = s.client_chart(&d.ravi).unwrap();
+    let ravi_scores: Vec<u16> = ravi.midas.assessments.iter().map(|m| m.score).collect();
+    assert_eq!(ravi_scores, vec![16, 11]);
+    let ravi_plan = ravi.care_plan.plan.unwrap();
+    assert_eq!(
+        ravi_plan.frequency,
+        "weekly for 4 weeks, then every 2 weeks"
+    );
+    assert!(!ravi_plan.shared_with_physician);
+    assert_eq!(
+        ravi_plan.next_reassessment_on.as_deref(),
+        Some("2026-12-04")
+    );
+    let maria = s.client_chart(&d.maria).unwrap();
+    assert!(maria.midas.assessments.is_empty() && maria.care_plan.plan.is_none());
+    assert!(s.client_chart(&d.li).unwrap().care_plan.plan.is_none());
 
     // The demo goes only into a new database.
     let again = demo::seed_demo(dir.path(), now).unwrap_err();

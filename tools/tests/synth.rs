@@ -119,9 +119,12 @@ fn the_same_seed_makes_the_same_clinic_on_postgres() {
             s.signed,
             s.amendments,
             s.busiest_sessions,
+            s.midas,
+            s.care_plans,
         )
     };
     assert_eq!(shape(&on_pg), shape(&in_file));
+    assert!(on_pg.midas > 0 && on_pg.care_plans > 0);
     {
         let pg = Store::open(OpenOptions::server(conninfo)).unwrap();
         let file = Store::open(OpenOptions::file(database_path(dir.path()))).unwrap();
@@ -182,4 +185,107 @@ fn some_clients_keep_a_year_of_diary() {
         assert_eq!(month.month, "2026-11");
         assert_eq!(month.days.len(), 22);
     }
+}
+
+/// The clinic's people, sessions, intakes and diaries as a seed made them before MIDAS and
+/// care plans were added: those come from streams of their own, so none of this moved.
+#[test]
+fn midas_and_care_plans_leave_the_rest_of_a_seed_as_it_was() {
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sum = synth::generate(dir.path(), SMALL, 7, now, None).unwrap();
+    assert_eq!(
+        (
+            sum.clients,
+            sum.intakes,
+            sum.sessions,
+            sum.signed,
+            sum.amendments,
+            sum.busiest_sessions
+        ),
+        (120, 206, 797, 745, 38, 12),
+        "figures of seed 7 before MIDAS and care plans"
+    );
+    let s = Store::open(OpenOptions::file(database_path(dir.path()))).unwrap();
+    let diaries: Vec<(String, String, i64)> = s
+        .sql()
+        .all(
+            "SELECT d.client_id, c.first_name || ' ' || c.last_name || ' ' || c.date_of_birth,
+                    count(*)
+               FROM diary_days d JOIN clients c ON c.id = d.client_id
+              GROUP BY d.client_id, c.first_name, c.last_name, c.date_of_birth ORDER BY 2",
+            stillpoint::args![],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let names: Vec<(&str, i64)> = diaries.iter().map(|(_, n, d)| (n.as_str(), *d)).collect();
+    assert_eq!(
+        names,
+        vec![
+            ("Hana Okafor 1944-08-02", 365),
+            ("さくら O'Brien 1947-04-12", 365)
+        ]
+    );
+
+    // A share of clients answered MIDAS, some more than once; a share has a care plan.
+    let count = |sql: &str| -> i64 { s.sql().value(sql, stillpoint::args![]).unwrap() };
+    assert_eq!(
+        count("SELECT count(*) FROM midas_assessments") as usize,
+        sum.midas
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM care_plans") as usize,
+        sum.care_plans
+    );
+    let with_midas = count("SELECT count(DISTINCT client_id) FROM midas_assessments");
+    assert!(
+        (18..=48).contains(&with_midas),
+        "{with_midas} clients with MIDAS"
+    );
+    assert!(
+        count(
+            "SELECT count(*) FROM (SELECT client_id FROM midas_assessments
+               GROUP BY client_id HAVING count(*) > 1) t"
+        ) > 0,
+        "MIDAS is repeated like an intake"
+    );
+    assert!(
+        (24..=60).contains(&(sum.care_plans as i64)),
+        "{} care plans",
+        sum.care_plans
+    );
+    assert!(
+        count("SELECT count(*) FROM care_plans WHERE shared_with_physician") > 0
+            && count("SELECT count(*) FROM care_plans WHERE NOT shared_with_physician") > 0
+    );
+
+    // The diary keepers answered MIDAS and have a plan; the first of them is the one named.
+    let keeper = sum.diary_client.clone().expect("a diary client");
+    assert!(diaries.iter().any(|(id, _, _)| *id == keeper));
+    for (id, _, _) in &diaries {
+        let chart = s.client_chart(id).unwrap();
+        assert!(!chart.midas.assessments.is_empty(), "{id}");
+        assert!(chart.care_plan.plan.is_some(), "{id}");
+        assert!(chart.care_plan.adherence.is_some(), "{id}");
+    }
+}
+
+/// A clinic whose draws gave nobody a diary still has one: its last client keeps it (seed 42,
+/// the bench's, at the small size), so the bench always has a year of diary to open.
+#[test]
+fn the_last_client_keeps_a_diary_when_nobody_else_does() {
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sum = synth::generate(dir.path(), SMALL, 42, now, None).unwrap();
+    let last = sum.client_ids.last().cloned();
+    assert_eq!(sum.diary_client, last);
+    let s = Store::open(OpenOptions::file(database_path(dir.path()))).unwrap();
+    let keepers: i64 = s
+        .sql()
+        .value(
+            "SELECT count(DISTINCT client_id) FROM diary_days",
+            stillpoint::args![],
+        )
+        .unwrap();
+    assert_eq!(keepers, 1);
 }

@@ -18,6 +18,7 @@ import {
   painChartEmpty,
   painSummary,
   responderLabel,
+  sectionFor,
   weeksText,
 } from './history';
 
@@ -107,6 +108,17 @@ describe('timeline', () => {
   it('names the record the button opens', () => {
     expect(openLabel({ opens: 'intake' })).toBe('Open intake');
     expect(openLabel({ opens: 'session' })).toBe('Open note');
+    expect(openLabel({ opens: 'midas' })).toBe('Show MIDAS trend');
+    expect(openLabel({ opens: 'care_plan' })).toBe('Show care plan');
+  });
+
+  it('labels a MIDAS and the care plan, and shows them in their cards on this screen', () => {
+    expect(kindLabel(event({ kind: 'midas' }))).toBe('MIDAS');
+    expect(kindLabel(event({ kind: 'care_plan' }))).toBe('Care plan');
+    expect(sectionFor({ opens: 'midas' })).toBe('history-midas');
+    expect(sectionFor({ opens: 'care_plan' })).toBe('history-care-plan');
+    expect(sectionFor({ opens: 'session' })).toBeNull();
+    expect(sectionFor({ opens: 'intake' })).toBeNull();
   });
 });
 

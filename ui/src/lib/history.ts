@@ -3,6 +3,7 @@
 
 import type { ClientOutcomes } from './bindings/ClientOutcomes';
 import type { EventKind } from './bindings/EventKind';
+import type { Opens } from './bindings/Opens';
 import type { Point } from './bindings/Point';
 import type { Responder } from './bindings/Responder';
 import type { TimelineEvent } from './bindings/TimelineEvent';
@@ -40,6 +41,8 @@ const KIND_LABELS: Record<EventKind, string> = {
   acknowledgement: 'Acknowledged',
   session: 'Session',
   amendment: 'Amendment',
+  midas: 'MIDAS',
+  care_plan: 'Care plan',
 };
 
 /** The badge text for an event's kind; a session still needing a signature is a draft. */
@@ -59,9 +62,26 @@ export function eventTone(e: Pick<TimelineEvent, 'kind' | 'needs_attention'>): E
   return e.kind === 'red_flags' ? 'alarm' : 'warning';
 }
 
+const OPEN_LABELS: Record<Opens, string> = {
+  intake: 'Open intake',
+  session: 'Open note',
+  midas: 'Show MIDAS trend',
+  care_plan: 'Show care plan',
+};
+
 /** The text of the row's button. */
 export function openLabel(e: Pick<TimelineEvent, 'opens'>): string {
-  return e.opens === 'intake' ? 'Open intake' : 'Open note';
+  return OPEN_LABELS[e.opens] ?? 'Open';
+}
+
+/**
+ * Where on the history screen an entry that opens no record of its own is shown: a MIDAS
+ * opens the MIDAS trend, the care plan its card; `null` for records opened elsewhere.
+ */
+export function sectionFor(e: Pick<TimelineEvent, 'opens'>): string | null {
+  if (e.opens === 'midas') return 'history-midas';
+  if (e.opens === 'care_plan') return 'history-care-plan';
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -15,12 +15,15 @@ fn owned(r: &rusqlite::Row<'_>) -> rusqlite::Result<Vec<rusqlite::types::Value>>
 }
 
 /// The floor for opening a chart: the client row with its contraindications, their intakes
-/// with red-flag acknowledgements, their notes with technique names, and the amendments with
-/// the people's names, each read once, in four statements as ours does (on a clinic server
-/// each statement is a round trip).
+/// with red-flag acknowledgements, their notes with technique names, the amendments with the
+/// people's names, their MIDAS questionnaires and their care plan, each read once, in six
+/// statements (on a clinic server each statement is a round trip).
 pub(crate) fn floor_chart(c: &rusqlite::Connection, id: &str) -> rusqlite::Result<usize> {
     let mut rows = 0;
     for sql in [
+        "SELECT * FROM midas_assessments WHERE client_id = ?1
+          ORDER BY answered_on, recorded_at, id",
+        "SELECT * FROM care_plans WHERE client_id = ?1",
         "SELECT c.*, (SELECT group_concat(f.flag) FROM client_contraindications f
             WHERE f.client_id = c.id) FROM clients c WHERE c.id = ?1",
         "SELECT i.*, a.* FROM intakes i LEFT JOIN red_flag_acks a ON a.intake_id = i.id
@@ -39,6 +42,22 @@ pub(crate) fn floor_chart(c: &rusqlite::Connection, id: &str) -> rusqlite::Resul
             .len();
     }
     Ok(rows)
+}
+
+/// The floor for the month of diary the history screen's calendar opens on: the month of
+/// the latest day recorded, its days read out.
+pub(crate) fn floor_diary_month(c: &rusqlite::Connection, id: &str) -> rusqlite::Result<usize> {
+    let latest: Option<String> = c
+        .prepare_cached("SELECT max(day) FROM diary_days WHERE client_id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    let month: String = latest.unwrap_or_default().chars().take(7).collect();
+    Ok(c.prepare_cached(
+        "SELECT * FROM diary_days WHERE client_id = ?1 AND day >= ?2 AND day <= ?3
+             ORDER BY day",
+    )?
+    .query_map([id, &format!("{month}-01"), &format!("{month}-31")], owned)?
+    .collect::<rusqlite::Result<Vec<_>>>()?
+    .len())
 }
 
 /// The floor for finding clients by the start of a name (the client list's search).
@@ -234,7 +253,9 @@ pub(crate) fn floor_dashboard(c: &rusqlite::Connection) -> stillpoint::Result<()
          WHERE s.status = 'draft' AND s.created_at < ?1 ORDER BY s.created_at LIMIT 100",
         &[&day_ago],
     )?;
-    // All of them, counted; the latest intake and session for the 100 shown.
+    // All of them, counted; the latest intake and session for the 100 shown. Due: seen in
+    // the window with no recent intake and no plan dating the re-assessment, or past the
+    // plan's date with no intake since (schema 16).
     rows(
         "WITH due AS MATERIALIZED (
             SELECT c.id, c.first_name, c.last_name, c.sort_key
@@ -242,7 +263,15 @@ pub(crate) fn floor_dashboard(c: &rusqlite::Connection) -> stillpoint::Result<()
                   WHERE started_at >= ?1) seen
             JOIN clients c ON c.id = seen.client_id
             WHERE c.archived_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM intakes i WHERE i.client_id = c.id AND i.assessed_on > ?2))
+              AND NOT EXISTS (SELECT 1 FROM care_plans p
+                              WHERE p.client_id = c.id AND p.next_reassessment_on IS NOT NULL)
+              AND NOT EXISTS (SELECT 1 FROM intakes i WHERE i.client_id = c.id AND i.assessed_on > ?2)
+            UNION
+            SELECT c.id, c.first_name, c.last_name, c.sort_key
+            FROM care_plans p JOIN clients c ON c.id = p.client_id
+            WHERE p.next_reassessment_on <= ?3 AND c.archived_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM intakes i WHERE i.client_id = c.id
+                                AND i.assessed_on >= p.next_reassessment_on))
          SELECT (SELECT count(*) FROM due), d.id, d.first_name, d.last_name,
                 (SELECT max(assessed_on) FROM intakes WHERE client_id = d.id),
                 (SELECT max(started_at) FROM sessions WHERE client_id = d.id)
@@ -250,6 +279,7 @@ pub(crate) fn floor_dashboard(c: &rusqlite::Connection) -> stillpoint::Result<()
         &[
             &iso(now - chrono::Duration::days(REASSESSMENT_WINDOW_DAYS)),
             &(today - chrono::Duration::days(REASSESSMENT_WINDOW_DAYS)).to_string(),
+            &today.to_string(),
         ],
     )?;
     let open = "FROM intakes i JOIN clients c ON c.id = i.client_id

@@ -123,12 +123,15 @@ impl PgFloor {
     }
 
     /// The floor for opening a chart: the client row with its contraindications, their
-    /// intakes with red-flag acknowledgements, their notes with technique names, and the
-    /// amendments with the people's names, each read once, in four statements (round trips)
-    /// as ours does.
+    /// intakes with red-flag acknowledgements, their notes with technique names, the
+    /// amendments with the people's names, their MIDAS questionnaires and their care plan,
+    /// each read once, in six statements (round trips).
     pub(crate) fn chart(&mut self, id: &str) -> stillpoint::Result<usize> {
         let mut rows = 0;
         for sql in [
+            "SELECT * FROM midas_assessments WHERE client_id = $1
+              ORDER BY answered_on, recorded_at, id",
+            "SELECT * FROM care_plans WHERE client_id = $1",
             "SELECT c.*, (SELECT string_agg(f.flag, ',') FROM client_contraindications f
                 WHERE f.client_id = c.id) FROM clients c WHERE c.id = $1",
             "SELECT i.*, a.* FROM intakes i LEFT JOIN red_flag_acks a ON a.intake_id = i.id
@@ -143,6 +146,19 @@ impl PgFloor {
             rows += self.rows(sql, &[&id])?;
         }
         Ok(rows)
+    }
+
+    /// The floor for the month of diary the history screen's calendar opens on: the month
+    /// of the latest day recorded, its days read out.
+    pub(crate) fn diary_month(&mut self, id: &str) -> stillpoint::Result<usize> {
+        let s = self.statement("SELECT max(day) FROM diary_days WHERE client_id = $1")?;
+        let latest: Option<String> = self.client.query_one(&s, &[&id])?.try_get(0)?;
+        let month: String = latest.unwrap_or_default().chars().take(7).collect();
+        Ok(self.rows(
+            "SELECT * FROM diary_days WHERE client_id = $1 AND day >= $2 AND day <= $3
+             ORDER BY day",
+            &[&id, &format!("{month}-01"), &format!("{month}-31")],
+        )?)
     }
 
     /// The floor for finding clients by the start of a name: the count and the first 100 in
@@ -350,8 +366,18 @@ impl PgFloor {
                     FROM (SELECT DISTINCT client_id FROM sessions WHERE started_at >= $1) seen
                     JOIN clients c ON c.id = seen.client_id
                     WHERE c.archived_at IS NULL
+                      AND NOT EXISTS (SELECT 1 FROM care_plans p
+                                      WHERE p.client_id = c.id
+                                        AND p.next_reassessment_on IS NOT NULL)
                       AND NOT EXISTS (SELECT 1 FROM intakes i
-                                      WHERE i.client_id = c.id AND i.assessed_on > $2))
+                                      WHERE i.client_id = c.id AND i.assessed_on > $2)
+                    UNION
+                    SELECT c.id, c.first_name, c.last_name, c.sort_key
+                    FROM care_plans p JOIN clients c ON c.id = p.client_id
+                    WHERE p.next_reassessment_on <= $3 AND c.archived_at IS NULL
+                      AND NOT EXISTS (SELECT 1 FROM intakes i
+                                      WHERE i.client_id = c.id
+                                        AND i.assessed_on >= p.next_reassessment_on))
                  SELECT (SELECT count(*) FROM due), d.id, d.first_name, d.last_name,
                         (SELECT max(assessed_on) FROM intakes WHERE client_id = d.id),
                         (SELECT max(started_at) FROM sessions WHERE client_id = d.id)
@@ -361,6 +387,7 @@ impl PgFloor {
             &[
                 &iso(now - chrono::Duration::days(REASSESSMENT_WINDOW_DAYS)),
                 &(today - chrono::Duration::days(REASSESSMENT_WINDOW_DAYS)).to_string(),
+                &today.to_string(),
             ],
         )?;
         let open = "FROM intakes i JOIN clients c ON c.id = i.client_id

@@ -36,6 +36,8 @@ mod startup;
 mod writers;
 
 use std::path::Path;
+
+use rusqlite::OptionalExtension;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -47,7 +49,8 @@ use stillpoint::security::keys::DbKey;
 use stillpoint::{App, ClientFields, OpenOptions, Store, db::database_path};
 
 use floors::{
-    floor_backup, floor_chart, floor_dashboard, floor_name_prefix, floor_save, floor_search,
+    floor_backup, floor_chart, floor_dashboard, floor_diary_month, floor_name_prefix, floor_save,
+    floor_search,
 };
 use floors_pg::PgFloor;
 use report::{Engine, emit, line, percentile, versus, write_report};
@@ -55,6 +58,31 @@ use startup::startup;
 use stillpoint_tools::synth::Summary;
 
 const CLIENTS: usize = 300;
+
+/// In a clinic made by an earlier run: the client whose chart holds the most between
+/// sessions, as the generator picks it (a year of diary, MIDAS and a care plan; the first
+/// made, by id), or failing that any client with a diary.
+const DIARY_CLIENT_SQL: &str = "SELECT d.client_id FROM diary_days d
+    GROUP BY d.client_id
+    ORDER BY EXISTS (SELECT 1 FROM midas_assessments m WHERE m.client_id = d.client_id)
+             AND EXISTS (SELECT 1 FROM care_plans p WHERE p.client_id = d.client_id) DESC,
+             count(*) DESC, d.client_id
+    LIMIT 1";
+
+/// "812 MIDAS, 700 care plans, 38 clients with a year of diary": what the clinic holds
+/// between sessions.
+fn between_sessions(s: &Summary) -> String {
+    format!(
+        "{} MIDAS, {} care plans, {} with a year of diary",
+        s.midas,
+        s.care_plans,
+        if s.diaries == 1 {
+            "1 client".to_owned()
+        } else {
+            format!("{} clients", s.diaries)
+        }
+    )
+}
 
 fn ms(start: Instant) -> f64 {
     start.elapsed().as_secs_f64() * 1000.0
@@ -227,13 +255,20 @@ fn clinic(
             amendments: count("SELECT count(*) FROM amendments")?,
             busiest_client,
             busiest_sessions: busiest_sessions as usize,
+            midas: count("SELECT count(*) FROM midas_assessments")?,
+            care_plans: count("SELECT count(*) FROM care_plans")?,
+            diaries: count("SELECT count(DISTINCT client_id) FROM diary_days")?,
+            diary_client: c
+                .query_row(DIARY_CLIENT_SQL, [], |r| r.get::<_, String>(0))
+                .optional()?,
             client_ids,
         };
         let text = format!(
-            "{} clients, {} sessions, {} intakes (made by an earlier run with this seed, kept in {})",
+            "{} clients, {} sessions, {} intakes, {} (made by an earlier run with this seed, kept in {})",
             summary.clients,
             summary.sessions,
             summary.intakes,
+            between_sessions(&summary),
             dir.display()
         );
         return Ok((None, dir.to_path_buf(), key, summary, text));
@@ -254,10 +289,11 @@ fn clinic(
     let synth =
         stillpoint_tools::synth::generate(&dir, size, seed, chrono::Utc::now(), Some(key.clone()))?;
     let text = format!(
-        "{} clients, {} sessions, {} intakes, generated in {:.1} s",
+        "{} clients, {} sessions, {} intakes, {}, generated in {:.1} s",
         synth.clients,
         synth.sessions,
         synth.intakes,
+        between_sessions(&synth),
         made.elapsed().as_secs_f64()
     );
     Ok((guard, dir, key, synth, text))
@@ -266,6 +302,7 @@ fn clinic(
 /// The least SQL for each operation, on one engine: what ours is timed against.
 trait Floor {
     fn chart(&mut self, id: &str) -> stillpoint::Result<()>;
+    fn diary_month(&mut self, id: &str) -> stillpoint::Result<()>;
     fn name_prefix(&mut self, prefix: &str) -> stillpoint::Result<()>;
     fn search(&mut self, word: &str) -> stillpoint::Result<()>;
     fn save(&mut self, draft: &str, i: usize) -> stillpoint::Result<()>;
@@ -278,6 +315,10 @@ struct SqliteFloor<'c>(&'c rusqlite::Connection);
 impl Floor for SqliteFloor<'_> {
     fn chart(&mut self, id: &str) -> stillpoint::Result<()> {
         floor_chart(self.0, id)?;
+        Ok(())
+    }
+    fn diary_month(&mut self, id: &str) -> stillpoint::Result<()> {
+        floor_diary_month(self.0, id)?;
         Ok(())
     }
     fn name_prefix(&mut self, prefix: &str) -> stillpoint::Result<()> {
@@ -300,6 +341,10 @@ impl Floor for SqliteFloor<'_> {
 impl Floor for PgFloor {
     fn chart(&mut self, id: &str) -> stillpoint::Result<()> {
         PgFloor::chart(self, id)?;
+        Ok(())
+    }
+    fn diary_month(&mut self, id: &str) -> stillpoint::Result<()> {
+        PgFloor::diary_month(self, id)?;
         Ok(())
     }
     fn name_prefix(&mut self, prefix: &str) -> stillpoint::Result<()> {
@@ -365,6 +410,40 @@ fn measure(
         |i| floor.chart(chart_of(i)),
     )?;
     report("open_chart", before, n + 1, ours, fl);
+
+    // The chart with the most between sessions: a year of diary, MIDAS and a care plan. The
+    // chart alone (client_chart), then as the history screen opens it: the chart and the
+    // diary calendar's month (diary_month).
+    if let Some(keeper) = synth.diary_client.as_deref() {
+        let before = trips();
+        let (ours, fl) = pair(
+            n,
+            1,
+            |_| {
+                s.client_chart(keeper)?;
+                Ok(())
+            },
+            |_| floor.chart(keeper),
+        )?;
+        report("open_chart_diary_year", before, n + 1, ours, fl);
+        let before = trips();
+        let (ours, fl) = pair(
+            n,
+            1,
+            |_| {
+                s.client_chart(keeper)?;
+                s.diary_month(keeper, None)?;
+                Ok(())
+            },
+            |_| {
+                floor.chart(keeper)?;
+                floor.diary_month(keeper)
+            },
+        )?;
+        report("open_history_diary_year", before, n + 1, ours, fl);
+    } else {
+        eprintln!("(no client keeps a diary in this clinic: the diary rows are not measured)");
+    }
 
     let prefixes = ["ma", "jo", "ol", "сh", "ив", "ka", "no", "gon", "pa", "li"];
     let before = trips();
@@ -547,6 +626,13 @@ fn pg_summary(c: &mut postgres::Client) -> stillpoint::Result<Summary> {
         amendments: count(c, "SELECT count(*) FROM amendments")?,
         busiest_client: busiest.try_get(0)?,
         busiest_sessions: usize::try_from(busiest.try_get::<_, i64>(1)?).unwrap_or(0),
+        midas: count(c, "SELECT count(*) FROM midas_assessments")?,
+        care_plans: count(c, "SELECT count(*) FROM care_plans")?,
+        diaries: count(c, "SELECT count(DISTINCT client_id) FROM diary_days")?,
+        diary_client: c
+            .query_opt(DIARY_CLIENT_SQL, &[])?
+            .map(|r| r.try_get::<_, String>(0))
+            .transpose()?,
         client_ids,
     })
 }
@@ -590,8 +676,11 @@ fn pg_clinic(
                 (made.try_get(0)?, made.try_get(1)?, made.try_get(2)?);
             let summary = pg_summary(&mut c)?;
             let text = format!(
-                "{} clients, {} sessions, {} intakes ({how} by an earlier run with this seed at {at}, in {seconds:.1} s, kept in database {name})",
-                summary.clients, summary.sessions, summary.intakes
+                "{} clients, {} sessions, {} intakes, {} ({how} by an earlier run with this seed at {at}, in {seconds:.1} s, kept in database {name})",
+                summary.clients,
+                summary.sessions,
+                summary.intakes,
+                between_sessions(&summary)
             );
             return Ok((None, conninfo, summary, text));
         }
@@ -659,8 +748,11 @@ fn pg_clinic(
         ],
     )?;
     let text = format!(
-        "{} clients, {} sessions, {} intakes, {how} in {generated:.1} s (then VACUUM ANALYZE, {vacuumed:.1} s)",
-        synth.clients, synth.sessions, synth.intakes
+        "{} clients, {} sessions, {} intakes, {}, {how} in {generated:.1} s (then VACUUM ANALYZE, {vacuumed:.1} s)",
+        synth.clients,
+        synth.sessions,
+        synth.intakes,
+        between_sessions(&synth)
     );
     Ok((guard, conninfo, synth, text))
 }

@@ -4,4 +4,9 @@ export type DueForReassessment = { client_id: string, client_name: string,
 /**
  * The latest intake, if there ever was one.
  */
-last_intake_on: string | null, last_session_at: string, };
+last_intake_on: string | null, 
+/**
+ * The latest session; `None` for a client due by their care plan's date who has had
+ * no session.
+ */
+last_session_at: string | null, };

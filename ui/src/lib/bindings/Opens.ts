@@ -3,4 +3,4 @@
 /**
  * The record a timeline entry opens.
  */
-export type Opens = "intake" | "session";
+export type Opens = "intake" | "session" | "midas" | "care_plan";

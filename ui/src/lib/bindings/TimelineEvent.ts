@@ -4,12 +4,12 @@ import type { Opens } from "./Opens";
 
 export type TimelineEvent = { kind: EventKind, 
 /**
- * `YYYY-MM-DD` for intakes and red flags (the day assessed); an RFC 3339 instant (UTC)
- * for the rest. Both sort as text.
+ * `YYYY-MM-DD` for intakes, red flags and MIDAS (the day assessed or answered); an
+ * RFC 3339 instant (UTC) for the rest. Both sort as text.
  */
 at: string, opens: Opens, 
 /**
- * The intake or session to open.
+ * The intake, session or MIDAS to open; for the care plan, the client.
  */
 record_id: string, title: string, 
 /**
