@@ -5,6 +5,7 @@ pub mod care_plan;
 pub mod clients;
 pub mod clinic_settings;
 pub mod diary;
+pub mod diary_facts;
 pub mod diary_store;
 pub mod folding;
 pub mod home_care;

@@ -251,7 +251,10 @@ impl Store {
         let sessions = self.session_rows(&client.id, false)?;
         let history = self.history_of(&client.id, &intakes, &sessions)?;
         let summaries: Vec<SessionSummary> = sessions.into_iter().map(|r| r.summary).collect();
-        let outcomes = crate::reports::outcomes::compute(&intakes, &summaries, self.today());
+        // The whole diary, read once, in one statement.
+        let diary = self.diary_facts(&client.id)?;
+        let outcomes =
+            crate::reports::outcomes::compute(&intakes, &summaries, &diary, self.today());
         let assessments = self.list_midas(&client.id)?;
         let care_plan = self.care_plan_of(&client.id, &intakes, &summaries)?;
         Ok(ClientChart {

@@ -19,6 +19,7 @@ use krilla::text::{Font, TextDirection};
 
 use crate::Store;
 use crate::domain::clinic_settings::ClinicSettings;
+use crate::domain::diary_facts::Source;
 use crate::domain::intake::Intake;
 use crate::domain::sessions::{SessionStatus, SessionSummary};
 use crate::error::{Error, Result};
@@ -436,7 +437,11 @@ fn chart(l: &mut Layout, o: &ClientOutcomes) {
         8.5,
         Weight::Bold,
         MUTED,
-        "Headache days per 30 days",
+        if o.headache_source == Source::Diary {
+            "Headache days per 30 days (from the diary: the 30 days to each week's end)"
+        } else {
+            "Headache days per 30 days"
+        },
     );
     l.y = label_y + 10.0;
 }
@@ -591,6 +596,18 @@ impl Store {
 
         l.heading("Outcome");
         l.paragraph(&outcomes.summary, 10.0, Weight::Regular, INK, 0.0);
+        if let Some(diary) = &outcomes.diary_text {
+            l.paragraph(diary, 10.0, Weight::Regular, INK, 0.0);
+        }
+        // Sleep, stress and attack duration, as the history's charts say them in words;
+        // only those with something recorded.
+        for t in outcomes
+            .trends
+            .iter()
+            .filter(|t| t.series.iter().any(|s| !s.points.is_empty()))
+        {
+            l.field(&t.title, &t.summary);
+        }
         if let Some(change) = &outcomes.pain_change_text {
             l.paragraph(
                 &format!(
