@@ -264,6 +264,23 @@ fn the_pdf_summary_carries_the_diary_outcomes(engine: Engine) {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
+    // The intake's baseline (12) lies above every diary point (3 or 4): its line and label
+    // are still inside the chart, under its title, not over the text above it.
+    let layout = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let layout = String::from_utf8(layout.stdout).unwrap();
+    let title = layout
+        .find("Headache days per 30 days (from the diary")
+        .expect("the chart's title");
+    let label = layout.find("baseline 12").expect("the baseline's label");
+    let end = layout
+        .find("Latest plan")
+        .expect("the latest plan after the chart");
+    assert!(title < label && label < end, "{layout}");
     for want in [
         // 24 Oct – 22 Nov holds days 23 to 52 of the diary: headaches on days 30, 40 and
         // 50 (31 Oct, 10 Nov, 20 Nov).

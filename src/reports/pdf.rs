@@ -342,7 +342,13 @@ fn chart(l: &mut Layout, o: &ClientOutcomes) {
     let w = TEXT_W - 40.0;
     let (x0, y0) = (MARGIN + 32.0, l.y + 22.0);
     let points = &o.headache_days;
-    let max = points.iter().map(|p| p.value).fold(5.0_f64, f64::max);
+    // The baseline counts too: from the diary, the points may all lie below an intake's
+    // baseline, whose line must still fall inside the chart.
+    let max = points
+        .iter()
+        .map(|p| p.value)
+        .chain(o.baseline_headache_days.map(f64::from))
+        .fold(5.0_f64, f64::max);
     // Round the top up to a multiple of 10 so the mid tick is a whole number.
     let top = ((max / 10.0).ceil() * 10.0).max(10.0) as f32;
     let days: Vec<f32> = points
