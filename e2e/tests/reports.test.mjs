@@ -68,7 +68,11 @@ test('a manager opens a client with several sessions and sees the timeline and c
   assert.equal(kinds[kinds.length - 1], 'intake', 'the baseline intake is the oldest');
 
   assert.match(await text('#latest-plan-text'), /^Fortnightly for two more visits/);
-  assert.match(await text('#outcome-summary'), /^12 → 5 headache days per 30 days since .+: responder$/);
+  // Her baseline is her intake; her latest, her diary's last 30 days (all recorded).
+  assert.match(
+    await text('#outcome-summary'),
+    /^12 → 5 headache days per 30 days since .+: responder\. Baseline from the intake of .+; latest from the diary, 30 of 30 days recorded \(.+\)\.$/,
+  );
   assert.notEqual((await text('#chart-headache-days-summary')).trim(), '');
   assert.notEqual((await text('#chart-pain-summary')).trim(), '');
   for (const chart of ['#chart-headache-days', '#chart-pain']) {

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::Store;
 use crate::db::audit::AuditEntry;
 use crate::db::tables::intakes::{self, AckRow, IntakeRow, ReadRow};
+use crate::domain::diary_facts::{Source, diary_overuse};
 use crate::domain::validate::{self, DateRule, Lines};
 use crate::domain::vocab::{
     AcuteMedKind, HeadacheType, PainLocation, RedFlag, Side, Symptom, Trigger,
@@ -104,6 +105,8 @@ pub struct Intake {
 pub struct MedicationOveruse {
     pub days: u8,
     pub threshold: u8,
+    /// Counted from the diary's days, or as the client recalled them at an intake.
+    pub source: Source,
     pub message: String,
 }
 
@@ -124,7 +127,8 @@ pub struct RedFlagAck {
 pub struct ClientAlerts {
     /// Intakes whose red flags no therapist has acknowledged yet, newest first.
     pub open_red_flags: Vec<OpenRedFlags>,
-    /// From the latest intake.
+    /// From the diary when it reaches the latest intake's date (the 30 days to its latest
+    /// day), else from the latest intake ([`crate::domain::diary_facts`]).
     pub medication_overuse: Option<MedicationOveruse>,
 }
 
@@ -146,18 +150,26 @@ pub struct OpenRedFlags {
 pub const ACKNOWLEDGE_NEWER_FIRST: &str =
     "Acknowledge the newer warning above first; this one stays until it is acknowledged too.";
 
-/// The medication-overuse rule: simple analgesics on 15 or more days a month, or triptans,
-/// combination analgesics, other acute drugs or a mix of kinds on 10 or more.
-pub fn medication_overuse(days: Option<u8>, kinds: &[AcuteMedKind]) -> Option<MedicationOveruse> {
-    let days = days?;
+/// The overuse threshold for the kinds taken, and whether they are only simple analgesics:
+/// 15 days for simple analgesics alone, 10 for triptans, combination analgesics, other acute
+/// drugs or a mix of kinds; `None` when no kind is given.
+pub fn overuse_threshold(kinds: &[AcuteMedKind]) -> Option<(u8, bool)> {
     if kinds.is_empty() {
         return None;
     }
     let only_simple = kinds.iter().all(|k| *k == AcuteMedKind::SimpleAnalgesic);
-    let threshold = if only_simple { 15 } else { 10 };
+    Some((if only_simple { 15 } else { 10 }, only_simple))
+}
+
+/// The medication-overuse rule: simple analgesics on 15 or more days a month, or triptans,
+/// combination analgesics, other acute drugs or a mix of kinds on 10 or more.
+pub fn medication_overuse(days: Option<u8>, kinds: &[AcuteMedKind]) -> Option<MedicationOveruse> {
+    let days = days?;
+    let (threshold, only_simple) = overuse_threshold(kinds)?;
     (days >= threshold).then(|| MedicationOveruse {
         days,
         threshold,
+        source: Source::Intake,
         message: format!(
             "Acute medication on {days} days in the last 30 (threshold {threshold} for {}): risk of medication-overuse headache. Suggest the client reviews it with their physician.",
             if only_simple {
@@ -595,9 +607,20 @@ impl Store {
                 ),
             })
             .collect();
+        let from_intake = || intakes.first().and_then(|i| i.medication_overuse.clone());
+        let diary = self.diary_facts(&validate::record_id(client_id, "client")?)?;
+        let diary_is_newer = diary.last().is_some_and(|d| {
+            intakes
+                .first()
+                .is_none_or(|i| d.day.format("%Y-%m-%d").to_string() >= i.assessed_on)
+        });
         Ok(ClientAlerts {
             open_red_flags,
-            medication_overuse: intakes.first().and_then(|i| i.medication_overuse.clone()),
+            medication_overuse: if diary_is_newer {
+                diary_overuse(&diary)
+            } else {
+                from_intake()
+            },
         })
     }
 }

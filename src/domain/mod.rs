@@ -6,6 +6,7 @@ pub mod clients;
 pub mod clinic_settings;
 pub mod corrections;
 pub mod diary;
+pub mod diary_facts;
 pub mod diary_store;
 pub mod folding;
 pub mod home_care;

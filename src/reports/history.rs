@@ -340,7 +340,10 @@ impl Store {
         let history =
             self.history_of(&client.id, &intakes, &sessions, &assessments, plan.as_ref())?;
         let summaries: Vec<SessionSummary> = sessions.into_iter().map(|r| r.summary).collect();
-        let outcomes = crate::reports::outcomes::compute(&intakes, &summaries, self.today());
+        // The whole diary, read once, in one statement.
+        let diary = self.diary_facts(&client.id)?;
+        let outcomes =
+            crate::reports::outcomes::compute(&intakes, &summaries, &diary, self.today());
         let care_plan = self.care_plan_state(plan, &intakes, &summaries);
         Ok(ClientChart {
             client,

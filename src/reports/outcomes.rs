@@ -8,9 +8,12 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::Store;
+use crate::domain::diary_facts::{DayFacts, Source};
 use crate::domain::intake::Intake;
 use crate::domain::sessions::{SessionStatus, SessionSummary};
 use crate::error::Result;
+use crate::reports::diary_outcomes::{self, OutcomeMeasure};
+use crate::reports::trends::{self, Trend};
 
 pub use crate::domain::responder::{Responder, responder_status};
 
@@ -40,17 +43,44 @@ pub struct SessionPain {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct ClientOutcomes {
+    /// The day outcomes count from: the baseline intake's date, or the first day of the
+    /// diary's baseline 30 days.
     pub baseline_date: Option<String>,
     pub baseline_headache_days: Option<u8>,
     pub latest_date: Option<String>,
     pub latest_headache_days: Option<u8>,
-    /// Change in headache days from baseline to the latest intake, in percent (negative is fewer).
+    /// Change in headache days from baseline to the latest figure, in percent (negative is fewer).
     pub headache_days_change_percent: Option<f64>,
     pub responder: Responder,
+    /// The baseline figure with its source (diary or intake), by the rules of
+    /// [`crate::reports::diary_outcomes`].
+    pub baseline: Option<OutcomeMeasure>,
+    /// The latest figure with its source; the baseline again when there is only one.
+    pub latest: Option<OutcomeMeasure>,
+    /// The diary's latest covered 30 days in words ("From the diary, 28 of 30 days recorded
+    /// (…): 5 headache days per 30 days, …"), or why it gives no figures yet; `None` without
+    /// a diary.
+    pub diary_text: Option<String>,
+    /// Headache days per 30 days over time: from the diary, the 30 days to each week's end
+    /// where the diary covers them; else at each intake.
     pub headache_days: Vec<Point>,
+    /// Intensity at the same dates: the diary's mean peak, or the intake's usual intensity.
     pub usual_intensity: Vec<Point>,
+    /// Where the headache chart's points come from.
+    pub headache_source: Source,
+    /// What the headache chart's points are: "by intake date", or "30 days to each week's
+    /// end, from the diary".
+    pub headache_caption: String,
+    /// The intensity line's name: "Usual intensity" or "Mean peak intensity".
+    pub intensity_label: String,
+    /// The headache chart in words.
+    pub headache_summary: String,
+    /// Stands in for the headache chart when it has fewer than two points.
+    pub headache_chart_empty: String,
     pub sleep_quality: Vec<Point>,
     pub stress: Vec<Point>,
+    /// The sleep, stress and attack-duration charts, each with its summary.
+    pub trends: Vec<Trend>,
     pub session_pain: Vec<SessionPain>,
     /// Mean of before minus after over signed sessions with both recorded.
     pub mean_pain_change: Option<f64>,
@@ -113,16 +143,72 @@ pub fn count_of(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// Compute a client's outcomes from their intakes (any order) and session summaries.
+/// The headache chart's summary, from its own points: intakes ("Headache days 12 → 5 per 30
+/// days (baseline 3 Mar 2026, latest 2 Jun 2026); usual intensity 7 → 4 / 10.") or the
+/// diary's 30 days to each week's end.
+fn headache_summary(source: Source, days: &[Point], intensity: &[Point]) -> String {
+    use diary_outcomes::num;
+    let (Some(a), Some(b)) = (days.first(), days.last()) else {
+        return "No intake recorded yet.".to_owned();
+    };
+    let intensity_words = |name: &str| match (intensity.first(), intensity.last()) {
+        (Some(x), Some(_)) if intensity.len() == 1 => format!("; {name} {} / 10", num(x.value)),
+        (Some(x), Some(y)) => format!("; {name} {} → {} / 10", num(x.value), num(y.value)),
+        _ => String::new(),
+    };
+    match source {
+        Source::Intake if days.len() == 1 => format!(
+            "Baseline {} per 30 days on {}{}.",
+            count_of(a.value as usize, "headache day", "headache days"),
+            pretty(&a.date),
+            intensity_words("usual intensity")
+        ),
+        Source::Intake => format!(
+            "Headache days {} → {} per 30 days (baseline {}, latest {}){}.",
+            diary_outcomes::num(a.value),
+            diary_outcomes::num(b.value),
+            pretty(&a.date),
+            pretty(&b.date),
+            intensity_words("usual intensity")
+        ),
+        Source::Diary if days.len() == 1 => format!(
+            "From the diary, the 30 days to {}: {} per 30 days{}.",
+            pretty(&a.date),
+            count_of(a.value as usize, "headache day", "headache days"),
+            intensity_words("mean peak intensity")
+        ),
+        Source::Diary => format!(
+            "From the diary, the 30 days to each week's end: headache days {} → {} per 30 days \
+             (30 days to {} → 30 days to {}){}.",
+            num(a.value),
+            num(b.value),
+            pretty(&a.date),
+            pretty(&b.date),
+            intensity_words("mean peak intensity")
+        ),
+    }
+}
+
+/// Compute a client's outcomes from their intakes (any order), session summaries, and diary
+/// days (oldest first, one per day; empty without a diary).
 pub fn compute(
     intakes: &[Intake],
     sessions: &[SessionSummary],
+    diary: &[DayFacts],
     today: NaiveDate,
 ) -> ClientOutcomes {
     let mut by_date: Vec<&Intake> = intakes.iter().collect();
     by_date.sort_by(|a, b| (&a.assessed_on, &a.recorded_at).cmp(&(&b.assessed_on, &b.recorded_at)));
-    let baseline = by_date.first().copied();
-    let latest = by_date.last().copied();
+    let (baseline, latest) = diary_outcomes::baseline_and_latest(&by_date, diary);
+    let measurements = match (&baseline, &latest) {
+        (None, _) => 0,
+        (Some(_), None) => 1,
+        (Some(_), Some(_)) => 2,
+    };
+    let latest = latest.or_else(|| baseline.clone());
+    let from_diary = [&baseline, &latest]
+        .iter()
+        .any(|m| m.as_ref().is_some_and(|m| m.source == Source::Diary));
 
     let mut session_pain: Vec<SessionPain> = sessions
         .iter()
@@ -145,14 +231,14 @@ pub fn compute(
         (f64::from(sum) / session_pain.len() as f64 * 10.0).round() / 10.0
     });
 
-    let baseline_day =
-        baseline.and_then(|b| NaiveDate::parse_from_str(&b.assessed_on, "%Y-%m-%d").ok());
-    let sessions_since_baseline = match &baseline {
+    let since = baseline.as_ref().map(|b| b.since().to_owned());
+    let baseline_day = since
+        .as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let sessions_since_baseline = match &since {
         Some(b) => sessions
             .iter()
-            .filter(|s| {
-                s.status == SessionStatus::Signed && s.started_at.as_str() >= b.assessed_on.as_str()
-            })
+            .filter(|s| s.status == SessionStatus::Signed && s.started_at.as_str() >= b.as_str())
             .count() as u32,
         None => 0,
     };
@@ -161,58 +247,122 @@ pub fn compute(
         .and_then(|w| u32::try_from(w).ok());
 
     let (responder, change) = responder_status(
-        baseline.map(|b| b.headache_days),
-        latest.map(|l| l.headache_days),
-        by_date.len(),
+        baseline.as_ref().map(|b| b.headache_days),
+        latest.as_ref().map(|l| l.headache_days),
+        measurements,
     );
-    let summary = match (baseline, latest, responder) {
-        (None, _, _) | (_, None, _) => {
+    let summary = match (&baseline, &latest, responder) {
+        (None, _, _) | (_, None, _) if diary.is_empty() => {
             "No intake yet: record a baseline intake to measure outcomes.".to_owned()
         }
-        (Some(b), _, Responder::TooLittleData) => format!(
-            "Baseline {} per 30 days on {}; record a re-assessment to measure change.",
-            count_of(
-                usize::from(b.headache_days),
-                "headache day",
-                "headache days"
+        (None, _, _) | (_, None, _) => format!(
+            "No intake yet, and no 30 days of the diary with {} of them recorded: record a \
+             baseline intake, or keep the diary, to measure outcomes.",
+            diary_outcomes::COVERED_DAYS
+        ),
+        (Some(b), _, Responder::TooLittleData) => match b.source {
+            Source::Intake => format!(
+                "Baseline {} per 30 days on {}; record a re-assessment to measure change.",
+                count_of(
+                    usize::from(b.headache_days),
+                    "headache day",
+                    "headache days"
+                ),
+                pretty(&b.to)
             ),
-            pretty(&b.assessed_on)
-        ),
-        (Some(b), _, Responder::NotMeasurable) => format!(
-            "No headache days at baseline ({}), so a reduction cannot be measured.",
-            pretty(&b.assessed_on)
-        ),
-        (Some(b), Some(l), status) => format!(
-            "{} → {} headache days per 30 days since {}: {}",
-            b.headache_days,
-            l.headache_days,
-            pretty(&b.assessed_on),
-            if status == Responder::Responder {
-                "responder".to_owned()
-            } else {
-                format!(
-                    "not yet a responder ({:+}%; a responder has 50% fewer)",
-                    change.unwrap_or_default()
-                )
+            Source::Diary => format!(
+                "Baseline {} per 30 days {}; keep the diary another 30 days, or record a \
+                 re-assessment, to measure change.",
+                count_of(
+                    usize::from(b.headache_days),
+                    "headache day",
+                    "headache days"
+                ),
+                b.source_text
+            ),
+        },
+        (Some(b), _, Responder::NotMeasurable) => match b.source {
+            Source::Intake => format!(
+                "No headache days at baseline ({}), so a reduction cannot be measured.",
+                pretty(&b.to)
+            ),
+            Source::Diary => format!(
+                "No headache days at baseline ({}), so a reduction cannot be measured.",
+                b.source_text
+            ),
+        },
+        (Some(b), Some(l), status) => {
+            let mut s = format!(
+                "{} → {} headache days per 30 days since {}: {}",
+                b.headache_days,
+                l.headache_days,
+                pretty(b.since()),
+                if status == Responder::Responder {
+                    "responder".to_owned()
+                } else {
+                    format!(
+                        "not yet a responder ({:+}%; a responder has 50% fewer)",
+                        change.unwrap_or_default()
+                    )
+                }
+            );
+            if from_diary {
+                s.push_str(&format!(
+                    ". Baseline {}; latest {}.",
+                    b.source_text, l.source_text
+                ));
             }
+            s
+        }
+    };
+
+    let (diary_days, diary_intensity) = diary_outcomes::headache_series(diary);
+    let (headache_source, headache_days, usual_intensity) = if diary_days.is_empty() {
+        (
+            Source::Intake,
+            by_date
+                .iter()
+                .filter_map(|i| point(&i.assessed_on, Some(f64::from(i.headache_days))))
+                .collect(),
+            by_date
+                .iter()
+                .filter_map(|i| point(&i.assessed_on, Some(f64::from(i.usual_intensity))))
+                .collect(),
+        )
+    } else {
+        (Source::Diary, diary_days, diary_intensity)
+    };
+    let headache_summary = headache_summary(headache_source, &headache_days, &usual_intensity);
+    let (headache_caption, intensity_label, headache_chart_empty) = match headache_source {
+        Source::Intake => (
+            "by intake date",
+            "Usual intensity",
+            "Record a second intake to see a trend.",
+        ),
+        Source::Diary => (
+            "30 days to each week's end, from the diary",
+            "Mean peak intensity",
+            "Keep the diary: a trend needs the 30 days to two weeks' ends, each with 24 of its days recorded.",
         ),
     };
 
     ClientOutcomes {
-        baseline_date: baseline.map(|b| b.assessed_on.clone()),
-        baseline_headache_days: baseline.map(|b| b.headache_days),
-        latest_date: latest.map(|l| l.assessed_on.clone()),
-        latest_headache_days: latest.map(|l| l.headache_days),
+        baseline_date: since,
+        baseline_headache_days: baseline.as_ref().map(|b| b.headache_days),
+        latest_date: latest.as_ref().map(|l| l.to.clone()),
+        latest_headache_days: latest.as_ref().map(|l| l.headache_days),
         headache_days_change_percent: change,
         responder,
-        headache_days: by_date
-            .iter()
-            .filter_map(|i| point(&i.assessed_on, Some(f64::from(i.headache_days))))
-            .collect(),
-        usual_intensity: by_date
-            .iter()
-            .filter_map(|i| point(&i.assessed_on, Some(f64::from(i.usual_intensity))))
-            .collect(),
+        diary_text: diary_outcomes::diary_text(diary),
+        baseline,
+        latest,
+        headache_days,
+        usual_intensity,
+        headache_source,
+        headache_caption: headache_caption.to_owned(),
+        intensity_label: intensity_label.to_owned(),
+        headache_summary,
+        headache_chart_empty: headache_chart_empty.to_owned(),
         sleep_quality: by_date
             .iter()
             .filter_map(|i| point(&i.assessed_on, i.sleep_quality.map(f64::from)))
@@ -222,6 +372,7 @@ pub fn compute(
             .filter_map(|i| point(&i.assessed_on, i.stress.map(f64::from)))
             .collect(),
         corrections_note: corrections_note(&session_pain),
+        trends: trends::trends(&by_date, diary_outcomes::weekly_means(diary)),
         session_pain,
         pain_change_text: mean_pain_change.map(pain_change_text),
         mean_pain_change,
@@ -233,10 +384,11 @@ pub fn compute(
 
 impl Store {
     pub fn client_outcomes(&self, client_id: &str) -> Result<ClientOutcomes> {
-        self.get_client(client_id)?; // not found, or not this user's client
-        let intakes = self.list_intakes(client_id)?;
-        let sessions = self.list_sessions(client_id)?;
-        Ok(compute(&intakes, &sessions, self.today()))
+        let client = self.get_client(client_id)?; // not found, or not this user's client
+        let intakes = self.list_intakes(&client.id)?;
+        let sessions = self.list_sessions(&client.id)?;
+        let diary = self.diary_facts(&client.id)?;
+        Ok(compute(&intakes, &sessions, &diary, self.today()))
     }
 }
 
@@ -285,6 +437,58 @@ mod wording_tests {
         assert_eq!(
             pain_change_text(f64::NAN),
             "no change in pain after sessions (mean)"
+        );
+    }
+
+    fn pts(v: &[(&str, f64)]) -> Vec<Point> {
+        v.iter()
+            .map(|(d, x)| Point {
+                date: (*d).to_owned(),
+                value: *x,
+            })
+            .collect()
+    }
+
+    /// The headache chart in words (moved from the UI, with the same wording for intakes).
+    #[test]
+    fn the_headache_chart_is_summarised_from_its_own_points() {
+        let days = pts(&[
+            ("2026-03-03", 12.0),
+            ("2026-04-14", 8.0),
+            ("2026-06-02", 5.0),
+        ]);
+        let intensity = pts(&[
+            ("2026-03-03", 7.0),
+            ("2026-04-14", 6.0),
+            ("2026-06-02", 4.0),
+        ]);
+        assert_eq!(
+            headache_summary(Source::Intake, &days, &intensity),
+            "Headache days 12 → 5 per 30 days (baseline 3 Mar 2026, latest 2 Jun 2026); usual intensity 7 → 4 / 10."
+        );
+        assert_eq!(
+            headache_summary(
+                Source::Intake,
+                &pts(&[("2026-03-03", 1.0)]),
+                &pts(&[("2026-03-03", 6.0)])
+            ),
+            "Baseline 1 headache day per 30 days on 3 Mar 2026; usual intensity 6 / 10."
+        );
+        assert_eq!(
+            headache_summary(Source::Intake, &[], &[]),
+            "No intake recorded yet."
+        );
+        assert_eq!(
+            headache_summary(
+                Source::Diary,
+                &pts(&[("2026-10-25", 9.0), ("2026-11-22", 4.0)]),
+                &pts(&[("2026-10-25", 6.5), ("2026-11-22", 5.0)])
+            ),
+            "From the diary, the 30 days to each week's end: headache days 9 → 4 per 30 days (30 days to 25 Oct 2026 → 30 days to 22 Nov 2026); mean peak intensity 6.5 → 5 / 10."
+        );
+        assert_eq!(
+            headache_summary(Source::Diary, &pts(&[("2026-11-22", 1.0)]), &[]),
+            "From the diary, the 30 days to 22 Nov 2026: 1 headache day per 30 days."
         );
     }
 

@@ -19,6 +19,7 @@ use krilla::text::{Font, TextDirection};
 
 use crate::Store;
 use crate::domain::clinic_settings::ClinicSettings;
+use crate::domain::diary_facts::Source;
 use crate::domain::intake::Intake;
 use crate::domain::sessions::{SessionStatus, SessionSummary};
 use crate::error::{Error, Result};
@@ -341,7 +342,13 @@ fn chart(l: &mut Layout, o: &ClientOutcomes) {
     let w = TEXT_W - 40.0;
     let (x0, y0) = (MARGIN + 32.0, l.y + 22.0);
     let points = &o.headache_days;
-    let max = points.iter().map(|p| p.value).fold(5.0_f64, f64::max);
+    // The baseline counts too: from the diary, the points may all lie below an intake's
+    // baseline, whose line must still fall inside the chart.
+    let max = points
+        .iter()
+        .map(|p| p.value)
+        .chain(o.baseline_headache_days.map(f64::from))
+        .fold(5.0_f64, f64::max);
     // Round the top up to a multiple of 10 so the mid tick is a whole number.
     let top = ((max / 10.0).ceil() * 10.0).max(10.0) as f32;
     let days: Vec<f32> = points
@@ -436,7 +443,11 @@ fn chart(l: &mut Layout, o: &ClientOutcomes) {
         8.5,
         Weight::Bold,
         MUTED,
-        "Headache days per 30 days",
+        if o.headache_source == Source::Diary {
+            "Headache days per 30 days (from the diary: the 30 days to each week's end)"
+        } else {
+            "Headache days per 30 days"
+        },
     );
     l.y = label_y + 10.0;
 }
@@ -591,6 +602,18 @@ impl Store {
 
         l.heading("Outcome");
         l.paragraph(&outcomes.summary, 10.0, Weight::Regular, INK, 0.0);
+        if let Some(diary) = &outcomes.diary_text {
+            l.paragraph(diary, 10.0, Weight::Regular, INK, 0.0);
+        }
+        // Sleep, stress and attack duration, as the history's charts say them in words;
+        // only those with something recorded.
+        for t in outcomes
+            .trends
+            .iter()
+            .filter(|t| t.series.iter().any(|s| !s.points.is_empty()))
+        {
+            l.field(&t.title, &t.summary);
+        }
         if let Some(change) = &outcomes.pain_change_text {
             l.paragraph(
                 &format!(

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{TimeZone, Utc};
+use stillpoint::domain::diary_facts::Source;
 use stillpoint::reports::dashboard::DashboardQuery;
 use stillpoint::reports::outcomes::Responder;
 use stillpoint::search::SearchQuery;
@@ -105,10 +106,23 @@ fn the_demo_clinic_adds_up() {
         (Some(12), Some(5))
     );
     assert_eq!(ann.session_pain.len(), 8);
+    // Her baseline is the intake (her diary starts that day); her latest is her diary's last
+    // 30 days, all recorded, 5 of them with a headache, as her latest intake says too.
     assert_eq!(
         ann.summary,
-        "12 → 5 headache days per 30 days since 14 Sep 2026: responder"
+        "12 → 5 headache days per 30 days since 14 Sep 2026: responder. Baseline from the \
+         intake of 14 Sep 2026; latest from the diary, 30 of 30 days recorded (24 Oct – 22 Nov \
+         2026)."
     );
+    assert_eq!(
+        (
+            ann.baseline.as_ref().map(|b| b.source),
+            ann.latest.as_ref().map(|l| l.source)
+        ),
+        (Some(Source::Intake), Some(Source::Diary))
+    );
+    assert_eq!(ann.trends.len(), 3);
+    assert!(ann.trends.iter().all(|t| t.source == Source::Diary));
 
     let h = s.client_history(&d.ann).unwrap();
     // The history screen's one call holds exactly what the three separate calls return.

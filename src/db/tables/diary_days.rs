@@ -115,3 +115,22 @@ pub fn latest_day(c: Conn<'_>, client_id: &str) -> Result<Option<String>> {
         args![client_id],
     )
 }
+
+/// The columns outcomes read, in the order [`each_for_outcomes`] gives them: day, headache,
+/// peak_intensity, duration_hours, acute_meds, sleep_hours, sleep_quality, stress.
+const OUTCOME_COLUMNS: &str =
+    "day, headache, peak_intensity, duration_hours, acute_meds, sleep_hours, sleep_quality, stress";
+
+/// Every day of a client's diary, oldest first, in one statement, each row handed to `f`
+/// as it is read (nothing is collected here): the columns of `OUTCOME_COLUMNS`.
+pub fn each_for_outcomes(
+    c: Conn<'_>,
+    client_id: &str,
+    f: impl FnMut(&Row<'_>) -> Result<bool>,
+) -> Result<()> {
+    c.each(
+        &format!("SELECT {OUTCOME_COLUMNS} FROM diary_days WHERE client_id = ?1 ORDER BY day"),
+        args![client_id],
+        f,
+    )
+}

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ClientOutcomes } from './bindings/ClientOutcomes';
 import type { TimelineEvent } from './bindings/TimelineEvent';
 import {
-  HEADACHE_CHART_EMPTY,
   MINUS,
   changePercentText,
   eventTone,
@@ -10,7 +8,6 @@ import {
   formatNumber,
   formatSigned,
   headacheDaysChange,
-  headacheSummary,
   kindLabel,
   meanPainChange,
   meanPainChangeText,
@@ -31,27 +28,6 @@ const event = (over: Partial<TimelineEvent>): TimelineEvent => ({
   detail: '',
   by: 'Jane',
   needs_attention: false,
-  ...over,
-});
-
-const outcomes = (over: Partial<ClientOutcomes> = {}): ClientOutcomes => ({
-  baseline_date: null,
-  baseline_headache_days: null,
-  latest_date: null,
-  latest_headache_days: null,
-  headache_days_change_percent: null,
-  responder: 'too_little_data',
-  headache_days: [],
-  usual_intensity: [],
-  sleep_quality: [],
-  stress: [],
-  session_pain: [],
-  mean_pain_change: null,
-  pain_change_text: null,
-  corrections_note: null,
-  sessions_since_baseline: 0,
-  weeks_since_baseline: null,
-  summary: '',
   ...over,
 });
 
@@ -180,37 +156,8 @@ describe('outcome figures', () => {
 });
 
 describe('chart summaries', () => {
-  it('describes the headache trend from the first and last intakes', () => {
-    const o = outcomes({
-      baseline_date: '2026-03-03',
-      baseline_headache_days: 12,
-      headache_days: [
-        { date: '2026-03-03', value: 12 },
-        { date: '2026-04-14', value: 8 },
-        { date: '2026-06-02', value: 5 },
-      ],
-      usual_intensity: [
-        { date: '2026-03-03', value: 7 },
-        { date: '2026-04-14', value: 6 },
-        { date: '2026-06-02', value: 4 },
-      ],
-    });
-    expect(headacheSummary(o)).toBe(
-      'Headache days 12 → 5 per 30 days (baseline 3 Mar 2026, latest 2 Jun 2026); usual intensity 7 → 4 / 10.',
-    );
-  });
-
-  it('states the baseline alone, or that nothing is recorded', () => {
-    const one = outcomes({
-      baseline_date: '2026-03-03',
-      baseline_headache_days: 1,
-      headache_days: [{ date: '2026-03-03', value: 1 }],
-      usual_intensity: [{ date: '2026-03-03', value: 6 }],
-    });
-    expect(headacheSummary(one)).toBe('Baseline 1 headache day per 30 days on 3 Mar 2026; usual intensity 6 / 10.');
-    expect(headacheSummary(outcomes())).toBe('No intake recorded yet.');
-    expect(HEADACHE_CHART_EMPTY).toBe('Record a second intake to see a trend.');
-  });
+  // The headache chart's summary comes from the core (outcomes.rs: the headache chart is
+  // summarised from its own points).
 
   it('describes the mean pain change within sessions in words', () => {
     const four = [pain(7, 4), pain(6, 4), pain(8, 5), pain(5, 1)];

@@ -4,7 +4,6 @@
 import type { ClientOutcomes } from './bindings/ClientOutcomes';
 import type { EventKind } from './bindings/EventKind';
 import type { Opens } from './bindings/Opens';
-import type { Point } from './bindings/Point';
 import type { Responder } from './bindings/Responder';
 import type { TimelineEvent } from './bindings/TimelineEvent';
 import { formatDate, formatInstant, plural } from './format';
@@ -153,41 +152,6 @@ export function weeksText(weeks: number | null): string {
 // ---------------------------------------------------------------------------------------
 // Chart summaries: the accessible (and printable) version of each chart.
 
-const first = <T>(xs: T[]): T | undefined => xs[0];
-const last = <T>(xs: T[]): T | undefined => xs[xs.length - 1];
-
-function intensityPart(points: Point[]): string {
-  const a = first(points);
-  const b = last(points);
-  if (!a || !b) return '';
-  if (points.length === 1) return `usual intensity ${formatNumber(a.value)} / 10`;
-  return `usual intensity ${formatNumber(a.value)} → ${formatNumber(b.value)} / 10`;
-}
-
-/**
- * "Headache days 12 → 5 per 30 days (baseline 3 Mar 2026, latest 2 Jun 2026); usual
- * intensity 7 → 4 / 10." Built from the first and last points the core sent.
- */
-export function headacheSummary(
-  o: Pick<ClientOutcomes, 'headache_days' | 'usual_intensity' | 'baseline_date' | 'baseline_headache_days'>,
-): string {
-  const a = first(o.headache_days);
-  const b = last(o.headache_days);
-  if (!a || !b) return 'No intake recorded yet.';
-  const baselineDate = o.baseline_date ?? a.date;
-  const baselineDays = o.baseline_headache_days ?? a.value;
-  const intensity = intensityPart(o.usual_intensity);
-  if (o.headache_days.length === 1) {
-    const days = plural(baselineDays, 'headache day', 'headache days');
-    return `Baseline ${days} per 30 days on ${formatDate(baselineDate)}${intensity ? `; ${intensity}` : ''}.`;
-  }
-  return (
-    `Headache days ${formatNumber(baselineDays)} → ${formatNumber(b.value)} per 30 days ` +
-    `(baseline ${formatDate(baselineDate)}, latest ${formatDate(b.date)})` +
-    `${intensity ? `; ${intensity}` : ''}.`
-  );
-}
-
 /**
  * "Pain within sessions: 3.0 points less pain after sessions (mean), over 4 sessions." The
  * change is the core's wording (`pain_change_text`), as on the dashboard and the PDF.
@@ -199,9 +163,6 @@ export function painSummary(o: Pick<ClientOutcomes, 'pain_change_text' | 'sessio
   }
   return `Pain within sessions: ${o.pain_change_text}, over ${plural(n, 'session', 'sessions')}.`;
 }
-
-/** What stands in for the headache chart when there are fewer than two intakes. */
-export const HEADACHE_CHART_EMPTY = 'Record a second intake to see a trend.';
 
 /** What stands in for the pain chart when there are fewer than two sessions to draw. */
 export function painChartEmpty(sessions: number): string {

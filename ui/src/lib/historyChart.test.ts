@@ -12,6 +12,7 @@ import {
   midasChart,
   painChart,
   paddedRange,
+  trendChart,
   uplotOptions,
   type ChartTheme,
 } from './historyChart';
@@ -252,5 +253,76 @@ describe('the MIDAS chart', () => {
     expect(spec.yAxes[0].max).toBe(40);
     expect(spec.readouts[0]).toContain('score 34, Grade IV');
     expect(midasChart([]).yAxes[0].max).toBe(30);
+  });
+});
+
+describe('trendChart', () => {
+  it('puts every series on the dates of all, with gaps, on axes in five steps', () => {
+    const spec = trendChart({
+      axes: [
+        { label: 'quality 0–10', max: 10 },
+        { label: 'hours a night', max: 15 },
+      ],
+      series: [
+        {
+          label: 'Sleep quality (0–10)',
+          axis: 0,
+          points: [
+            { date: '2026-11-08', value: 4.5 },
+            { date: '2026-11-15', value: 6 },
+          ],
+        },
+        {
+          label: 'Hours of sleep (right axis)',
+          axis: 1,
+          points: [
+            { date: '2026-11-01', value: 6 },
+            { date: '2026-11-15', value: 7.25 },
+          ],
+        },
+      ],
+    });
+    expect(spec.xs).toEqual(['2026-11-01', '2026-11-08', '2026-11-15'].map((d) => dateToSeconds(d)));
+    expect(spec.lines.map((l) => l.values)).toEqual([
+      [null, 4.5, 6],
+      [6, null, 7.25],
+    ]);
+    expect(spec.lines.map((l) => l.scale)).toEqual(['axis0', 'axis1']);
+    expect(spec.lines[0].dash).toEqual([]);
+    expect(spec.lines[1].dash.length).toBeGreaterThan(0);
+    expect(spec.yAxes.map((a) => a.splits)).toEqual([
+      [0, 2, 4, 6, 8, 10],
+      [0, 3, 6, 9, 12, 15],
+    ]);
+    expect(spec.yAxes.map((a) => a.side)).toEqual(['left', 'right']);
+    expect(spec.readouts[0]).toBe('1 Nov 2026: Hours of sleep 6');
+    expect(spec.readouts[2]).toBe('15 Nov 2026: Sleep quality (0–10) 6, Hours of sleep 7.3');
+    expect(drawable(spec)).toBe(true);
+  });
+
+  it('has nothing to draw without points', () => {
+    const spec = trendChart({ axes: [{ label: 'stress 0–10', max: 10 }], series: [{ label: 'Stress (0–10)', axis: 0, points: [] }] });
+    expect(spec.xs).toEqual([]);
+    expect(drawable(spec)).toBe(false);
+  });
+});
+
+describe('headacheChart from the diary', () => {
+  it('names the intensity line as the core does', () => {
+    const spec = headacheChart({
+      baseline_date: '2026-08-01',
+      baseline_headache_days: 12,
+      intensity_label: 'Mean peak intensity',
+      headache_days: [
+        { date: '2026-11-15', value: 5 },
+        { date: '2026-11-22', value: 4 },
+      ],
+      usual_intensity: [
+        { date: '2026-11-15', value: 6.5 },
+        { date: '2026-11-22', value: 6 },
+      ],
+    });
+    expect(spec.lines[1].label).toBe('Mean peak intensity (0–10, right axis)');
+    expect(spec.readouts[1]).toBe('22 Nov 2026: 4 headache days / 30, mean peak intensity 6 / 10');
   });
 });

@@ -5,6 +5,7 @@
 import type uPlot from 'uplot';
 import type { ClientOutcomes } from './bindings/ClientOutcomes';
 import type { MidasAssessment } from './bindings/MidasAssessment';
+import type { Trend } from './bindings/Trend';
 import { formatDate, formatInstant, MONTHS } from './format';
 import { formatNumber } from './history';
 
@@ -81,8 +82,12 @@ const TEN_SPLITS = [0, 2, 4, 6, 8, 10];
  * dashed level line. The two series come from the same intakes; intensity is matched by date.
  */
 export function headacheChart(
-  o: Pick<ClientOutcomes, 'headache_days' | 'usual_intensity' | 'baseline_headache_days' | 'baseline_date'>,
+  o: Pick<ClientOutcomes, 'headache_days' | 'usual_intensity' | 'baseline_headache_days' | 'baseline_date'> &
+    Partial<Pick<ClientOutcomes, 'intensity_label'>>,
 ): ChartSpec {
+  // The intensity line's name is the core's: "Usual intensity" (intakes) or "Mean peak
+  // intensity" (the diary).
+  const intensityLabel = o.intensity_label ?? 'Usual intensity';
   const rows = o.headache_days
     .map((p, i) => ({ p, i, x: dateToSeconds(p.date) }))
     .filter((r): r is { p: (typeof o.headache_days)[number]; i: number; x: number } => r.x !== null);
@@ -103,7 +108,7 @@ export function headacheChart(
   const lines: LineSpec[] = [
     { label: 'Headache days (days / 30)', values: days, color: '--accent', dash: [], width: 2.5, points: true, scale: 'days' },
     {
-      label: 'Usual intensity (0–10, right axis)',
+      label: `${intensityLabel} (0–10, right axis)`,
       values: intensity,
       color: '--mark-pain-line',
       dash: [3, 3],
@@ -133,7 +138,7 @@ export function headacheChart(
     ],
     readouts: sorted.map((r, k) => {
       const i = intensity[k];
-      const tail = i === null ? '' : `, usual intensity ${formatNumber(i)} / 10`;
+      const tail = i === null ? '' : `, ${intensityLabel.toLowerCase()} ${formatNumber(i)} / 10`;
       return `${formatDate(r.p.date)}: ${formatNumber(r.p.value)} headache days / 30${tail}`;
     }),
   };
@@ -187,6 +192,54 @@ export function midasChart(all: readonly Pick<MidasAssessment, 'answered_on' | '
       { scale: 'midas', label: 'MIDAS score', min: 0, max: top, splits: [0, 1, 2, 3, 4, 5].map((k) => k * step), side: 'left', grid: true },
     ],
     readouts: sorted.map((r) => `${formatDate(r.m.answered_on)}: score ${r.m.score}, ${r.m.grade_label}`),
+  };
+}
+
+/** How each series of a trend is drawn, by its place: the first solid, the second dashed. */
+const TREND_LOOKS: readonly Pick<LineSpec, 'color' | 'dash' | 'width'>[] = [
+  { color: '--accent', dash: [], width: 2.5 },
+  { color: '--mark-pain-line', dash: [3, 3], width: 2 },
+];
+
+/**
+ * A sleep, stress or duration chart from the core's trend: its series on their axes (each
+ * axis from 0 to the core's maximum, in five steps so two axes' grids line up), the dates of
+ * every series together, a gap where a series has no point on a date.
+ */
+export function trendChart(t: Pick<Trend, 'axes' | 'series'>): ChartSpec {
+  const dates = [...new Set(t.series.flatMap((s) => s.points.map((p) => p.date)))]
+    .map((date) => ({ date, x: dateToSeconds(date) }))
+    .filter((r): r is { date: string; x: number } => r.x !== null)
+    .sort((a, b) => a.x - b.x);
+  const lines: LineSpec[] = t.series.map((s, i) => {
+    const byDate = new Map(s.points.map((p) => [p.date, p.value]));
+    const look = TREND_LOOKS[i % TREND_LOOKS.length];
+    return {
+      label: s.label,
+      values: dates.map((d) => byDate.get(d.date) ?? null),
+      ...look,
+      points: true,
+      scale: `axis${s.axis}`,
+    };
+  });
+  return {
+    xs: dates.map((d) => d.x),
+    lines,
+    yAxes: t.axes.map((a, i) => ({
+      scale: `axis${i}`,
+      label: a.label,
+      min: 0,
+      max: a.max,
+      splits: [0, 1, 2, 3, 4, 5].map((k) => (k * a.max) / 5),
+      side: i === 0 ? 'left' : 'right',
+      grid: i === 0,
+    })),
+    readouts: dates.map((d, k) => {
+      const parts = lines
+        .map((l) => (l.values[k] === null ? null : `${l.label.replace(/ \(right axis\)$/, '')} ${formatNumber(l.values[k] as number)}`))
+        .filter((x): x is string => x !== null);
+      return `${formatDate(d.date)}: ${parts.join(', ')}`;
+    }),
   };
 }
 

@@ -16,8 +16,8 @@ fn owned(r: &rusqlite::Row<'_>) -> rusqlite::Result<Vec<rusqlite::types::Value>>
 
 /// The floor for opening a chart: the client row with its contraindications, their intakes
 /// with red-flag acknowledgements, their notes with technique names, the amendments with the
-/// people's names, their MIDAS questionnaires and their care plan, each read once, in six
-/// statements (on a clinic server each statement is a round trip).
+/// people's names, their MIDAS questionnaires, their care plan and the diary's days, each read
+/// once, one statement each as ours does (on a clinic server each statement is a round trip).
 pub(crate) fn floor_chart(c: &rusqlite::Connection, id: &str) -> rusqlite::Result<usize> {
     let mut rows = 0;
     for sql in [
@@ -34,6 +34,9 @@ pub(crate) fn floor_chart(c: &rusqlite::Connection, id: &str) -> rusqlite::Resul
         "SELECT a.session_id, a.created_at, a.author, a.reason
            FROM amendments a JOIN sessions s ON s.id = a.session_id WHERE s.client_id = ?1
          UNION ALL SELECT username, display_name, NULL, NULL FROM users",
+        // The diary, as outcomes read it (client_chart reads it once since the diary outcomes).
+        "SELECT day, headache, peak_intensity, duration_hours, acute_meds, sleep_hours,
+                sleep_quality, stress FROM diary_days WHERE client_id = ?1 ORDER BY day",
     ] {
         rows += c
             .prepare_cached(sql)?

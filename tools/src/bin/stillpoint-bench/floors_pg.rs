@@ -124,8 +124,8 @@ impl PgFloor {
 
     /// The floor for opening a chart: the client row with its contraindications, their
     /// intakes with red-flag acknowledgements, their notes with technique names, the
-    /// amendments with the people's names, their MIDAS questionnaires and their care plan,
-    /// each read once, in six statements (round trips).
+    /// amendments with the people's names, their MIDAS questionnaires, their care plan and the
+    /// diary's days, each read once, one statement (round trip) each as ours does.
     pub(crate) fn chart(&mut self, id: &str) -> stillpoint::Result<usize> {
         let mut rows = 0;
         for sql in [
@@ -142,6 +142,9 @@ impl PgFloor {
             "SELECT a.session_id, a.created_at, a.author, a.reason
                FROM amendments a JOIN sessions s ON s.id = a.session_id WHERE s.client_id = $1
              UNION ALL SELECT username, display_name, NULL, NULL FROM users",
+            // The diary, as outcomes read it (client_chart reads it once).
+            "SELECT day, headache, peak_intensity, duration_hours, acute_meds, sleep_hours,
+                    sleep_quality, stress FROM diary_days WHERE client_id = $1 ORDER BY day",
         ] {
             rows += self.rows(sql, &[&id])?;
         }

@@ -11,6 +11,7 @@ export type ClientAlerts = {
  */
 open_red_flags: Array<OpenRedFlags>, 
 /**
- * From the latest intake.
+ * From the diary when it reaches the latest intake's date (the 30 days to its latest
+ * day), else from the latest intake ([`crate::domain::diary_facts`]).
  */
 medication_overuse: MedicationOveruse | null, };
