@@ -59,8 +59,9 @@ command_table! {
     save_session_draft(id: String, input: SessionInput) -> Session =
         |c, a| c.app(|app| app.save_session_draft(&a.id, &a.input));
     sign_session(id: String) -> Session = |c, a| c.store(|s| s.sign_session(&a.id));
-    amend_session(id: String, reason: String, body: String, corrections: SessionCorrectionInput) -> Session =
-        |c, a| c.store(|s| s.amend_session_correcting(&a.id, &a.reason, &a.body, &a.corrections));
+    /// `corrections`: the recorded values it corrects; absent, none.
+    amend_session(id: String, reason: String, body: String, corrections: Option<SessionCorrectionInput>) -> Session =
+        |c, a| c.store(|s| s.amend_session_correcting(&a.id, &a.reason, &a.body, &a.corrections.clone().unwrap_or_default()));
     get_session(id: String) -> Session = |c, a| c.store(|s| s.get_session(&a.id));
     list_sessions(client_id: String) -> Vec<SessionSummary> =
         |c, a| c.store(|s| s.list_sessions(&a.client_id));

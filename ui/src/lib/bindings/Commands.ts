@@ -84,7 +84,8 @@ export type Commands = {
   /** Kept on this computer when the clinic server is away. */
   save_session_draft: { args: { id: string, input: SessionInput, }; result: Session };
   sign_session: { args: { id: string, }; result: Session };
-  amend_session: { args: { id: string, reason: string, body: string, corrections: SessionCorrectionInput, }; result: Session };
+  /** `corrections`: the recorded values it corrects; absent, none. */
+  amend_session: { args: { id: string, reason: string, body: string, corrections: SessionCorrectionInput | null, }; result: Session };
   get_session: { args: { id: string, }; result: Session };
   list_sessions: { args: { clientId: string, }; result: Array<SessionSummary> };
   client_outcomes: { args: { clientId: string, }; result: ClientOutcomes };
