@@ -52,6 +52,26 @@ fn a_day_is_saved_replaced_read_by_month_and_removed(engine: Engine) {
     let again = s
         .save_diary_day(&ann, &headache("2026-11-03", 5.0, 2.0))
         .unwrap();
+    // The audit log keeps what the day held before, beside what it holds now.
+    let audit: Vec<String> = s
+        .sql()
+        .all(
+            "SELECT summary FROM audit_log WHERE action = 'diary.save' ORDER BY seq",
+            &[],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audit.len(), 3);
+    assert_eq!(
+        audit[0],
+        format!("saved the diary day 2026-11-03 for client {ann}")
+    );
+    assert_eq!(
+        audit[2],
+        format!(
+            "changed the diary day 2026-11-03 for client {ann}: peak intensity 7 → 5; hours 4.0 → 2.0"
+        )
+    );
     let m = s.diary_month(&ann, Some("2026-11")).unwrap();
     assert_eq!(m.days.len(), 2);
     assert_eq!(m.days[0], again);

@@ -67,6 +67,69 @@ fn scale(field: &str, label: &str, v: Option<f64>) -> Result<Option<u8>> {
     Ok(validate::whole_number(field, label, v, 0, 10)?.map(|n| n as u8))
 }
 
+/// What changed between two versions of a day, each as "what: old → new" ("peak intensity
+/// 7 → 5", "note changed"); "no change" when nothing did. The audit log keeps it.
+pub fn changes(old: &DiaryDay, new: &DiaryDay) -> Vec<String> {
+    fn shown<T: std::fmt::Debug>(v: &Option<T>) -> String {
+        v.as_ref()
+            .map_or_else(|| "—".to_owned(), |v| format!("{v:?}"))
+    }
+    let mut out = Vec::new();
+    let mut diff = |what: &str, a: String, b: String| {
+        if a != b {
+            out.push(format!("{what} {a} → {b}"));
+        }
+    };
+    diff(
+        "headache",
+        old.headache.to_string(),
+        new.headache.to_string(),
+    );
+    diff(
+        "peak intensity",
+        shown(&old.peak_intensity),
+        shown(&new.peak_intensity),
+    );
+    diff(
+        "hours",
+        shown(&old.duration_hours),
+        shown(&new.duration_hours),
+    );
+    diff(
+        "acute medication",
+        format!("{:?}", old.acute_meds),
+        format!("{:?}", new.acute_meds),
+    );
+    diff(
+        "triggers",
+        format!("{:?}", old.triggers),
+        format!("{:?}", new.triggers),
+    );
+    diff(
+        "sleep hours",
+        shown(&old.sleep_hours),
+        shown(&new.sleep_hours),
+    );
+    diff(
+        "sleep quality",
+        shown(&old.sleep_quality),
+        shown(&new.sleep_quality),
+    );
+    diff("stress", shown(&old.stress), shown(&new.stress));
+    diff(
+        "menstruation",
+        shown(&old.menstruation),
+        shown(&new.menstruation),
+    );
+    if old.note != new.note {
+        out.push("note changed".to_owned());
+    }
+    if out.is_empty() {
+        out.push("no change".to_owned());
+    }
+    out
+}
+
 /// Check one day against the diary's rules; `today` bounds the date.
 pub fn check(input: &DiaryDayInput, today: NaiveDate) -> Result<DiaryDay> {
     let day = validate::past_date(

@@ -161,14 +161,28 @@ impl Store {
         let day = diary::check(input, self.today())?;
         let saved = day.clone();
         self.write_sql(|tx, ctx| {
+            // A day saved again keeps its earlier values in the audit log, beside the new.
+            let before = diary_days::list(tx, &client_id, &day.day, &day.day)?
+                .into_iter()
+                .next()
+                .map(from_row)
+                .transpose()?;
             diary_days::upsert(tx, &to_row(&client_id, &day, ctx.actor, ctx.now_text())?)?;
+            let summary = match before {
+                None => format!("saved the diary day {} for client {client_id}", day.day),
+                Some(old) => format!(
+                    "changed the diary day {} for client {client_id}: {}",
+                    day.day,
+                    diary::changes(&old, &day).join("; ")
+                ),
+            };
             Ok((
                 (),
                 AuditEntry {
                     action: "diary.save",
                     entity: "diary",
                     entity_id: client_id.clone(),
-                    summary: format!("saved the diary day {} for client {client_id}", day.day),
+                    summary,
                 },
             ))
         })?;
