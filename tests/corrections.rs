@@ -9,6 +9,7 @@ mod common;
 use common::{Engine, Place};
 
 use stillpoint::domain::corrections::CorrectedField;
+use stillpoint::domain::midas::{MidasCorrectionInput, MidasGrade, MidasInput};
 use stillpoint::domain::sessions::SessionCorrectionInput;
 use stillpoint::reports::dashboard::DashboardQuery;
 use stillpoint::reports::technique_totals;
@@ -404,7 +405,129 @@ fn corrections_go_through_the_roles_as_amendments_do(engine: Engine) {
     assert_eq!(rows(&mia, "corrections"), 1);
 }
 
+fn midas(on: &str, days: [f64; 5]) -> MidasInput {
+    MidasInput {
+        answered_on: on.into(),
+        missed_work: Some(days[0]),
+        reduced_work: Some(days[1]),
+        missed_household: Some(days[2]),
+        reduced_household: Some(days[3]),
+        missed_leisure: Some(days[4]),
+        headache_days: Some(24.0),
+        average_pain: Some(6.0),
+    }
+}
+
+/// A MIDAS answer corrected with its reason: the answers as given stay, the score, grade and
+/// trend use the corrected one; bad corrections are refused by field, nothing written.
+fn a_corrected_midas_answer_counts_and_the_original_stays(engine: Engine) {
+    let (_place, mut s, ann) = common::store_with_ann_on(engine);
+    let m = s
+        .record_midas(&ann, &midas("2026-08-03", [10.0, 8.0, 6.0, 6.0, 4.0]))
+        .unwrap();
+    assert_eq!((m.score, m.grade), (34, MidasGrade::Iv));
+    let before = (rows(&s, "corrections"), rows(&s, "audit_log"));
+    let refused = |s: &mut Store, fix: MidasCorrectionInput, reason: &str| {
+        s.correct_midas(&m.id, reason, &fix).unwrap_err()
+    };
+    let e = refused(&mut s, MidasCorrectionInput::default(), "Typo");
+    assert_eq!(e.field.as_deref(), Some("corrections"));
+    let e = refused(
+        &mut s,
+        MidasCorrectionInput {
+            missed_work: Some(2.0),
+            ..Default::default()
+        },
+        " ",
+    );
+    assert_eq!(e.field.as_deref(), Some("reason"));
+    let e = refused(
+        &mut s,
+        MidasCorrectionInput {
+            missed_work: Some(93.0),
+            ..Default::default()
+        },
+        "Typo",
+    );
+    assert_eq!(e.field.as_deref(), Some("corrections.missed_work"));
+    let e = refused(
+        &mut s,
+        MidasCorrectionInput {
+            missed_work: Some(10.0),
+            ..Default::default()
+        },
+        "Typo",
+    );
+    assert_eq!(
+        e.message,
+        "Question 1 (work or school missed) is already 10 days: leave it empty, or enter the right value."
+    );
+    // Question 2 does not count question 1's days: together at most 92.
+    let e = refused(
+        &mut s,
+        MidasCorrectionInput {
+            reduced_work: Some(90.0),
+            ..Default::default()
+        },
+        "Typo",
+    );
+    assert_eq!(e.field.as_deref(), Some("corrections.reduced_work"));
+    assert_eq!((rows(&s, "corrections"), rows(&s, "audit_log")), before);
+
+    let fixed = s
+        .correct_midas(
+            &m.id,
+            "She counted school holidays as missed days",
+            &MidasCorrectionInput {
+                missed_work: Some(2.0),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!((fixed.score, fixed.grade), (26, MidasGrade::Iv));
+    assert_eq!(fixed.answers.missed_work, 2);
+    let given = fixed.as_answered.as_ref().unwrap();
+    assert_eq!((given.score, given.answers.missed_work), (34, 10));
+    assert_eq!(
+        fixed.corrections[0].text,
+        "Question 1 (work or school missed) corrected from 10 days to 2 days"
+    );
+    assert_eq!(s.get_midas(&m.id).unwrap(), fixed);
+    assert_eq!(s.list_midas(&ann).unwrap(), vec![fixed.clone()]);
+    let stored: i64 = s
+        .sql()
+        .value(
+            "SELECT missed_work FROM midas_assessments WHERE id = ?1",
+            stillpoint::args![m.id],
+        )
+        .unwrap();
+    assert_eq!(stored, 10);
+    let audit: String = s
+        .sql()
+        .value(
+            "SELECT summary FROM audit_log WHERE action = 'midas.correct'",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(
+        audit,
+        format!(
+            "corrected the MIDAS of 2026-08-03 for client {ann}: She counted school holidays as missed days; Question 1 (work or school missed) corrected from 10 days to 2 days"
+        )
+    );
+    // The trend counts the corrected score.
+    s.record_midas(&ann, &midas("2026-11-02", [2.0, 2.0, 2.0, 2.0, 1.0]))
+        .unwrap();
+    let chart = s.client_chart(&ann).unwrap();
+    assert!(
+        chart.midas.summary.contains("First 26 (grade IV)"),
+        "{}",
+        chart.midas.summary
+    );
+}
+
 crate::on_both_engines!(
+    a_corrected_midas_answer_counts_and_the_original_stays,
     a_corrected_pain_counts_and_the_original_stays,
     a_bad_correction_is_refused_by_field_and_nothing_is_written,
     corrections_go_through_the_roles_as_amendments_do,

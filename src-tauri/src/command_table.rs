@@ -34,6 +34,9 @@ command_table! {
     record_midas(client_id: String, input: MidasInput) -> MidasAssessment =
         |c, a| c.store(|s| s.record_midas(&a.client_id, &a.input));
     list_midas(client_id: String) -> Vec<MidasAssessment> = |c, a| c.store(|s| s.list_midas(&a.client_id));
+    /// Corrects answers of a MIDAS with the reason; the answers as given are kept.
+    correct_midas(id: String, reason: String, corrections: MidasCorrectionInput) -> MidasAssessment =
+        |c, a| c.store(|s| s.correct_midas(&a.id, &a.reason, &a.corrections));
     care_plan(client_id: String) -> CarePlanState = |c, a| c.store(|s| s.care_plan(&a.client_id));
     set_care_plan(client_id: String, input: CarePlanInput) -> CarePlanState =
         |c, a| c.store(|s| s.set_care_plan(&a.client_id, &a.input));

@@ -14,7 +14,7 @@ use stillpoint::domain::diary::{DiaryDay, DiaryDayInput, DiaryFile};
 use stillpoint::domain::diary_store::{DiaryImportReport, DiaryMonth};
 use stillpoint::domain::home_care::{HomeCareItem, HomeCareItemInput};
 use stillpoint::domain::intake::{ClientAlerts, Intake, IntakeInput};
-use stillpoint::domain::midas::{MidasAssessment, MidasInput};
+use stillpoint::domain::midas::{MidasAssessment, MidasCorrectionInput, MidasInput};
 use stillpoint::domain::sessions::{Session, SessionCorrectionInput, SessionInput, SessionSummary};
 use stillpoint::domain::techniques::{Technique, TechniqueInput};
 use stillpoint::domain::vocab::Vocabulary;

@@ -74,6 +74,10 @@ fn samples() -> BTreeMap<&'static str, Value> {
                 "missed_leisure": 3, "headache_days": 20, "average_pain": 6}}),
         ),
         ("list_midas", json!({"clientId": "c1"})),
+        (
+            "correct_midas",
+            json!({"id": "m1", "reason": "Typo", "corrections": {"missed_work": 2}}),
+        ),
         ("care_plan", json!({"clientId": "c1"})),
         (
             "set_care_plan",

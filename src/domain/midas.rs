@@ -13,8 +13,10 @@ use uuid::Uuid;
 
 use crate::Store;
 use crate::db::audit::AuditEntry;
+use crate::db::tables::corrections as correction_rows;
 use crate::db::tables::midas::{self as table, MidasRow};
-use crate::domain::validate::{self, DateRule};
+use crate::domain::corrections::{self, CorrectedField, ValueCorrection};
+use crate::domain::validate::{self, DateRule, Lines};
 use crate::error::{Error, Result};
 use crate::security::users::Permission;
 
@@ -204,7 +206,46 @@ pub fn check(input: &MidasInput) -> Result<MidasAnswers> {
     })
 }
 
-/// A stored MIDAS, with the score and grade the core computed from it.
+/// Answers with their score and grade.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct MidasScored {
+    pub answers: MidasAnswers,
+    pub score: u16,
+    pub grade: MidasGrade,
+    pub grade_label: String,
+}
+
+impl MidasScored {
+    fn of(answers: MidasAnswers) -> MidasScored {
+        let grade = answers.grade();
+        MidasScored {
+            score: answers.score(),
+            grade,
+            grade_label: grade.label().to_owned(),
+            answers,
+        }
+    }
+}
+
+/// The corrected answers, as the form sends them; an empty one is not corrected.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[serde(default)]
+#[ts(export)]
+pub struct MidasCorrectionInput {
+    pub missed_work: Option<f64>,
+    pub reduced_work: Option<f64>,
+    pub missed_household: Option<f64>,
+    pub reduced_household: Option<f64>,
+    pub missed_leisure: Option<f64>,
+    pub headache_days: Option<f64>,
+    pub average_pain: Option<f64>,
+}
+
+/// A stored MIDAS, with the score and grade the core computed from it. `answers`, `score`
+/// and `grade` are those in force: the answers as given with any corrections applied; the
+/// trend, the timeline and the PDF use them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct MidasAssessment {
@@ -220,6 +261,63 @@ pub struct MidasAssessment {
     pub grade_label: String,
     pub recorded_by: String,
     pub recorded_at: String,
+    /// The answers as given, when a correction changed them (kept, and shown).
+    pub as_answered: Option<MidasScored>,
+    /// The corrections of its answers, oldest first.
+    pub corrections: Vec<ValueCorrection>,
+}
+
+/// The MIDAS questions a correction may change, with the answer in force for each.
+fn answer_fields(a: &MidasAnswers) -> [(CorrectedField, Option<i64>); 7] {
+    [
+        (CorrectedField::MissedWork, Some(i64::from(a.missed_work))),
+        (CorrectedField::ReducedWork, Some(i64::from(a.reduced_work))),
+        (
+            CorrectedField::MissedHousehold,
+            Some(i64::from(a.missed_household)),
+        ),
+        (
+            CorrectedField::ReducedHousehold,
+            Some(i64::from(a.reduced_household)),
+        ),
+        (
+            CorrectedField::MissedLeisure,
+            Some(i64::from(a.missed_leisure)),
+        ),
+        (CorrectedField::HeadacheDays, a.headache_days.map(i64::from)),
+        (CorrectedField::AveragePain, a.average_pain.map(i64::from)),
+    ]
+}
+
+/// `a` with `field` set to `v` (a checked value in the field's range).
+fn with_answer(mut a: MidasAnswers, field: CorrectedField, v: i64) -> MidasAnswers {
+    let v = u16::try_from(v).unwrap_or(u16::MAX);
+    match field {
+        CorrectedField::MissedWork => a.missed_work = v,
+        CorrectedField::ReducedWork => a.reduced_work = v,
+        CorrectedField::MissedHousehold => a.missed_household = v,
+        CorrectedField::ReducedHousehold => a.reduced_household = v,
+        CorrectedField::MissedLeisure => a.missed_leisure = v,
+        CorrectedField::HeadacheDays => a.headache_days = Some(v),
+        CorrectedField::AveragePain => a.average_pain = Some(v),
+        CorrectedField::PainBefore
+        | CorrectedField::PainAfter
+        | CorrectedField::DurationMinutes => {}
+    }
+    a
+}
+
+fn input_of(a: &MidasAnswers) -> MidasInput {
+    MidasInput {
+        answered_on: String::new(),
+        missed_work: Some(f64::from(a.missed_work)),
+        reduced_work: Some(f64::from(a.reduced_work)),
+        missed_household: Some(f64::from(a.missed_household)),
+        reduced_household: Some(f64::from(a.reduced_household)),
+        missed_leisure: Some(f64::from(a.missed_leisure)),
+        headache_days: a.headache_days.map(f64::from),
+        average_pain: a.average_pain.map(f64::from),
+    }
 }
 
 fn stored_days(v: i64) -> Result<u16> {
@@ -249,7 +347,29 @@ impl MidasAssessment {
             answers,
             recorded_by: r.recorded_by,
             recorded_at: r.recorded_at,
+            as_answered: None,
+            corrections: Vec::new(),
         })
+    }
+
+    /// Apply its corrections (oldest first): the answers in force, the originals kept.
+    fn corrected_by(mut self, corrections: Vec<ValueCorrection>) -> MidasAssessment {
+        if corrections.is_empty() {
+            return self;
+        }
+        let original = MidasScored::of(self.answers);
+        let mut a = self.answers;
+        for c in &corrections {
+            a = with_answer(a, c.field, c.corrected);
+        }
+        let now = MidasScored::of(a);
+        self.answers = now.answers;
+        self.score = now.score;
+        self.grade = now.grade;
+        self.grade_label = now.grade_label;
+        self.as_answered = Some(original);
+        self.corrections = corrections;
+        self
     }
 }
 
@@ -330,9 +450,20 @@ impl Store {
     pub fn list_midas(&self, client_id: &str) -> Result<Vec<MidasAssessment>> {
         let client_id = validate::record_id(client_id, "client")?;
         self.require_client(&client_id)?;
-        table::list_for_client(self.sql(), &client_id)?
-            .into_iter()
-            .map(MidasAssessment::from_stored)
+        let rows = table::list_for_client(self.sql(), &client_id)?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let all = self.midas_corrections(correction_rows::for_client(self.sql(), &client_id)?)?;
+        rows.into_iter()
+            .map(|r| {
+                let mine: Vec<ValueCorrection> = all
+                    .iter()
+                    .filter(|(id, _)| *id == r.id)
+                    .map(|(_, c)| c.clone())
+                    .collect();
+                Ok(MidasAssessment::from_stored(r)?.corrected_by(mine))
+            })
             .collect()
     }
 
@@ -343,7 +474,119 @@ impl Store {
             .ok_or_else(|| Error::not_found("MIDAS"))
             .and_then(MidasAssessment::from_stored)?;
         self.require_client(&m.client_id)?;
-        Ok(m)
+        let mine = self
+            .midas_corrections(correction_rows::for_record(self.sql(), &id)?)?
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
+        Ok(m.corrected_by(mine))
+    }
+
+    /// The MIDAS corrections among `rows`, each with the id of its questionnaire.
+    fn midas_corrections(
+        &self,
+        rows: Vec<correction_rows::CorrectionRow>,
+    ) -> Result<Vec<(String, ValueCorrection)>> {
+        if rows.iter().all(|r| r.record_kind != "midas") {
+            return Ok(Vec::new());
+        }
+        let names = self.person_names()?;
+        let name_of = |u: &str| names.get(u).cloned().unwrap_or_else(|| u.to_owned());
+        Ok(rows
+            .into_iter()
+            .filter(|r| r.record_kind == "midas")
+            .filter_map(|r| {
+                let id = r.record_id.clone();
+                ValueCorrection::from_stored(r, &name_of).map(|c| (id, c))
+            })
+            .collect())
+    }
+
+    /// Correct answers of a MIDAS with the reason. The answers as given stay (shown as
+    /// such); the score, grade and trend use the corrected ones; the audit log holds both.
+    pub fn correct_midas(
+        &mut self,
+        id: &str,
+        reason: &str,
+        fix: &MidasCorrectionInput,
+    ) -> Result<MidasAssessment> {
+        self.require(Permission::Chart)?;
+        let m = self.get_midas(id)?;
+        let reason = validate::text("reason", "Reason", reason, 1000, Lines::Many)?;
+        if reason.is_empty() {
+            return Err(Error::field(
+                "reason",
+                "Say why the answer is being corrected.",
+            ));
+        }
+        let values = [
+            fix.missed_work,
+            fix.reduced_work,
+            fix.missed_household,
+            fix.reduced_household,
+            fix.missed_leisure,
+            fix.headache_days,
+            fix.average_pain,
+        ];
+        let mut changes: Vec<(CorrectedField, Option<i64>, i64)> = Vec::new();
+        let mut answers = m.answers;
+        for ((field, now), value) in answer_fields(&m.answers).into_iter().zip(values) {
+            let path = format!("corrections.{}", field.column());
+            if let Some(v) = corrections::check_value(&path, field, value, now)? {
+                changes.push((field, now, v));
+                answers = with_answer(answers, field, v);
+            }
+        }
+        if changes.is_empty() {
+            return Err(Error::field(
+                "corrections",
+                "Enter the corrected answer to at least one question.",
+            ));
+        }
+        // The corrected answers together keep the questionnaire's own rules.
+        check(&input_of(&answers)).map_err(|e| match e.field {
+            Some(f) => Error::field(&format!("corrections.{f}"), e.message),
+            None => e,
+        })?;
+        let mut summary = format!(
+            "corrected the MIDAS of {} for client {}: {reason}",
+            m.answered_on, m.client_id
+        );
+        for (field, was, now) in &changes {
+            summary.push_str("; ");
+            summary.push_str(&corrections::correction_text(*field, *was, *now));
+        }
+        let (mid, client_id) = (m.id.clone(), m.client_id.clone());
+        self.write_sql(|tx, ctx| {
+            for (field, was, now) in &changes {
+                correction_rows::insert(
+                    tx,
+                    &correction_rows::CorrectionRow {
+                        id: Uuid::now_v7().to_string(),
+                        client_id: client_id.clone(),
+                        record_kind: "midas".to_owned(),
+                        record_id: mid.clone(),
+                        field: field.column().to_owned(),
+                        original: *was,
+                        corrected: *now,
+                        reason: reason.clone(),
+                        amendment_id: None,
+                        author: ctx.actor.to_owned(),
+                        created_at: ctx.now_text(),
+                    },
+                )?;
+            }
+            Ok((
+                (),
+                AuditEntry {
+                    action: "midas.correct",
+                    entity: "midas",
+                    entity_id: mid.clone(),
+                    summary,
+                },
+            ))
+        })?;
+        self.get_midas(&mid)
     }
 }
 

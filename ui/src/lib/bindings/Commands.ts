@@ -32,6 +32,7 @@ import type { IntakeInput } from './IntakeInput';
 import type { JoinInput } from './JoinInput';
 import type { LinkStatus } from './LinkStatus';
 import type { MidasAssessment } from './MidasAssessment';
+import type { MidasCorrectionInput } from './MidasCorrectionInput';
 import type { MidasInput } from './MidasInput';
 import type { NewUser } from './NewUser';
 import type { ProfileInput } from './ProfileInput';
@@ -70,6 +71,8 @@ export type Commands = {
   client_alerts: { args: { clientId: string, }; result: ClientAlerts };
   record_midas: { args: { clientId: string, input: MidasInput, }; result: MidasAssessment };
   list_midas: { args: { clientId: string, }; result: Array<MidasAssessment> };
+  /** Corrects answers of a MIDAS with the reason; the answers as given are kept. */
+  correct_midas: { args: { id: string, reason: string, corrections: MidasCorrectionInput, }; result: MidasAssessment };
   care_plan: { args: { clientId: string, }; result: CarePlanState };
   set_care_plan: { args: { clientId: string, input: CarePlanInput, }; result: CarePlanState };
   list_techniques: { args: { includeRetired: boolean, }; result: Array<Technique> };
