@@ -103,6 +103,7 @@ fn a_corrected_pain_counts_and_the_original_stays(engine: Engine) {
     assert_eq!(fix[0].field, CorrectedField::PainAfter);
     assert_eq!((fix[0].original, fix[0].corrected), (Some(3), 4));
     assert_eq!(fix[0].text, "Pain after corrected from 3/10 to 4/10");
+    assert_eq!(fix[0].corrected_shown, "4/10");
     assert_eq!(
         fix[0].reason,
         "Pain after was misread from the client's scale"

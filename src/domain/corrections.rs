@@ -112,6 +112,8 @@ pub struct ValueCorrection {
     pub original: Option<i64>,
     #[ts(type = "number")]
     pub corrected: i64,
+    /// The corrected value with its unit: "4/10", "45 minutes", "2 days".
+    pub corrected_shown: String,
     /// "Pain after corrected from 3/10 to 4/10".
     pub text: String,
     pub reason: String,
@@ -129,6 +131,7 @@ impl ValueCorrection {
         let field = CorrectedField::from_column(&r.field)?;
         Some(ValueCorrection {
             text: correction_text(field, r.original, r.corrected),
+            corrected_shown: field.shown(r.corrected),
             label: field.label().to_owned(),
             author_name: name_of(&r.author),
             id: r.id,
@@ -262,6 +265,7 @@ mod tests {
             label: String::new(),
             original: Some(3),
             corrected,
+            corrected_shown: String::new(),
             text: String::new(),
             reason: String::new(),
             author: String::new(),

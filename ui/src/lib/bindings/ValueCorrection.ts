@@ -14,6 +14,10 @@ label: string,
  */
 original: number | null, corrected: number, 
 /**
+ * The corrected value with its unit: "4/10", "45 minutes", "2 days".
+ */
+corrected_shown: string, 
+/**
  * "Pain after corrected from 3/10 to 4/10".
  */
 text: string, reason: string, author: string, 
