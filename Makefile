@@ -103,7 +103,8 @@ pg-check: deps-system
 	  psql -X -q -v ON_ERROR_STOP=1 -1 "$$db" -f src/db/postgres/0005_diary.sql && \
 	  psql -X -q -v ON_ERROR_STOP=1 -1 "$$db" -f src/db/postgres/0006_home_care.sql && \
 	  psql -X -q -v ON_ERROR_STOP=1 -1 "$$db" -f src/db/postgres/0007_midas_care_plan.sql && \
-	  psql -X -q -v ON_ERROR_STOP=1 -1 "$$db" -f src/db/postgres/0008_corrections.sql'
+	  psql -X -q -v ON_ERROR_STOP=1 -1 "$$db" -f src/db/postgres/0008_corrections.sql && \
+	  psql -X -q -v ON_ERROR_STOP=1 -1 "$$db" -f src/db/postgres/0009_diary_corrections.sql'
 
 ui-check: deps-ui
 	cd ui && npm run check && npm test

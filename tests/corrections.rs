@@ -525,6 +525,28 @@ fn a_corrected_midas_answer_counts_and_the_original_stays(engine: Engine) {
         "{}",
         chart.midas.summary
     );
+    // …and says so, as the timeline does.
+    assert!(
+        chart.midas.summary.ends_with(
+            " Scores use the corrected answers of 1 questionnaire; the answers as given are kept."
+        ),
+        "{}",
+        chart.midas.summary
+    );
+    let first = chart
+        .history
+        .events
+        .iter()
+        .find(|e| e.record_id == m.id)
+        .unwrap();
+    assert_eq!(first.title, "MIDAS 26, grade IV (severe disability)");
+    assert!(
+        first
+            .detail
+            .starts_with("answers corrected (as answered: 34)"),
+        "{}",
+        first.detail
+    );
 }
 
 crate::on_both_engines!(

@@ -33,10 +33,141 @@ fn count_days(s: &Store, client: &str, month: &str) -> usize {
     s.diary_month(client, Some(month)).unwrap().days.len()
 }
 
+fn rows(s: &Store, table: &str) -> i64 {
+    s.sql()
+        .value(&format!("SELECT COUNT(*) FROM {table}"), &[])
+        .unwrap()
+}
+
+/// The day after the tests' fixed clock: 24 Nov 2026, 09:00 UTC.
+fn next_day() -> stillpoint::db::Clock {
+    use chrono::TimeZone;
+    std::sync::Arc::new(|| chrono::Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap())
+}
+
+/// A day is changed freely on the day it is typed in; a day recorded before today only with a
+/// reason, kept as a correction beside the values in force, which the outcomes count and say.
+fn a_day_recorded_before_today_is_corrected_only_with_a_reason(engine: Engine) {
+    let (place, mut s, ann) = store_with_ann_on(engine);
+    s.save_diary_day(&ann, &headache("2026-11-03", 7.0, 4.0), "")
+        .unwrap();
+    s.save_diary_day(&ann, &headache("2026-11-04", 6.0, 3.0), "")
+        .unwrap();
+    // The same day (23 Nov): a change is part of typing it in.
+    let again = s
+        .save_diary_day(&ann, &headache("2026-11-04", 6.0, 5.0), "")
+        .unwrap();
+    assert!(!again.reason_needed);
+    assert!(again.corrections.is_empty());
+    drop(s);
+
+    // The next day: changing or removing either needs a reason.
+    let mut s = Store::open(place.options().clock(next_day())).unwrap();
+    let month = s.diary_month(&ann, Some("2026-11")).unwrap();
+    assert!(month.days.iter().all(|d| d.reason_needed));
+    let before = (rows(&s, "diary_corrections"), rows(&s, "audit_log"));
+    let e = s
+        .save_diary_day(&ann, &headache("2026-11-03", 5.0, 2.0), " ")
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("reason"));
+    assert_eq!(
+        e.message,
+        "3 Nov 2026 was recorded before today: say why it is being changed."
+    );
+    let e = s.delete_diary_day(&ann, "2026-11-04", "").unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("reason"));
+    assert_eq!(
+        e.message,
+        "4 Nov 2026 was recorded before today: say why it is being removed."
+    );
+    // Saved again as it is: nothing to ask, nothing written.
+    s.save_diary_day(&ann, &headache("2026-11-03", 7.0, 4.0), "")
+        .unwrap();
+    assert_eq!(
+        (rows(&s, "diary_corrections"), rows(&s, "audit_log")),
+        before
+    );
+    assert_eq!(
+        s.diary_month(&ann, Some("2026-11")).unwrap().days[0].peak_intensity,
+        Some(7)
+    );
+
+    let reason = "She misread her diary <script>'; DROP TABLE diary_days; -- 😀 عربى";
+    let fixed = s
+        .save_diary_day(&ann, &headache("2026-11-03", 5.0, 2.0), reason)
+        .unwrap();
+    assert_eq!(fixed.peak_intensity, Some(5));
+    assert!(fixed.reason_needed);
+    assert_eq!(fixed.corrections.len(), 1);
+    let c = &fixed.corrections[0];
+    assert_eq!(c.changes, "peak intensity 7 → 5; hours 4.0 → 2.0");
+    assert_eq!(c.reason, reason);
+    assert_eq!(
+        (c.author.as_str(), c.author_name.as_str()),
+        ("local", "local")
+    );
+    let original: String = s
+        .sql()
+        .value("SELECT original FROM diary_corrections", &[])
+        .unwrap();
+    assert!(original.contains("\"peak_intensity\":7"), "{original}");
+    let audit: String = s
+        .sql()
+        .value(
+            "SELECT summary FROM audit_log ORDER BY seq DESC LIMIT 1",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(
+        audit,
+        format!(
+            "corrected the diary day 2026-11-03 for client {ann}: {reason}; peak intensity 7 → 5; hours 4.0 → 2.0"
+        )
+    );
+    assert_eq!(
+        s.diary_month(&ann, Some("2026-11")).unwrap().days[0],
+        fixed,
+        "the month shows the correction too"
+    );
+
+    s.delete_diary_day(&ann, "2026-11-04", "Not her diary: her sister's")
+        .unwrap();
+    let removed: Option<String> = s
+        .sql()
+        .value(
+            "SELECT corrected FROM diary_corrections WHERE day = '2026-11-04'",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(removed, None);
+    assert_eq!(rows(&s, "diary_corrections"), 2);
+    // The outcomes count the values in force and say so.
+    let outcomes = s.client_outcomes(&ann).unwrap();
+    assert_eq!(
+        outcomes.diary_corrections_note.as_deref(),
+        Some(
+            "The diary figures use the corrected values of 2 days (changed with a reason after they were recorded); the earlier values are kept."
+        )
+    );
+    assert_eq!(
+        s.client_chart(&ann)
+            .unwrap()
+            .outcomes
+            .diary_corrections_note,
+        outcomes.diary_corrections_note
+    );
+    // Kept unchanged.
+    let e = s
+        .sql()
+        .value::<i64>("UPDATE diary_corrections SET reason = 'x' RETURNING 1", &[])
+        .unwrap_err();
+    assert!(e.message.contains("kept unchanged"), "{}", e.message);
+}
+
 fn a_day_is_saved_replaced_read_by_month_and_removed(engine: Engine) {
     let (_place, mut s, ann) = store_with_ann_on(engine);
     let saved = s
-        .save_diary_day(&ann, &headache("2026-11-03", 7.0, 4.0))
+        .save_diary_day(&ann, &headache("2026-11-03", 7.0, 4.0), "")
         .unwrap();
     assert_eq!(saved.peak_intensity, Some(7));
     s.save_diary_day(
@@ -46,11 +177,12 @@ fn a_day_is_saved_replaced_read_by_month_and_removed(engine: Engine) {
             sleep_hours: Some(8.0),
             ..Default::default()
         },
+        "",
     )
     .unwrap();
     // Saving the same day again replaces it: still one row for the 3rd.
     let again = s
-        .save_diary_day(&ann, &headache("2026-11-03", 5.0, 2.0))
+        .save_diary_day(&ann, &headache("2026-11-03", 5.0, 2.0), "")
         .unwrap();
     // The audit log keeps what the day held before, beside what it holds now.
     let audit: Vec<String> = s
@@ -87,10 +219,10 @@ fn a_day_is_saved_replaced_read_by_month_and_removed(engine: Engine) {
     assert_eq!(s.diary_month(&ann, None).unwrap().month, "2026-11");
     assert_eq!(count_days(&s, &ann, "2026-10"), 0);
 
-    s.delete_diary_day(&ann, "2026-11-04").unwrap();
+    s.delete_diary_day(&ann, "2026-11-04", "").unwrap();
     assert_eq!(count_days(&s, &ann, "2026-11"), 1);
     assert_eq!(
-        s.delete_diary_day(&ann, "2026-11-04").unwrap_err().code,
+        s.delete_diary_day(&ann, "2026-11-04", "").unwrap_err().code,
         ErrorCode::NotFound
     );
     let actions: Vec<String> = s
@@ -129,7 +261,7 @@ fn a_bad_day_names_its_field_and_writes_nothing(engine: Engine) {
         ),
     ];
     for (field, input) in cases {
-        let e = s.save_diary_day(&ann, &input).unwrap_err();
+        let e = s.save_diary_day(&ann, &input, "").unwrap_err();
         assert_eq!(e.field.as_deref(), Some(field), "{input:?}");
     }
     assert_eq!(count_days(&s, &ann, "2026-11"), 0);
@@ -147,7 +279,7 @@ fn hostile_text_is_stored_as_text(engine: Engine) {
     let note = "<script>alert(1)</script> '; DROP TABLE diary_days; -- 😀 مرحبا";
     let mut d = headache("2026-11-05", 6.0, 3.0);
     d.note = note.into();
-    s.save_diary_day(&ann, &d).unwrap();
+    s.save_diary_day(&ann, &d, "").unwrap();
     let csv = format!("date,headache,peak,note\n2026-11-06,yes,3,\"{note}\"\n");
     s.import_diary_csv(&ann, &csv).unwrap();
     let m = s.diary_month(&ann, Some("2026-11")).unwrap();
@@ -254,7 +386,7 @@ fn the_diary_goes_through_the_roles(engine: Engine) {
         })
         .unwrap()
         .id;
-    tess.save_diary_day(&ann, &headache("2026-11-10", 7.0, 4.0))
+    tess.save_diary_day(&ann, &headache("2026-11-10", 7.0, 4.0), "")
         .unwrap();
     tess.import_diary_csv(&ann, GOOD).unwrap();
 
@@ -263,16 +395,16 @@ fn the_diary_goes_through_the_roles(engine: Engine) {
     assert!(jo.diary_month(&ann, Some("2026-11")).is_err());
     assert!(jo.preview_diary_csv(&ann, GOOD).is_err());
     assert!(
-        jo.save_diary_day(&ann, &headache("2026-11-11", 3.0, 1.0))
+        jo.save_diary_day(&ann, &headache("2026-11-11", 3.0, 1.0), "")
             .is_err()
     );
-    assert!(jo.delete_diary_day(&ann, "2026-11-03").is_err());
+    assert!(jo.delete_diary_day(&ann, "2026-11-03", "").is_err());
 
     // A manager reads it and writes nothing.
     let mut mia = open_as(Role::Manager, "mia");
     assert_eq!(count_days(&mia, &ann, "2026-11"), 4);
     let e = mia
-        .save_diary_day(&ann, &headache("2026-11-11", 3.0, 1.0))
+        .save_diary_day(&ann, &headache("2026-11-11", 3.0, 1.0), "")
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
     assert_eq!(
@@ -284,7 +416,7 @@ fn the_diary_goes_through_the_roles(engine: Engine) {
     let mut owner = place.open();
     owner.archive_client(&ann).unwrap();
     assert_eq!(
-        tess.save_diary_day(&ann, &headache("2026-11-11", 3.0, 1.0))
+        tess.save_diary_day(&ann, &headache("2026-11-11", 3.0, 1.0), "")
             .unwrap_err()
             .code,
         ErrorCode::Conflict
@@ -332,10 +464,10 @@ fn on_the_server_the_diary_table_obeys_the_login_roles() {
         .unwrap()
         .id;
     core_tess
-        .save_diary_day(&ann, &headache("2026-11-03", 7.0, 4.0))
+        .save_diary_day(&ann, &headache("2026-11-03", 7.0, 4.0), "")
         .unwrap();
     core_tess.import_diary_csv(&ann, GOOD).unwrap_err(); // the 3rd differs: refused whole
-    core_tess.delete_diary_day(&ann, "2026-11-03").unwrap();
+    core_tess.delete_diary_day(&ann, "2026-11-03", "").unwrap();
     assert_eq!(core_tess.import_diary_csv(&ann, GOOD).unwrap().added, 3);
 
     let sql_as = |role: &str| {
@@ -370,6 +502,7 @@ fn on_the_server_the_diary_table_obeys_the_login_roles() {
 }
 
 crate::on_both_engines!(
+    a_day_recorded_before_today_is_corrected_only_with_a_reason,
     a_day_is_saved_replaced_read_by_month_and_removed,
     a_bad_day_names_its_field_and_writes_nothing,
     hostile_text_is_stored_as_text,

@@ -223,6 +223,7 @@ fn the_overuse_notice_counts_diary_days_unless_an_intake_is_newer(engine: Engine
             acute_meds: vec![AcuteMedKind::Triptan],
             ..Default::default()
         },
+        "",
     )
     .unwrap();
     let o = s.client_alerts(&ann).unwrap().medication_overuse.unwrap();

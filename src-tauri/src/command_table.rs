@@ -81,10 +81,10 @@ command_table! {
     diary_month(client_id: String, month: Option<String>) -> DiaryMonth =
         |c, a| c.store(|s| s.diary_month(&a.client_id, a.month.as_deref()));
     /// One diary day, added or replacing that day.
-    save_diary_day(client_id: String, input: DiaryDayInput) -> DiaryDay =
-        |c, a| c.store(|s| s.save_diary_day(&a.client_id, &a.input));
-    delete_diary_day(client_id: String, day: String) -> () =
-        |c, a| c.store(|s| s.delete_diary_day(&a.client_id, &a.day));
+    save_diary_day(client_id: String, input: DiaryDayInput, reason: Option<String>) -> DiaryDay =
+        |c, a| c.store(|s| s.save_diary_day(&a.client_id, &a.input, a.reason.as_deref().unwrap_or("")));
+    delete_diary_day(client_id: String, day: String, reason: Option<String>) -> () =
+        |c, a| c.store(|s| s.delete_diary_day(&a.client_id, &a.day, a.reason.as_deref().unwrap_or("")));
     /// A diary file's text, read and checked against the diary; nothing written.
     preview_diary_csv(client_id: String, text: String) -> DiaryFile =
         |c, a| c.store(|s| s.preview_diary_csv(&a.client_id, &a.text));

@@ -132,11 +132,11 @@ fn samples() -> BTreeMap<&'static str, Value> {
                 "day": "2026-11-03", "headache": true, "peak_intensity": 6, "duration_hours": 3.5,
                 "acute_meds": ["triptan"], "triggers": ["stress"], "sleep_hours": 6.5,
                 "sleep_quality": 4, "stress": 7, "menstruation": false, "note": "Screen day"
-            }}),
+            }, "reason": "She re-read her diary"}),
         ),
         (
             "delete_diary_day",
-            json!({"clientId": "c1", "day": "2026-11-03"}),
+            json!({"clientId": "c1", "day": "2026-11-03", "reason": "Not her diary"}),
         ),
         (
             "preview_diary_csv",

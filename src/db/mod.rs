@@ -80,6 +80,7 @@ fn migrations(hooks: &Hooks) -> Migrations<'static> {
         M::up(include_str!("migrations/0015_home_care.sql")),
         M::up(include_str!("migrations/0016_midas_care_plan.sql")),
         M::up(include_str!("migrations/0017_corrections.sql")),
+        M::up(include_str!("migrations/0018_diary_corrections.sql")),
     ])
 }
 
@@ -87,7 +88,7 @@ fn migrations(hooks: &Hooks) -> Migrations<'static> {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 17;
+const MIGRATION_COUNT: usize = 18;
 
 /// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;

@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (15, include_str!("postgres/0006_home_care.sql")),
     (16, include_str!("postgres/0007_midas_care_plan.sql")),
     (17, include_str!("postgres/0008_corrections.sql")),
+    (18, include_str!("postgres/0009_diary_corrections.sql")),
 ];
 
 /// The key of the transaction-scoped advisory lock every write takes first, so writers

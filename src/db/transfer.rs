@@ -40,6 +40,7 @@ pub const TABLES: &[&str] = &[
     "technique_outcome_totals",
     "client_name_prefixes",
     "diary_days",
+    "diary_corrections",
 ];
 
 /// Tables whose rows the schema seeds: the file's rows replace them.

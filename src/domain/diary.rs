@@ -61,6 +61,52 @@ pub struct DiaryDay {
     pub stress: Option<u8>,
     pub menstruation: Option<bool>,
     pub note: String,
+    /// Changes made with a reason after the day was recorded, oldest first; the earlier values
+    /// are in their words ("peak intensity 7 → 5").
+    pub corrections: Vec<DiaryCorrection>,
+    /// A change of this day needs a reason: it was recorded before today, or corrected before.
+    /// (A day is changed freely on the day it is typed in.)
+    pub reason_needed: bool,
+}
+
+impl DiaryDay {
+    /// Whether two days hold the same values (corrections aside).
+    pub fn same_values(&self, other: &DiaryDay) -> bool {
+        self.values_json() == other.values_json()
+    }
+
+    /// The day's values as JSON, as a correction keeps them.
+    pub fn values_json(&self) -> String {
+        serde_json::json!({
+            "day": self.day,
+            "headache": self.headache,
+            "peak_intensity": self.peak_intensity,
+            "duration_hours": self.duration_hours,
+            "acute_meds": self.acute_meds,
+            "triggers": self.triggers,
+            "sleep_hours": self.sleep_hours,
+            "sleep_quality": self.sleep_quality,
+            "stress": self.stress,
+            "menstruation": self.menstruation,
+            "note": self.note,
+        })
+        .to_string()
+    }
+}
+
+/// A diary day changed (or removed) with a reason after it was recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct DiaryCorrection {
+    pub id: String,
+    pub day: String,
+    /// What changed, old → new: "peak intensity 7 → 5; hours 4.0 → 2.0", or "removed".
+    pub changes: String,
+    pub reason: String,
+    pub author: String,
+    /// The author as people know them: "Robin Lee, RMT".
+    pub author_name: String,
+    pub created_at: String,
 }
 
 fn scale(field: &str, label: &str, v: Option<f64>) -> Result<Option<u8>> {
@@ -74,17 +120,27 @@ pub fn changes(old: &DiaryDay, new: &DiaryDay) -> Vec<String> {
         v.as_ref()
             .map_or_else(|| "—".to_owned(), |v| format!("{v:?}"))
     }
+    /// A list by its ids ("triptan, nsaid"), or "none".
+    fn ids<T: Serialize>(items: &[T]) -> String {
+        let words: Vec<String> = items
+            .iter()
+            .filter_map(|i| serde_json::to_value(i).ok())
+            .filter_map(|v| v.as_str().map(|s| s.replace('_', " ")))
+            .collect();
+        if words.is_empty() {
+            "none".to_owned()
+        } else {
+            words.join(", ")
+        }
+    }
+    let yes_no = |b: bool| if b { "yes" } else { "no" }.to_owned();
     let mut out = Vec::new();
     let mut diff = |what: &str, a: String, b: String| {
         if a != b {
             out.push(format!("{what} {a} → {b}"));
         }
     };
-    diff(
-        "headache",
-        old.headache.to_string(),
-        new.headache.to_string(),
-    );
+    diff("headache", yes_no(old.headache), yes_no(new.headache));
     diff(
         "peak intensity",
         shown(&old.peak_intensity),
@@ -97,14 +153,10 @@ pub fn changes(old: &DiaryDay, new: &DiaryDay) -> Vec<String> {
     );
     diff(
         "acute medication",
-        format!("{:?}", old.acute_meds),
-        format!("{:?}", new.acute_meds),
+        ids(&old.acute_meds),
+        ids(&new.acute_meds),
     );
-    diff(
-        "triggers",
-        format!("{:?}", old.triggers),
-        format!("{:?}", new.triggers),
-    );
+    diff("triggers", ids(&old.triggers), ids(&new.triggers));
     diff(
         "sleep hours",
         shown(&old.sleep_hours),
@@ -118,8 +170,8 @@ pub fn changes(old: &DiaryDay, new: &DiaryDay) -> Vec<String> {
     diff("stress", shown(&old.stress), shown(&new.stress));
     diff(
         "menstruation",
-        shown(&old.menstruation),
-        shown(&new.menstruation),
+        old.menstruation.map_or_else(|| "—".to_owned(), yes_no),
+        new.menstruation.map_or_else(|| "—".to_owned(), yes_no),
     );
     if old.note != new.note {
         out.push("note changed".to_owned());
@@ -190,6 +242,8 @@ pub fn check(input: &DiaryDayInput, today: NaiveDate) -> Result<DiaryDay> {
         stress,
         menstruation: input.menstruation,
         note,
+        corrections: Vec::new(),
+        reason_needed: false,
     })
 }
 

@@ -12,8 +12,11 @@ use ts_rs::TS;
 
 use crate::Store;
 use crate::db::audit::AuditEntry;
+use crate::db::tables::diary_corrections::{self, DiaryCorrectionRow};
 use crate::db::tables::diary_days::{self, DiaryDayRow};
-use crate::domain::diary::{self, DiaryDay, DiaryDayInput, DiaryFile, DiaryLineError};
+use crate::domain::diary::{
+    self, DiaryCorrection, DiaryDay, DiaryDayInput, DiaryFile, DiaryLineError,
+};
 use crate::domain::validate;
 use crate::error::{Error, Result};
 use crate::security::users::Permission;
@@ -63,8 +66,12 @@ fn small(v: Option<i64>) -> Result<Option<u8>> {
     .transpose()
 }
 
-fn from_row(r: DiaryDayRow) -> Result<DiaryDay> {
+/// A stored day; `today` decides whether a change needs a reason (recorded before today).
+fn from_row(r: DiaryDayRow, today: NaiveDate) -> Result<DiaryDay> {
+    let today = today.format("%Y-%m-%d").to_string();
     Ok(DiaryDay {
+        reason_needed: r.recorded_at.get(..10).is_none_or(|d| d < today.as_str()),
+        corrections: Vec::new(),
         day: r.day,
         headache: r.headache,
         peak_intensity: small(r.peak_intensity)?,
@@ -76,6 +83,83 @@ fn from_row(r: DiaryDayRow) -> Result<DiaryDay> {
         stress: small(r.stress)?,
         menstruation: r.menstruation,
         note: r.note,
+    })
+}
+
+/// A stored day with its corrections (authors by username), if the diary holds it.
+fn stored_day(
+    c: crate::db::sql::Conn<'_>,
+    client_id: &str,
+    day: &str,
+    today: NaiveDate,
+) -> Result<Option<DiaryDay>> {
+    let Some(row) = diary_days::list(c, client_id, day, day)?.into_iter().next() else {
+        return Ok(None);
+    };
+    let mut d = from_row(row, today)?;
+    d.corrections = diary_corrections::between(c, client_id, day, day)?
+        .into_iter()
+        .map(correction_from)
+        .collect();
+    d.reason_needed |= !d.corrections.is_empty();
+    Ok(Some(d))
+}
+
+fn correction_from(r: DiaryCorrectionRow) -> DiaryCorrection {
+    DiaryCorrection {
+        id: r.id,
+        day: r.day,
+        changes: r.changes,
+        reason: r.reason,
+        author_name: r.author.clone(),
+        author: r.author,
+        created_at: r.created_at,
+    }
+}
+
+/// The authors of a day's corrections as people know them.
+fn with_names(mut d: DiaryDay, names: &std::collections::HashMap<String, String>) -> DiaryDay {
+    for c in &mut d.corrections {
+        if let Some(n) = names.get(&c.author) {
+            c.author_name.clone_from(n);
+        }
+    }
+    d
+}
+
+/// The correction kept when a day recorded before today changes to `new` (none: removed);
+/// refused without a reason.
+fn correction_of(
+    old: &DiaryDay,
+    new: Option<&DiaryDay>,
+    reason: &str,
+    client_id: &str,
+    ctx: &crate::db::WriteCtx<'_>,
+) -> Result<DiaryCorrectionRow> {
+    if reason.is_empty() {
+        let on = NaiveDate::parse_from_str(&old.day, "%Y-%m-%d")
+            .map_or_else(|_| old.day.clone(), |d| d.format("%-d %b %Y").to_string());
+        return Err(Error::field(
+            "reason",
+            format!(
+                "{on} was recorded before today: say why it is being {}.",
+                if new.is_some() { "changed" } else { "removed" }
+            ),
+        ));
+    }
+    Ok(DiaryCorrectionRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        client_id: client_id.to_owned(),
+        day: old.day.clone(),
+        original: old.values_json(),
+        corrected: new.map(DiaryDay::values_json),
+        changes: match new {
+            Some(n) => diary::changes(old, n).join("; "),
+            None => "removed".to_owned(),
+        },
+        reason: reason.to_owned(),
+        author: ctx.actor.to_owned(),
+        created_at: ctx.now_text(),
     })
 }
 
@@ -121,7 +205,7 @@ fn sort_out<'a>(
     for (i, day) in file.days.iter().enumerate() {
         match stored.iter().find(|s| s.day == day.day) {
             None => add.push(day),
-            Some(s) if s == day => unchanged += 1,
+            Some(s) if s.same_values(day) => unchanged += 1,
             Some(_) => errors.push(DiaryLineError {
                 line: file.lines.get(i).copied().unwrap_or(0),
                 field: "day".into(),
@@ -155,29 +239,54 @@ impl Store {
         Ok(client.id)
     }
 
-    /// Save one day of a client's diary: added, or replacing what that day held.
-    pub fn save_diary_day(&mut self, client_id: &str, input: &DiaryDayInput) -> Result<DiaryDay> {
+    /// Save one day of a client's diary: added, or replacing what that day held. A day
+    /// recorded before today (or corrected before) is changed only with `reason`; the change
+    /// is then kept as a correction (the day as it was, and as it is now).
+    pub fn save_diary_day(
+        &mut self,
+        client_id: &str,
+        input: &DiaryDayInput,
+        reason: &str,
+    ) -> Result<DiaryDay> {
         let client_id = self.diary_client(client_id)?;
         let day = diary::check(input, self.today())?;
-        let saved = day.clone();
+        let reason = validate::text("reason", "Reason", reason, 1000, validate::Lines::Many)?;
+        let today = self.today();
+        let names = self.person_names()?;
+        // Saved again as it is: nothing to write (and no reason to ask for).
+        if let Some(old) = stored_day(self.sql(), &client_id, &day.day, today)?
+            && old.same_values(&day)
+        {
+            return Ok(with_names(old, &names));
+        }
         self.write_sql(|tx, ctx| {
-            // A day saved again keeps its earlier values in the audit log, beside the new.
-            let before = diary_days::list(tx, &client_id, &day.day, &day.day)?
-                .into_iter()
-                .next()
-                .map(from_row)
-                .transpose()?;
+            let before = stored_day(tx, &client_id, &day.day, today)?;
+            let correction = match &before {
+                Some(old) if old.reason_needed => {
+                    Some(correction_of(old, Some(&day), &reason, &client_id, ctx)?)
+                }
+                _ => None,
+            };
             diary_days::upsert(tx, &to_row(&client_id, &day, ctx.actor, ctx.now_text())?)?;
-            let summary = match before {
-                None => format!("saved the diary day {} for client {client_id}", day.day),
-                Some(old) => format!(
+            let summary = match (&before, &correction) {
+                (None, _) => format!("saved the diary day {} for client {client_id}", day.day),
+                (Some(_), Some(c)) => {
+                    diary_corrections::insert(tx, c)?;
+                    format!(
+                        "corrected the diary day {} for client {client_id}: {reason}; {}",
+                        day.day, c.changes
+                    )
+                }
+                (Some(old), None) => format!(
                     "changed the diary day {} for client {client_id}: {}",
                     day.day,
-                    diary::changes(&old, &day).join("; ")
+                    diary::changes(old, &day).join("; ")
                 ),
             };
+            let saved = stored_day(tx, &client_id, &day.day, today)?
+                .ok_or_else(|| Error::internal("the diary day saved could not be read back"))?;
             Ok((
-                (),
+                saved,
                 AuditEntry {
                     action: "diary.save",
                     entity: "diary",
@@ -185,28 +294,45 @@ impl Store {
                     summary,
                 },
             ))
-        })?;
-        Ok(saved)
+        })
+        .map(|d| with_names(d, &names))
     }
 
-    /// Remove one day from a client's diary; not found when the day holds nothing.
-    pub fn delete_diary_day(&mut self, client_id: &str, day: &str) -> Result<()> {
+    /// Remove one day from a client's diary; not found when the day holds nothing. A day
+    /// recorded before today (or corrected before) is removed only with `reason`, kept as a
+    /// correction.
+    pub fn delete_diary_day(&mut self, client_id: &str, day: &str, reason: &str) -> Result<()> {
         let day = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
             .map_err(|_| Error::field("day", "The day must be a date, YYYY-MM-DD."))?
             .format("%Y-%m-%d")
             .to_string();
         let client_id = self.diary_client(client_id)?;
-        self.write_sql(|tx, _ctx| {
-            if diary_days::delete(tx, &client_id, &day)? == 0 {
+        let reason = validate::text("reason", "Reason", reason, 1000, validate::Lines::Many)?;
+        let today = self.today();
+        self.write_sql(|tx, ctx| {
+            let Some(old) = stored_day(tx, &client_id, &day, today)? else {
                 return Err(Error::not_found("diary day"));
-            }
+            };
+            let correction = if old.reason_needed {
+                Some(correction_of(&old, None, &reason, &client_id, ctx)?)
+            } else {
+                None
+            };
+            diary_days::delete(tx, &client_id, &day)?;
+            let summary = match &correction {
+                Some(c) => {
+                    diary_corrections::insert(tx, c)?;
+                    format!("removed the diary day {day} for client {client_id}: {reason}")
+                }
+                None => format!("removed the diary day {day} for client {client_id}"),
+            };
             Ok((
                 (),
                 AuditEntry {
                     action: "diary.delete",
                     entity: "diary",
                     entity_id: client_id.clone(),
-                    summary: format!("removed the diary day {day} for client {client_id}"),
+                    summary,
                 },
             ))
         })
@@ -231,15 +357,27 @@ impl Store {
         };
         let next = add_months(start, 1);
         let last = next.pred_opt().unwrap_or(start);
-        let days = diary_days::list(
-            self.sql(),
-            &client_id,
-            &start.format("%Y-%m-%d").to_string(),
-            &last.format("%Y-%m-%d").to_string(),
-        )?
-        .into_iter()
-        .map(from_row)
-        .collect::<Result<Vec<_>>>()?;
+        let (from, to) = (
+            start.format("%Y-%m-%d").to_string(),
+            last.format("%Y-%m-%d").to_string(),
+        );
+        let mut fixes = diary_corrections::between(self.sql(), &client_id, &from, &to)?;
+        let names = if fixes.is_empty() {
+            Default::default()
+        } else {
+            self.person_names()?
+        };
+        let days = diary_days::list(self.sql(), &client_id, &from, &to)?
+            .into_iter()
+            .map(|r| {
+                let mut d = from_row(r, today)?;
+                let (mine, rest): (Vec<_>, Vec<_>) = fixes.drain(..).partition(|c| c.day == d.day);
+                fixes = rest;
+                d.corrections = mine.into_iter().map(correction_from).collect();
+                d.reason_needed |= !d.corrections.is_empty();
+                Ok(with_names(d, &names))
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(DiaryMonth {
             month: start.format("%Y-%m").to_string(),
             first_weekday: start.weekday().num_days_from_monday() as u8,
@@ -269,7 +407,7 @@ impl Store {
         match range_of(file) {
             Some((from, to)) => diary_days::list(self.sql(), client_id, from, to)?
                 .into_iter()
-                .map(from_row)
+                .map(|r| from_row(r, self.today()))
                 .collect(),
             None => Ok(Vec::new()),
         }
@@ -297,6 +435,7 @@ impl Store {
     pub fn import_diary_csv(&mut self, client_id: &str, text: &str) -> Result<DiaryImportReport> {
         let client_id = self.diary_client(client_id)?;
         let file = self.read_diary_file(text)?;
+        let today = self.today();
         let refuse = |errors: &[DiaryLineError]| {
             let listed: Vec<String> = errors
                 .iter()
@@ -326,7 +465,7 @@ impl Store {
             let stored = match range_of(&file) {
                 Some((from, to)) => diary_days::list(tx, &client_id, from, to)?
                     .into_iter()
-                    .map(from_row)
+                    .map(|r| from_row(r, today))
                     .collect::<Result<Vec<_>>>()?,
                 None => Vec::new(),
             };

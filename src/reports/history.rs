@@ -172,6 +172,9 @@ fn midas_events(all: &[MidasAssessment], out: &mut Vec<TimelineEvent>) {
                 ),
             });
         }
+        if let Some(given) = &m.as_answered {
+            parts.push(format!("answers corrected (as answered: {})", given.score));
+        }
         if let Some(d) = m.answers.headache_days {
             parts.push(format!(
                 "{} in 3 months",
@@ -294,9 +297,25 @@ pub fn midas_summary(all: &[MidasAssessment]) -> String {
         );
         format!("{} (grade {}) on {on}", m.score, m.grade.numeral())
     };
+    // Corrected answers count, and the summary says so.
+    let corrected = all.iter().filter(|m| m.as_answered.is_some()).count();
+    let note = match corrected {
+        0 => String::new(),
+        1 if all.len() == 1 => {
+            " The score uses the corrected answers; the answers as given are kept.".to_owned()
+        }
+        n => format!(
+            " Scores use the corrected answers of {}; the answers as given are kept.",
+            plural(
+                i64::try_from(n).unwrap_or(i64::MAX),
+                "questionnaire",
+                "questionnaires"
+            )
+        ),
+    };
     if all.len() == 1 {
         return format!(
-            "One MIDAS: {}, {}.",
+            "One MIDAS: {}, {}.{note}",
             one(first),
             last.grade_label.to_lowercase()
         );
@@ -308,7 +327,7 @@ pub fn midas_summary(all: &[MidasAssessment]) -> String {
         c => format!("{c} points higher"),
     };
     format!(
-        "{} MIDAS questionnaires. First {}, latest {}: {direction}.",
+        "{} MIDAS questionnaires. First {}, latest {}: {direction}.{note}",
         all.len(),
         one(first),
         one(last)
@@ -342,8 +361,9 @@ impl Store {
         let summaries: Vec<SessionSummary> = sessions.into_iter().map(|r| r.summary).collect();
         // The whole diary, read once, in one statement.
         let diary = self.diary_facts(&client.id)?;
-        let outcomes =
+        let mut outcomes =
             crate::reports::outcomes::compute(&intakes, &summaries, &diary, self.today());
+        self.note_diary_corrections(&client.id, &mut outcomes)?;
         let care_plan = self.care_plan_state(plan, &intakes, &summaries);
         Ok(ClientChart {
             client,

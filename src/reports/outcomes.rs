@@ -89,6 +89,9 @@ pub struct ClientOutcomes {
     /// When an amendment corrected a session's pain: "Pain within sessions uses 1 value
     /// corrected by amendment; the signed notes keep the originals."
     pub corrections_note: Option<String>,
+    /// When diary days were corrected: "The diary figures use the corrected values of 2 days
+    /// (changed with a reason after they were recorded); the earlier values are kept."
+    pub diary_corrections_note: Option<String>,
     pub sessions_since_baseline: u32,
     pub weeks_since_baseline: Option<u32>,
     /// One line for people, e.g. "12 → 5 headache days per 30 days since 3 Mar 2026: responder".
@@ -372,6 +375,7 @@ pub fn compute(
             .filter_map(|i| point(&i.assessed_on, i.stress.map(f64::from)))
             .collect(),
         corrections_note: corrections_note(&session_pain),
+        diary_corrections_note: None,
         trends: trends::trends(&by_date, diary_outcomes::weekly_means(diary)),
         session_pain,
         pain_change_text: mean_pain_change.map(pain_change_text),
@@ -388,7 +392,28 @@ impl Store {
         let intakes = self.list_intakes(&client.id)?;
         let sessions = self.list_sessions(&client.id)?;
         let diary = self.diary_facts(&client.id)?;
-        Ok(compute(&intakes, &sessions, &diary, self.today()))
+        let mut outcomes = compute(&intakes, &sessions, &diary, self.today());
+        self.note_diary_corrections(&client.id, &mut outcomes)?;
+        Ok(outcomes)
+    }
+
+    /// Say, beside the session corrections, how many diary days the figures count as
+    /// corrected (changed or removed with a reason after they were recorded).
+    pub(crate) fn note_diary_corrections(
+        &self,
+        client_id: &str,
+        outcomes: &mut ClientOutcomes,
+    ) -> Result<()> {
+        let n = crate::db::tables::diary_corrections::days_corrected(self.sql(), client_id)?;
+        if n > 0 {
+            let n = usize::try_from(n).unwrap_or(usize::MAX);
+            let note = format!(
+                "The diary figures use the corrected values of {} (changed with a reason after they were recorded); the earlier values are kept.",
+                count_of(n, "day", "days")
+            );
+            outcomes.diary_corrections_note = Some(note);
+        }
+        Ok(())
     }
 }
 

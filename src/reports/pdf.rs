@@ -626,7 +626,10 @@ impl Store {
                 0.0,
             );
         }
-        if let Some(note) = &outcomes.corrections_note {
+        for note in [&outcomes.corrections_note, &outcomes.diary_corrections_note]
+            .into_iter()
+            .flatten()
+        {
             l.paragraph(note, 9.0, Weight::Regular, MUTED, 0.0);
         }
         // The chart follows the outcome text when the page has room for it, even drawn

@@ -593,13 +593,16 @@ pub fn seed_demo(data_dir: &Path, now: DateTime<Utc>) -> Result<Demo> {
         },
     )?;
 
-    // Ann keeps a headache diary: the ten weeks up to yesterday, typed in from her paper diary,
-    // her headaches thinning as her intakes say (about 12 a month at first, 4 to 5 in the last
-    // 30 days, which her outcomes then count from the diary).
-    time.set(0, 8);
+    // Ann keeps a headache diary: the ten weeks up to yesterday, typed in from her paper diary
+    // at two sessions (the first six weeks 30 days ago, the rest this morning), her headaches
+    // thinning as her intakes say (about 12 a month at first, 4 to 5 in the last 30 days,
+    // which her outcomes then count from the diary). The older days are changed only with a
+    // reason now.
+    time.set(30, 17);
     let mut rng = fastrand::Rng::with_seed(72);
     let first = (now - Duration::days(70)).date_naive();
     jo.import_diary_csv(&ann, &crate::synth::diary_csv(&mut rng, first, 40, 0.4))?;
+    time.set(0, 8);
     let recent = (now - Duration::days(30)).date_naive();
     jo.import_diary_csv(&ann, &crate::synth::diary_csv(&mut rng, recent, 30, 0.15))?;
 

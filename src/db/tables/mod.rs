@@ -10,6 +10,7 @@ pub mod client_name_prefixes;
 pub mod clients;
 pub mod clinic_settings;
 pub mod corrections;
+pub mod diary_corrections;
 pub mod diary_days;
 pub mod home_care;
 pub mod intakes;

@@ -43,6 +43,7 @@ import type { ErrorCode } from './bindings/ErrorCode';
 import type { Intake } from './bindings/Intake';
 import type { IntakeInput } from './bindings/IntakeInput';
 import type { MidasAssessment } from './bindings/MidasAssessment';
+import type { MidasCorrectionInput } from './bindings/MidasCorrectionInput';
 import type { MidasInput } from './bindings/MidasInput';
 import type { CarePlanInput } from './bindings/CarePlanInput';
 import type { CarePlanState } from './bindings/CarePlanState';
@@ -210,6 +211,10 @@ export function listMidas(clientId: string): Promise<MidasAssessment[]> {
   return call('list_midas', { clientId });
 }
 
+export function correctMidas(id: string, reason: string, corrections: MidasCorrectionInput): Promise<MidasAssessment> {
+  return call('correct_midas', { id, reason, corrections });
+}
+
 export function carePlan(clientId: string): Promise<CarePlanState> {
   return call('care_plan', { clientId });
 }
@@ -300,12 +305,13 @@ export function diaryMonth(clientId: string, month: string | null): Promise<Diar
 }
 
 /** One day, added or replacing that day. */
-export function saveDiaryDay(clientId: string, input: DiaryDayInput): Promise<DiaryDay> {
-  return call('save_diary_day', { clientId, input });
+/** `reason`: why a day recorded before today is changed (the core asks for it then). */
+export function saveDiaryDay(clientId: string, input: DiaryDayInput, reason: string | null = null): Promise<DiaryDay> {
+  return call('save_diary_day', { clientId, input, reason });
 }
 
-export function deleteDiaryDay(clientId: string, day: string): Promise<null> {
-  return call('delete_diary_day', { clientId, day });
+export function deleteDiaryDay(clientId: string, day: string, reason: string | null = null): Promise<null> {
+  return call('delete_diary_day', { clientId, day, reason });
 }
 
 /** A diary file's text checked against the diary; nothing is written. */

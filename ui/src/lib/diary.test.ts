@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { DiaryMonth } from './bindings/DiaryMonth';
-import { calendarWeeks, emptyInput, isBlank, monthRows, monthSummary, monthTitle, rowKey, shadeOf } from './diary';
+import { calendarWeeks, emptyInput, inputOf, isBlank, monthRows, monthSummary, monthTitle, rowKey, shadeOf } from './diary';
 
 const day = (d: string, headache: boolean, peak: number | null) => ({
   ...emptyInput(d),
   headache,
   peak_intensity: peak,
+  corrections: [],
+  reason_needed: false,
 });
 
 const nov: DiaryMonth = {
@@ -53,5 +55,13 @@ describe('diary', () => {
     const b = { ...emptyInput('d'), triggers: ['poor_sleep', 'stress'] as never, note: 'x' };
     expect(rowKey(a)).toBe(rowKey(b));
     expect(isBlank(a)).toBe(false);
+  });
+});
+
+describe('inputOf', () => {
+  it('sends only what the day input holds (the core refuses unknown fields)', () => {
+    const stored = { ...day('2026-11-03', true, 7), reason_needed: true };
+    expect(Object.keys(inputOf(stored)).sort()).toEqual(Object.keys(emptyInput('2026-11-03')).sort());
+    expect(inputOf(stored).peak_intensity).toBe(7);
   });
 });

@@ -38,7 +38,19 @@ export function emptyInput(day: string): DiaryDayInput {
 
 /** A stored day as the row edits it. */
 export function inputOf(d: DiaryDay): DiaryDayInput {
-  return { ...d, acute_meds: [...d.acute_meds], triggers: [...d.triggers] };
+  return {
+    day: d.day,
+    headache: d.headache,
+    peak_intensity: d.peak_intensity,
+    duration_hours: d.duration_hours,
+    acute_meds: [...d.acute_meds],
+    triggers: [...d.triggers],
+    sleep_hours: d.sleep_hours,
+    sleep_quality: d.sleep_quality,
+    stress: d.stress,
+    menstruation: d.menstruation,
+    note: d.note,
+  };
 }
 
 /** Nothing typed on the row (a day the diary does not hold stays out of it). */

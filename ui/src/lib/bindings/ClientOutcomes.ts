@@ -77,7 +77,12 @@ pain_change_text: string | null,
  * When an amendment corrected a session's pain: "Pain within sessions uses 1 value
  * corrected by amendment; the signed notes keep the originals."
  */
-corrections_note: string | null, sessions_since_baseline: number, weeks_since_baseline: number | null, 
+corrections_note: string | null, 
+/**
+ * When diary days were corrected: "The diary figures use the corrected values of 2 days
+ * (changed with a reason after they were recorded); the earlier values are kept."
+ */
+diary_corrections_note: string | null, sessions_since_baseline: number, weeks_since_baseline: number | null, 
 /**
  * One line for people, e.g. "12 → 5 headache days per 30 days since 3 Mar 2026: responder".
  */

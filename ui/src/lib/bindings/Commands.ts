@@ -100,8 +100,8 @@ export type Commands = {
   /** A month of the headache diary (`YYYY-MM`); without one, the latest month with days. */
   diary_month: { args: { clientId: string, month: string | null, }; result: DiaryMonth };
   /** One diary day, added or replacing that day. */
-  save_diary_day: { args: { clientId: string, input: DiaryDayInput, }; result: DiaryDay };
-  delete_diary_day: { args: { clientId: string, day: string, }; result: null };
+  save_diary_day: { args: { clientId: string, input: DiaryDayInput, reason: string | null, }; result: DiaryDay };
+  delete_diary_day: { args: { clientId: string, day: string, reason: string | null, }; result: null };
   /** A diary file's text, read and checked against the diary; nothing written. */
   preview_diary_csv: { args: { clientId: string, text: string, }; result: DiaryFile };
   /** All or nothing; days already there unchanged are left as they are. */
