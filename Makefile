@@ -5,8 +5,11 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
+# The Noto fonts draw clients' names in every script (CJK, Devanagari and the other Indic
+# scripts, Arabic, colour emoji) in the app and in its PDFs; DejaVu is bundled for the PDFs.
 APT_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev xvfb xauth \
-	webkit2gtk-driver fonts-dejavu-core imagemagick poppler-utils xdotool postgresql openssl
+	webkit2gtk-driver fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
+	imagemagick poppler-utils xdotool postgresql openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TOOLS := $(CURDIR)/.tools
 TAURI_DRIVER := $(TOOLS)/bin/tauri-driver

@@ -185,6 +185,64 @@ fn a_new_client_with_nothing_recorded_still_gets_a_clear_pdf(engine: Engine) {
     );
 }
 
+/// A client's name prints in the script it is written in: Chinese and emoji, Devanagari and
+/// Arabic come from the installed Noto fonts (DejaVu, bundled, has none of the first three),
+/// shaped, right to left where the script is, and read back as the same characters.
+fn names_in_every_script_print_and_read_back(engine: Engine) {
+    let place = Place::new(engine);
+    let mut s = Store::open(place.options()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let names = [
+        ("王秀英", "Wang 😀🧘"),
+        ("देवनागरी", "नाम"),
+        ("مريم", "العلي"),
+    ];
+    let mut fonts_seen = String::new();
+    for (n, (first, last)) in names.iter().enumerate() {
+        let c = s
+            .create_client(&ClientFields {
+                first_name: (*first).into(),
+                last_name: (*last).into(),
+                ..Default::default()
+            })
+            .unwrap()
+            .id;
+        let path = dir.path().join(format!("name-{n}.pdf"));
+        std::fs::write(&path, s.client_summary_pdf(&c).unwrap()).unwrap();
+        if let Ok(keep) = std::env::var("STILLPOINT_KEEP_PDF") {
+            std::fs::copy(&path, format!("{keep}-script-{n}.pdf")).unwrap();
+        }
+        let out = Command::new("pdftotext")
+            .arg(&path)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils) is needed: make test installs it");
+        assert!(out.status.success());
+        // pdftotext marks right-to-left words with embedding marks (U+202B … U+202C) and
+        // puts a colour emoji (a tall bitmap glyph) on a line of its own: compare without
+        // the marks, with spaces for line ends.
+        let text: String = String::from_utf8(out.stdout)
+            .unwrap()
+            .chars()
+            .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}'))
+            .collect();
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let want = format!("Client summary: {first} {last}");
+        assert!(text.contains(&want), "{want:?} not in:\n{text}");
+        let fonts = Command::new("pdffonts").arg(&path).output().unwrap();
+        fonts_seen.push_str(&String::from_utf8(fonts.stdout).unwrap());
+    }
+    // Each script drawn in a font that has it, embedded as a subset: DejaVu (Latin and
+    // Arabic), Noto Sans CJK and Noto Sans Devanagari, and the colour emoji as a Type 3 font
+    // of bitmaps. (With DejaVu alone, the old way, these were .notdef boxes.)
+    for family in ["DejaVuSans", "NotoSansCJK", "NotoSansDevanagari", "Type 3"] {
+        assert!(
+            fonts_seen.contains(family),
+            "no {family} font embedded:\n{fonts_seen}"
+        );
+    }
+}
+
 /// Whatever the length of what comes before it, the chart is not pushed to the next page
 /// leaving the rest of the outcome's page blank: the page the outcome is on also holds the
 /// chart or, when the chart does not fit, the latest plan.
@@ -303,4 +361,5 @@ crate::on_both_engines!(
     the_chart_never_leaves_the_outcome_page_blank,
     the_summary_pdf_reads_back_with_everything_a_physician_needs,
     a_new_client_with_nothing_recorded_still_gets_a_clear_pdf,
+    names_in_every_script_print_and_read_back,
 );

@@ -4,6 +4,7 @@
 pub mod dashboard;
 pub mod diary_outcomes;
 pub mod export;
+mod fonts;
 pub mod history;
 pub mod outcomes;
 pub mod pdf;

@@ -2,11 +2,11 @@
 //! the clinic letterhead, the client, baseline and latest intake, red flags and what was
 //! done about them, techniques used and how often, the outcome chart, and the last plan.
 //!
-//! Layout is ours (measure with rustybuzz, wrap, place); drawing is krilla's. Fonts are
-//! bundled (DejaVu Sans), so a PDF looks the same on every machine.
+//! Layout is ours (measure with rustybuzz, wrap, place); drawing is krilla's. The font is
+//! the bundled DejaVu Sans, so a PDF looks the same on every machine; characters it lacks
+//! (a Chinese or Devanagari name, an emoji) come from the fonts installed (`fonts`).
 
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
 
 use chrono::{Datelike, NaiveDate};
 use krilla::Document;
@@ -15,7 +15,6 @@ use krilla::geom::{PathBuilder, Point};
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke, StrokeDash};
-use krilla::text::{Font, TextDirection};
 
 use crate::Store;
 use crate::domain::clinic_settings::ClinicSettings;
@@ -23,19 +22,9 @@ use crate::domain::diary_facts::Source;
 use crate::domain::intake::Intake;
 use crate::domain::sessions::{SessionStatus, SessionSummary};
 use crate::error::{Error, Result};
+use crate::reports::fonts::{self, Weight};
 use crate::reports::outcomes::ClientOutcomes;
 use crate::reports::outcomes::count_of;
-
-static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
-
-static FACES: LazyLock<Option<(rustybuzz::Face<'static>, rustybuzz::Face<'static>)>> =
-    LazyLock::new(|| {
-        Some((
-            rustybuzz::Face::from_slice(REGULAR, 0)?,
-            rustybuzz::Face::from_slice(BOLD, 0)?,
-        ))
-    });
 
 const PAGE_W: f32 = 595.28; // A4 in points
 const PAGE_H: f32 = 841.89;
@@ -46,12 +35,6 @@ const INK: (u8, u8, u8) = (0x1f, 0x29, 0x33);
 const MUTED: (u8, u8, u8) = (0x5b, 0x66, 0x70);
 const ACCENT: (u8, u8, u8) = (0x2f, 0x6f, 0x8f);
 const WARN: (u8, u8, u8) = (0xa1, 0x2c, 0x1c);
-
-#[derive(Clone, Copy, PartialEq)]
-enum Weight {
-    Regular,
-    Bold,
-}
 
 enum Op {
     Text {
@@ -76,21 +59,9 @@ enum Op {
     },
 }
 
-/// Width of `text` in points.
+/// Width of `text` in points, as drawn (each character in a font that has it).
 fn measure(text: &str, size: f32, weight: Weight) -> f32 {
-    let Some((regular, bold)) = FACES.as_ref() else {
-        return text.chars().count() as f32 * size * 0.6;
-    };
-    let face = if weight == Weight::Bold {
-        bold
-    } else {
-        regular
-    };
-    let mut buffer = rustybuzz::UnicodeBuffer::new();
-    buffer.push_str(text);
-    let shaped = rustybuzz::shape(face, &[], buffer);
-    let units: i32 = shaped.glyph_positions().iter().map(|p| p.x_advance).sum();
-    units as f32 / f32::from(face.units_per_em() as u16) * size
+    fonts::advance(text, weight).unwrap_or_else(|| text.chars().count() as f32 * 0.6) * size
 }
 
 /// Break `text` into lines no wider than `width`; long words are split.
@@ -882,9 +853,9 @@ fn paint(c: (u8, u8, u8)) -> krilla::paint::Paint {
 }
 
 fn render(pages: Vec<Vec<Op>>, client: &str) -> Result<Vec<u8>> {
-    let font_error = || Error::internal("the bundled PDF font could not be loaded");
-    let regular = Font::new(REGULAR.to_vec().into(), 0).ok_or_else(font_error)?;
-    let bold = Font::new(BOLD.to_vec().into(), 0).ok_or_else(font_error)?;
+    if !fonts::bundled_ok() {
+        return Err(Error::internal("the bundled PDF font could not be loaded"));
+    }
     let size =
         PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| Error::internal("bad page size"))?;
     let mut doc = Document::new();
@@ -919,19 +890,18 @@ fn render(pages: Vec<Vec<Op>>, client: &str) -> Result<Vec<u8>> {
                         opacity: NormalizedF32::ONE,
                         rule: Default::default(),
                     }));
-                    let font = if *weight == Weight::Bold {
-                        &bold
-                    } else {
-                        &regular
-                    };
-                    s.draw_text(
-                        Point::from_xy(*x, *y),
-                        font.clone(),
-                        *size,
-                        text,
-                        false,
-                        TextDirection::Auto,
-                    );
+                    let mut at = *x;
+                    for run in fonts::shape_line(text, *weight) {
+                        s.draw_glyphs(
+                            Point::from_xy(at, *y),
+                            &run.glyphs,
+                            run.face.font.clone(),
+                            &run.text,
+                            *size,
+                            false,
+                        );
+                        at += run.advance * size;
+                    }
                 }
                 Op::Line {
                     points,
