@@ -3,7 +3,7 @@
 // app's own data folder in its environment. Stopped with SIGTERM, never SIGKILL: a killed
 // tauri-driver orphans WebKitWebDriver on its port.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, existsSync, mkdirSync, writeFileSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { mkdtempSync, existsSync, mkdirSync, writeFileSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -211,6 +211,15 @@ export async function screenshot(app, name, { screen = false } = {}) {
   return file;
 }
 
+/** The app binary's real path (symlinks resolved), as /proc/PID/exe shows it. */
+function appRealPath() {
+  try {
+    return realpathSync(APP_BINARY);
+  } catch {
+    return APP_BINARY;
+  }
+}
+
 /** The pids of app processes started for `dataDir` (matched by the environment they got). */
 function appPids(dataDir) {
   const want = `STILLPOINT_DATA_DIR=${dataDir}`;
@@ -218,7 +227,8 @@ function appPids(dataDir) {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readlinkSync(`/proc/${entry}/exe`) !== APP_BINARY) continue;
+      // /proc names the file itself: compare with the binary's real path (target may be a link).
+      if (readlinkSync(`/proc/${entry}/exe`) !== appRealPath()) continue;
       const env = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
       if (env.includes(want)) pids.push(Number(entry));
     } catch {
