@@ -13,6 +13,7 @@ import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch, quit, newDataDir, screenshot } from '../lib/harness.mjs';
+import { measureContrast, formatFailures } from '../lib/contrast.mjs';
 import { ui } from '../lib/ui.mjs';
 
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'tests', 'fixtures');
@@ -47,7 +48,7 @@ async function logInAs({ username, password }) {
 
 test('the previous release’s data folder upgrades at login, showing its progress', async () => {
   const dataDir = fromFixture('schema-16', 'upgrade');
-  app = await launch(dataDir, { as: null, env: { STILLPOINT_UPGRADE_STEP_PAUSE_MS: '4000' } });
+  app = await launch(dataDir, { as: null, env: { STILLPOINT_UPGRADE_STEP_PAUSE_MS: '6000' } });
   b = app.browser;
   await logInAs(ADMIN);
 
@@ -61,6 +62,11 @@ test('the previous release’s data folder upgrades at login, showing its progre
   assert.match(await text('#upgrade-progress'), /Upgrading the database for this version of Stillpoint/);
   assert.equal(await text('#login-submit'), 'Upgrading…');
   await screenshot(app, 'upgrade-progress', { screen: true });
+  // The progress box reads as well as the rest of the login screen (WCAG AA).
+  const contrast = await b.execute(measureContrast);
+  assert.equal(await (await b.$('#upgrade-progress')).isDisplayed(), true, 'measured while the upgrade shows');
+  assert.ok(contrast.checked > 3, `only ${contrast.checked} things measured`);
+  assert.deepEqual(contrast.failures, [], formatFailures('upgrade progress', contrast.failures));
 
   await until(async () => (await b.execute(() => document.body.dataset.ready)) === 'true', 'never ready after the upgrade', 20000);
   // The same records, read through today's app.
