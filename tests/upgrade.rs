@@ -463,3 +463,79 @@ fn only_the_newest_copies_kept_before_upgrades_stay() {
         backup::KEEP_BEFORE_UPGRADE
     );
 }
+
+#[test]
+fn an_upgrade_across_several_schemas_reports_each_migration_in_turn() {
+    let dir = fixture_copy();
+    let path = db::database_path(dir.path());
+    let key = key_of(dir.path());
+    {
+        // As schema 8 left the file (the later migrations can run again on it).
+        raw(&path, &key)
+            .execute_batch(
+                "DROP TABLE search_terms; DROP TABLE client_name_prefixes; DROP TABLE diary_days;
+                 DROP TABLE session_home_care; DROP TABLE home_care_items;
+                 ALTER TABLE users DROP COLUMN credentials; PRAGMA user_version = 8;",
+            )
+            .unwrap();
+    }
+    let mut app = App::start_in(dir.path().to_path_buf());
+    let (report, seen) = collector();
+    app.login_reporting("admin", PASSWORD, &report).unwrap();
+    let steps: Vec<(u32, u32, String)> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|p| p.step.as_deref().unwrap().starts_with("Upgrading"))
+        .map(|p| (p.done, p.total, p.step.clone().unwrap()))
+        .collect();
+    let words = [
+        "indexing client names for search",
+        "recording the words of every note for search",
+        "preparing for clinic roles",
+        "preparing for clinic logins",
+        "adding user credentials",
+        "adding the headache diary",
+        "adding the home-care library",
+        "adding MIDAS and care plans",
+        "adding corrections by amendment",
+    ];
+    let mut expected: Vec<(u32, u32, String)> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            (
+                i as u32,
+                9,
+                format!("Upgrading the database, step {} of 9: {w}", i + 1),
+            )
+        })
+        .collect();
+    expected.push((
+        9,
+        9,
+        "Upgrading the database: saving the changes".to_owned(),
+    ));
+    assert_eq!(steps, expected);
+    let copies = pre_upgrade_copies(dir.path());
+    assert_eq!(copies.len(), 1);
+    assert!(
+        copies[0]
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("pre-upgrade-schema-8-to-17-"),
+        "{copies:?}"
+    );
+    // What the hooks rebuilt from the records already there: the client names are found.
+    let found = app
+        .logged_in_store()
+        .unwrap()
+        .list_clients(&ClientQuery {
+            search: "gonz".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found.total, 1);
+}
