@@ -194,6 +194,8 @@ screenshots:
 	cp e2e/.artifacts/hostile-text.png docs/hostile-text.png
 	cp e2e/.artifacts/theme-dashboard-dark.png docs/dashboard-dark.png
 	cp e2e/.artifacts/theme-client-form-dark.png docs/client-form-dark.png
+	cp e2e/.artifacts/upgrade-progress.png docs/upgrade-progress.png
+	cp e2e/.artifacts/upgrade-failed.png docs/upgrade-failed.png
 
 clean:
 	cargo clean

@@ -19,6 +19,9 @@ pub enum ErrorCode {
     Conflict,
     /// The database was written by a newer Stillpoint than this one.
     DatabaseTooNew,
+    /// Upgrading the database failed; it was left as it was, and the message says where
+    /// the copy kept just before is.
+    UpgradeFailed,
     /// The database is not open (not yet, or no longer).
     NotOpen,
     /// The disk is full; nothing was saved.

@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod ipc;
 pub mod locale;
+pub mod progress;
 pub mod reports;
 pub mod search;
 pub mod security;

@@ -23,6 +23,7 @@ pub(crate) const HOOKS: Hooks = Hooks {
     name_prefixes: crate::search::name_prefixes::index_existing,
     search_terms: crate::search::index::record_existing_words,
     on_open: crate::search::index::create_scratch,
+    keep_copy: crate::security::backup::keep_before_upgrade,
 };
 
 impl Store {
@@ -30,6 +31,18 @@ impl Store {
     pub fn open(options: OpenOptions) -> Result<Store> {
         Ok(Store {
             db: Database::open(options, HOOKS)?,
+            role: None,
+        })
+    }
+
+    /// Open (and migrate) the database, telling `report` how an upgrade goes when the file
+    /// needs one (the login screen shows it).
+    pub fn open_reporting(
+        options: OpenOptions,
+        report: &crate::progress::Reporter,
+    ) -> Result<Store> {
+        Ok(Store {
+            db: Database::open_reporting(options, HOOKS, Some(report))?,
             role: None,
         })
     }

@@ -104,16 +104,18 @@ command_table! {
     choose_ca_file() -> Option<String> = |c, _a| Ok(c.choose_ca_file());
     /// Whether the clinic server answers (always true on one computer).
     check_link() -> LinkStatus = |c, _a| Ok(c.app(|app| app.check_link()));
-    login(username: String, password: String) -> AppStatus =
-        |c, a| c.app(|app| app.login(&a.username, &a.password));
+    /// Progress: the upgrade of the database, when this version needs one (copy, then migrations).
+    login(username: String, password: String) with on_progress -> AppStatus =
+        |c, a| c.app_reporting(|app, r| app.login_reporting(&a.username, &a.password, r));
     logout() -> AppStatus = |c, _a| Ok(c.app(|app| app.logout()));
     /// Lock the screen now (the lock button, or the idle timer).
     lock_now() -> AppStatus = |c, _a| Ok(c.app(|app| app.lock_now()));
     change_password(current_password: String, new_password: String) -> () =
         |c, a| c.app(|app| app.change_password(&a.current_password, &a.new_password));
-    /// Forgotten password: the recovery key sets a new one and logs the user in.
-    recover(recovery_key: String, username: String, new_password: String) -> AppStatus =
-        |c, a| c.app(|app| app.recover(&a.recovery_key, &a.username, &a.new_password));
+    /// Forgotten password: the recovery key sets a new one and logs the user in. Progress as
+    /// for `login`.
+    recover(recovery_key: String, username: String, new_password: String) with on_progress -> AppStatus =
+        |c, a| c.app_reporting(|app, r| app.recover_reporting(&a.recovery_key, &a.username, &a.new_password, r));
 
     list_users() -> Vec<User> = |c, _a| c.store(|s| s.list_users());
     add_user(input: NewUser) -> User = |c, a| c.app(|app| app.add_user(&a.input));

@@ -3,7 +3,7 @@
 //! the core on a plain thread. `async` keeps them off the main thread; no lock is held
 //! across an `.await` (there is none).
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
@@ -18,8 +18,9 @@ use stillpoint::domain::midas::{MidasAssessment, MidasCorrectionInput, MidasInpu
 use stillpoint::domain::sessions::{Session, SessionCorrectionInput, SessionInput, SessionSummary};
 use stillpoint::domain::techniques::{Technique, TechniqueInput};
 use stillpoint::domain::vocab::Vocabulary;
+use stillpoint::progress::{Progress, Reporter};
 use stillpoint::reports::dashboard::{Dashboard, DashboardQuery};
-use stillpoint::reports::export::{ExportKind, ExportReport, Progress};
+use stillpoint::reports::export::{ExportKind, ExportReport};
 use stillpoint::reports::history::{ClientChart, ClientHistory};
 use stillpoint::reports::outcomes::ClientOutcomes;
 use stillpoint::search::{SearchQuery, SearchResults};
@@ -71,6 +72,18 @@ impl Ctx<'_> {
     /// Run `f` against the app itself (login, setup, users, backups).
     fn app<T: Send>(&self, f: impl FnOnce(&mut App) -> T + Send) -> T {
         off_runtime(|| f(&mut self.state.lock().unwrap_or_else(PoisonError::into_inner)))
+    }
+
+    /// Run `f` against the app, with the page's progress channel as a reporter the core may
+    /// share (an upgrade at login reports from the migrations' hooks).
+    fn app_reporting<T: Send>(&self, f: impl FnOnce(&mut App, &Reporter) -> T + Send) -> T {
+        let report: Reporter = match self.progress.clone() {
+            Some(ch) => Arc::new(move |p| {
+                ch.send(p).ok();
+            }),
+            None => stillpoint::progress::nobody(),
+        };
+        self.app(|app| f(app, &report))
     }
 
     /// Run `f` against the open store. A panic elsewhere never leaves the state unusable.

@@ -162,7 +162,10 @@ fn samples() -> BTreeMap<&'static str, Value> {
         ),
         ("choose_ca_file", json!({})),
         ("check_link", json!({})),
-        ("login", json!({"username": "robin", "password": "pw"})),
+        (
+            "login",
+            json!({"username": "robin", "password": "pw", "onProgress": channel}),
+        ),
         ("logout", json!({})),
         ("lock_now", json!({})),
         (
@@ -171,7 +174,7 @@ fn samples() -> BTreeMap<&'static str, Value> {
         ),
         (
             "recover",
-            json!({"recoveryKey": "ABCD", "username": "robin", "newPassword": "a new password"}),
+            json!({"recoveryKey": "ABCD", "username": "robin", "newPassword": "a new password", "onProgress": channel}),
         ),
         ("list_users", json!({})),
         (

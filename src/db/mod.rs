@@ -12,6 +12,7 @@ use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{M, Migrations};
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::progress::{Progress, Reporter};
 
 pub mod audit;
 pub mod key;
@@ -30,7 +31,24 @@ pub const DATABASE_FILE: &str = "stillpoint.db";
 /// records already there). Storage does not know the domain: the hooks are passed in.
 pub type MigrationHook = fn(&rusqlite::Transaction<'_>) -> Result<()>;
 
-/// The hooks for migrations 0007, 0009 and 0010, and what each new connection needs set up.
+/// Before migrations change an existing database file: keep a verified copy of it and say
+/// where it is. Storage does not know how backups are written; the layer above passes this in.
+pub type KeepCopy = fn(&Connection, &UpgradeCopy<'_>, &mut dyn FnMut(Progress)) -> Result<PathBuf>;
+
+/// The database about to be upgraded, for [`KeepCopy`].
+pub struct UpgradeCopy<'a> {
+    /// The database file (its folder holds the backups).
+    pub database: &'a Path,
+    /// The key it is encrypted with, for the copy too.
+    pub key: Option<&'a DbKey>,
+    /// The schema it is at, and the one the migrations take it to.
+    pub from: usize,
+    pub to: usize,
+    pub at: DateTime<Utc>,
+}
+
+/// The hooks for migrations 0007, 0009 and 0010, what each new connection needs set up, and
+/// the copy kept before an upgrade.
 #[derive(Clone, Copy)]
 pub struct Hooks {
     /// 0007: fill the running totals from the records already there.
@@ -41,47 +59,138 @@ pub struct Hooks {
     pub search_terms: MigrationHook,
     /// Run on every connection after it is migrated (temporary tables it needs).
     pub on_open: fn(&Connection) -> Result<()>,
+    /// Before migrations change an existing file.
+    pub keep_copy: KeepCopy,
 }
 
 fn hook_error(e: Error) -> rusqlite_migration::HookError {
     rusqlite_migration::HookError::Hook(e.to_string())
 }
 
+/// What each migration does, in words for the person waiting at the login screen.
+const MIGRATION_WORDS: [&str; MIGRATION_COUNT] = [
+    "creating the client records and the audit log",
+    "creating intakes, session notes and the technique catalogue",
+    "creating the search index",
+    "adding the clinic settings",
+    "linking every audit entry to the one before it",
+    "adding users",
+    "rebuilding the technique totals from every signed note",
+    "indexing the dashboard",
+    "indexing client names for search",
+    "recording the words of every note for search",
+    "preparing for clinic roles",
+    "preparing for clinic logins",
+    "adding user credentials",
+    "adding the headache diary",
+    "adding the home-care library",
+    "adding MIDAS and care plans",
+    "adding corrections by amendment",
+    "adding corrections of diary days",
+];
+
+/// The progress of an upgrade from schema `from`: `done` migrations finished of the ones to
+/// run, and the words for the next (or "finishing" once all have run).
+fn upgrade_step(from: usize, done: usize) -> Progress {
+    let total = MIGRATION_COUNT.saturating_sub(from);
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let words = match MIGRATION_WORDS.get(from + done) {
+        Some(what) if done < total => format!(
+            "Upgrading the database, step {} of {total}: {what}",
+            done + 1
+        ),
+        _ => "Upgrading the database: saving the changes".to_owned(),
+    };
+    Progress::step(count(done), count(total), words)
+}
+
 fn migrations(hooks: &Hooks) -> Migrations<'static> {
+    migrations_reporting(hooks, None)
+}
+
+/// For the end-to-end test and demonstrations only: `STILLPOINT_UPGRADE_STEP_PAUSE_MS` makes
+/// each migration of an upgrade that reports its progress wait that long (at most 10 s)
+/// before saying it is done, so the login screen's progress can be seen on a small data
+/// folder. Unset (as always in use), nothing waits.
+fn step_pause() -> Option<std::time::Duration> {
+    let ms: u64 = std::env::var("STILLPOINT_UPGRADE_STEP_PAUSE_MS")
+        .ok()?
+        .parse()
+        .ok()?;
+    Some(std::time::Duration::from_millis(ms.min(10_000)))
+}
+
+/// A migration's hook, shareable into the closure the migration runner keeps.
+type Fill = Arc<dyn Fn(&rusqlite::Transaction<'_>) -> rusqlite_migration::HookResult + Send + Sync>;
+
+/// The migrations; with `report`, each still to run (from schema `from`) tells it when it is
+/// done, after its own hook.
+fn migrations_reporting(hooks: &Hooks, report: Option<(usize, Reporter)>) -> Migrations<'static> {
     let (totals, name_prefixes, search_terms) =
         (hooks.totals, hooks.name_prefixes, hooks.search_terms);
-    Migrations::new(vec![
-        M::up(include_str!("migrations/0001_clients_and_audit.sql")),
-        M::up(include_str!("migrations/0002_charting.sql")),
-        M::up(include_str!("migrations/0003_search.sql")),
-        M::up(include_str!("migrations/0004_settings.sql")),
-        M::up_with_hook(
+    let fill = |f: MigrationHook| -> Option<Fill> {
+        Some(Arc::new(move |tx: &rusqlite::Transaction<'_>| {
+            f(tx).map_err(hook_error)
+        }))
+    };
+    let steps: [(&'static str, Option<Fill>); MIGRATION_COUNT] = [
+        (include_str!("migrations/0001_clients_and_audit.sql"), None),
+        (include_str!("migrations/0002_charting.sql"), None),
+        (include_str!("migrations/0003_search.sql"), None),
+        (include_str!("migrations/0004_settings.sql"), None),
+        (
             include_str!("migrations/0005_audit_chain.sql"),
-            audit::chain_existing_entries,
+            Some(Arc::new(audit::chain_existing_entries)),
         ),
-        M::up(include_str!("migrations/0006_users.sql")),
-        M::up_with_hook(
+        (include_str!("migrations/0006_users.sql"), None),
+        (
             include_str!("migrations/0007_outcome_totals.sql"),
-            move |tx: &rusqlite::Transaction<'_>| totals(tx).map_err(hook_error),
+            fill(totals),
         ),
-        M::up(include_str!("migrations/0008_dashboard_indexes.sql")),
-        M::up_with_hook(
+        (include_str!("migrations/0008_dashboard_indexes.sql"), None),
+        (
             include_str!("migrations/0009_client_name_prefixes.sql"),
-            move |tx: &rusqlite::Transaction<'_>| name_prefixes(tx).map_err(hook_error),
+            fill(name_prefixes),
         ),
-        M::up_with_hook(
+        (
             include_str!("migrations/0010_search_terms.sql"),
-            move |tx: &rusqlite::Transaction<'_>| search_terms(tx).map_err(hook_error),
+            fill(search_terms),
         ),
-        M::up(include_str!("migrations/0011_clinic_roles.sql")),
-        M::up(include_str!("migrations/0012_clinic_logins.sql")),
-        M::up(include_str!("migrations/0013_user_credentials.sql")),
-        M::up(include_str!("migrations/0014_diary.sql")),
-        M::up(include_str!("migrations/0015_home_care.sql")),
-        M::up(include_str!("migrations/0016_midas_care_plan.sql")),
-        M::up(include_str!("migrations/0017_corrections.sql")),
-        M::up(include_str!("migrations/0018_diary_corrections.sql")),
-    ])
+        (include_str!("migrations/0011_clinic_roles.sql"), None),
+        (include_str!("migrations/0012_clinic_logins.sql"), None),
+        (include_str!("migrations/0013_user_credentials.sql"), None),
+        (include_str!("migrations/0014_diary.sql"), None),
+        (include_str!("migrations/0015_home_care.sql"), None),
+        (include_str!("migrations/0016_midas_care_plan.sql"), None),
+        (include_str!("migrations/0017_corrections.sql"), None),
+        (include_str!("migrations/0018_diary_corrections.sql"), None),
+    ];
+    let ms = steps
+        .into_iter()
+        .enumerate()
+        .map(|(i, (sql, fill))| {
+            let told = match &report {
+                Some((from, report)) if i >= *from => Some((*from, report.clone())),
+                _ => None,
+            };
+            match (fill, told) {
+                (None, None) => M::up(sql),
+                (fill, told) => M::up_with_hook(sql, move |tx: &rusqlite::Transaction<'_>| {
+                    if let Some(fill) = &fill {
+                        fill(tx)?;
+                    }
+                    if let Some((from, report)) = &told {
+                        if let Some(pause) = step_pause() {
+                            std::thread::sleep(pause);
+                        }
+                        report(upgrade_step(*from, i + 1 - from));
+                    }
+                    Ok(())
+                }),
+            }
+        })
+        .collect();
+    Migrations::new(ms)
 }
 
 /// The schema version this binary writes (the number of migrations it knows).
@@ -225,6 +334,16 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
 
 impl Database {
     pub fn open(options: OpenOptions, hooks: Hooks) -> Result<Database> {
+        Self::open_reporting(options, hooks, None)
+    }
+
+    /// Open, telling `report` how an upgrade goes when the file needs one: the copy kept
+    /// first (in pages), then each migration (step i of n, and what it does).
+    pub fn open_reporting(
+        options: OpenOptions,
+        hooks: Hooks,
+        report: Option<&Reporter>,
+    ) -> Result<Database> {
         let link = match (&options.server, &options.path) {
             (Some(server), _) => {
                 let pg = postgres::connect(server, options.tls_ca.as_deref())?;
@@ -248,7 +367,13 @@ impl Database {
                 };
                 unlock(&conn, options.key.as_ref())?;
                 configure(&conn, path.is_some())?;
-                migrate(&mut conn, &hooks)?;
+                let upgrade = Upgrade {
+                    path: path.as_deref(),
+                    key: options.key.as_ref(),
+                    now: (options.clock)(),
+                    report,
+                };
+                migrate(&mut conn, &hooks, &upgrade)?;
                 (hooks.on_open)(&conn)?;
                 Link::Sqlite(conn)
             }
@@ -529,7 +654,20 @@ fn configure(conn: &Connection, on_disk: bool) -> Result<()> {
     Ok(())
 }
 
-fn migrate(conn: &mut Connection, hooks: &Hooks) -> Result<()> {
+/// What an upgrade of a file needs besides the connection: where the file is, its key, the
+/// time (for the copy's name), and who to tell how it goes.
+struct Upgrade<'a> {
+    path: Option<&'a Path>,
+    key: Option<&'a DbKey>,
+    now: DateTime<Utc>,
+    report: Option<&'a Reporter>,
+}
+
+/// Bring the file to this binary's schema. An existing file that needs migrations gets a
+/// verified copy first (refused, with nothing changed, when the copy cannot be made); then
+/// every migration runs in one transaction, so one that fails leaves the file as it was, and
+/// the error says so and where the copy is.
+fn migrate(conn: &mut Connection, hooks: &Hooks, upgrade: &Upgrade<'_>) -> Result<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let known = i64::try_from(MIGRATION_COUNT).unwrap_or(i64::MAX);
     if found > known {
@@ -540,8 +678,79 @@ fn migrate(conn: &mut Connection, hooks: &Hooks) -> Result<()> {
             ),
         ));
     }
-    migrations(hooks).to_latest(conn)?;
-    Ok(())
+    if found == known {
+        return Ok(());
+    }
+    let from = usize::try_from(found).unwrap_or(0);
+    let tell = |p: Progress| {
+        if let Some(report) = upgrade.report {
+            report(p);
+        }
+    };
+    // A new file (schema 0) has nothing to keep.
+    let copy = match upgrade.path {
+        Some(database) if from > 0 => Some((hooks.keep_copy)(
+            conn,
+            &UpgradeCopy {
+                database,
+                key: upgrade.key,
+                from,
+                to: MIGRATION_COUNT,
+                at: upgrade.now,
+            },
+            &mut |p| tell(p),
+        )?),
+        _ => None,
+    };
+    let told = upgrade.report.map(|report| {
+        report(upgrade_step(from, 0));
+        (from, report.clone())
+    });
+    match migrations_reporting(hooks, told).to_latest(conn) {
+        Ok(()) => Ok(()),
+        Err(e) => match copy {
+            Some(copy) => Err(upgrade_failed(&e, from, &copy)),
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// A migration failed and the transaction holding them all was rolled back.
+fn upgrade_failed(e: &rusqlite_migration::Error, from: usize, copy: &Path) -> Error {
+    let why = match e {
+        rusqlite_migration::Error::RusqliteError { err, .. } => err.to_string(),
+        rusqlite_migration::Error::Hook(why) => why.clone(),
+        other => other.to_string(),
+    };
+    Error::new(
+        ErrorCode::UpgradeFailed,
+        format!(
+            "The database could not be upgraded from schema {from} to {MIGRATION_COUNT} ({why}). It was left exactly as it was: nothing was changed. A verified copy taken just before is kept at {}. To go on working, reinstall the version of Stillpoint you had before, and send this message to whoever looks after your Stillpoint.",
+            copy.display()
+        ),
+    )
+}
+
+/// Check that the file opens (with `key`, or unencrypted without one) and was not written by
+/// a newer Stillpoint, changing nothing: no migrations, opened read-only. Returns its schema
+/// version.
+pub fn check_file(path: &Path, key: Option<&DbKey>) -> Result<usize> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    unlock(&conn, key)?;
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let found = usize::try_from(found).unwrap_or(0);
+    if found > MIGRATION_COUNT {
+        return Err(Error::new(
+            ErrorCode::DatabaseTooNew,
+            format!(
+                "This database was written by a newer version of Stillpoint (schema {found}; this version knows up to {MIGRATION_COUNT}). Install the newer Stillpoint to open it; the file was not changed."
+            ),
+        ));
+    }
+    Ok(found)
 }
 
 /// Create an unencrypted database at an older schema version, as an earlier Stillpoint
@@ -587,6 +796,7 @@ mod tests {
         name_prefixes: nothing,
         search_terms: nothing,
         on_open: |_| Ok(()),
+        keep_copy: |_, _, _| Err(Error::internal("no copies here")),
     };
 
     #[test]

@@ -18,12 +18,7 @@ use crate::error::{Error, Result};
 use crate::security::users::Permission;
 
 /// How far an export has got.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
-pub struct Progress {
-    pub done: u32,
-    pub total: u32,
-}
+pub use crate::progress::Progress;
 
 /// Everything Stillpoint holds about one client.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -132,7 +127,7 @@ impl Store {
                 .map_err(csv_error)?;
                 done += 1;
             }
-            progress(Progress { done, total });
+            progress(Progress::of(done, total));
         }
         w.flush()?;
         Ok(done)
@@ -242,7 +237,7 @@ impl Store {
                 .map_err(csv_error)?;
                 done += 1;
             }
-            progress(Progress { done, total });
+            progress(Progress::of(done, total));
         }
         w.flush()?;
         Ok(done)

@@ -1,7 +1,9 @@
 //! Hot backups with SQLite's online backup API into the `backups` folder beside the
 //! database: encrypted with the same key, verified after writing (integrity check and row
 //! counts against the snapshot they were copied from), and rotated (the newest few, plus the
-//! newest of each recent day). Restoring keeps a copy of what it replaces.
+//! newest of each recent day). Restoring keeps a copy of what it replaces, and so does an
+//! upgrade: before migrations change an existing database, a copy is written and verified the
+//! same way (`pre-upgrade-schema-16-to-17-stillpoint-….db`, the newest few kept).
 //!
 //! These are backups of the SQLite file: the online backup API, PRAGMAs, and opening the
 //! copy as a file stay on rusqlite. A clinic server's backups are pg_dump's, not these. Only
@@ -18,13 +20,17 @@ use ts_rs::TS;
 use crate::Store;
 use crate::db::sql::Conn;
 use crate::error::{Error, ErrorCode, Result};
-use crate::reports::export::Progress;
+use crate::progress::Progress;
 use crate::security::keys::DbKey;
 use crate::security::users::Permission;
 
 pub const BACKUP_DIR: &str = "backups";
 const PREFIX: &str = "stillpoint-";
 pub(crate) const PRE_RESTORE: &str = "pre-restore-";
+pub(crate) const PRE_UPGRADE: &str = "pre-upgrade-";
+/// Copies kept before an upgrade: the newest this many (upgrades are rare, and each copy is
+/// as big as the database). Rotation of ordinary backups never removes them.
+pub const KEEP_BEFORE_UPGRADE: usize = 3;
 /// Always keep this many of the newest backups.
 pub const KEEP_RECENT: usize = 10;
 /// And the newest backup of each of this many recent days.
@@ -55,6 +61,9 @@ pub struct BackupInfo {
     pub bytes: u64,
     /// A copy kept automatically just before a restore replaced the database.
     pub before_restore: bool,
+    /// A copy kept automatically just before an upgrade changed the database (its name
+    /// says from which schema to which).
+    pub before_upgrade: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -76,30 +85,63 @@ fn stamp(at: DateTime<Utc>) -> String {
     at.format("%Y%m%d-%H%M%S").to_string()
 }
 
-fn parse_stamp(name: &str) -> Option<(DateTime<Utc>, bool)> {
-    let (rest, before_restore) = match name.strip_prefix(PRE_RESTORE) {
-        Some(r) => (r, true),
-        None => (name, false),
+/// Why a backup was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The schedule, closing the app, or *Back up now*: rotated.
+    Regular,
+    /// Just before a restore replaced the database: never rotated.
+    BeforeRestore,
+    /// Just before an upgrade changed the database: the newest few kept.
+    BeforeUpgrade,
+}
+
+fn parse_stamp(name: &str) -> Option<(DateTime<Utc>, Kind)> {
+    parse_name(name).map(|(at, _, kind)| (at, kind))
+}
+
+/// When a backup was taken, its place among those taken in the same second (`-2`, `-3`, …
+/// after the first), and why it was taken. Copies kept before an upgrade say from which
+/// schema to which before the time: `pre-upgrade-schema-16-to-17-stillpoint-….db`.
+fn parse_name(name: &str) -> Option<(DateTime<Utc>, u32, Kind)> {
+    let (rest, kind) = if let Some(r) = name.strip_prefix(PRE_RESTORE) {
+        (r, Kind::BeforeRestore)
+    } else if let Some(r) = name.strip_prefix(PRE_UPGRADE) {
+        let schemas = r.strip_prefix("schema-")?;
+        (&schemas[schemas.find(PREFIX)?..], Kind::BeforeUpgrade)
+    } else {
+        (name, Kind::Regular)
     };
     let core = rest.strip_prefix(PREFIX)?.strip_suffix(".db")?;
-    let core = core.get(..15)?; // YYYYMMDD-HHMMSS, maybe followed by -N
-    NaiveDateTime::parse_from_str(core, "%Y%m%d-%H%M%S")
+    // YYYYMMDD-HHMMSS, maybe followed by -N
+    let (stamp, tail) = (core.get(..15)?, core.get(15..)?);
+    let seq = match tail {
+        "" => 1,
+        t => t.strip_prefix('-')?.parse().ok()?,
+    };
+    NaiveDateTime::parse_from_str(stamp, "%Y%m%d-%H%M%S")
         .ok()
-        .map(|t| (t.and_utc(), before_restore))
+        .map(|t| (t.and_utc(), seq, kind))
+}
+
+/// Newest first: by the time, then by the place within the same second.
+fn newest_first(a: &str, b: &str) -> std::cmp::Ordering {
+    let key = |n: &str| parse_name(n).map(|(t, seq, _)| (t, seq));
+    key(b).cmp(&key(a)).then_with(|| b.cmp(a))
 }
 
 /// Which backups rotation removes: everything but the newest `KEEP_RECENT` and the newest
-/// of each of the last `KEEP_DAILY_DAYS` days. Copies kept before a restore are never
-/// removed here. `names` in any order.
+/// of each of the last `KEEP_DAILY_DAYS` days. Copies kept before a restore or an upgrade
+/// are never removed here. `names` in any order.
 pub fn rotation(names: &[String], now: DateTime<Utc>) -> Vec<String> {
     let mut dated: Vec<(DateTime<Utc>, &String)> = names
         .iter()
         .filter_map(|n| match parse_stamp(n) {
-            Some((t, false)) => Some((t, n)),
+            Some((t, Kind::Regular)) => Some((t, n)),
             _ => None,
         })
         .collect();
-    dated.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(a.1)));
+    dated.sort_by(|a, b| newest_first(a.1, b.1));
     let mut keep = std::collections::HashSet::new();
     for (_, n) in dated.iter().take(KEEP_RECENT) {
         keep.insert((*n).clone());
@@ -118,6 +160,20 @@ pub fn rotation(names: &[String], now: DateTime<Utc>) -> Vec<String> {
         .collect()
 }
 
+/// Which copies kept before an upgrade go: all but the newest `KEEP_BEFORE_UPGRADE`.
+pub fn upgrade_rotation(names: &[String]) -> Vec<String> {
+    let mut dated: Vec<&String> = names
+        .iter()
+        .filter(|n| matches!(parse_stamp(n), Some((_, Kind::BeforeUpgrade))))
+        .collect();
+    dated.sort_by(|a, b| newest_first(a, b));
+    dated
+        .into_iter()
+        .skip(KEEP_BEFORE_UPGRADE)
+        .cloned()
+        .collect()
+}
+
 fn open_keyed(path: &Path, key: Option<&DbKey>, flags: OpenFlags) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags)?;
     if let Some(key) = key {
@@ -127,16 +183,32 @@ fn open_keyed(path: &Path, key: Option<&DbKey>, flags: OpenFlags) -> Result<Conn
     Ok(conn)
 }
 
-fn counts(c: Conn<'_>) -> Result<Vec<i64>> {
-    COUNTED
-        .iter()
-        .map(|t| c.value(&format!("SELECT count(*) FROM {t}"), crate::args![]))
-        .collect()
+/// The rows of each counted table the database has (a database at an older schema, kept
+/// before an upgrade, may not have them all yet).
+fn counts(c: Conn<'_>) -> Result<Vec<(&'static str, i64)>> {
+    let mut out = Vec::with_capacity(COUNTED.len());
+    for t in COUNTED {
+        let present: i64 = c.value(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            crate::args![*t],
+        )?;
+        if present > 0 {
+            out.push((
+                *t,
+                c.value(&format!("SELECT count(*) FROM {t}"), crate::args![])?,
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// Check a backup file: it opens with the key, passes `integrity_check`, and (when given)
 /// holds the expected row counts. Returns the rows checked.
-pub fn verify_file(path: &Path, key: Option<&DbKey>, expected: Option<&[i64]>) -> Result<i64> {
+pub fn verify_file(
+    path: &Path,
+    key: Option<&DbKey>,
+    expected: Option<&[(&'static str, i64)]>,
+) -> Result<i64> {
     let conn = open_keyed(path, key, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let bad = |why: String| {
         Error::new(
@@ -156,17 +228,18 @@ pub fn verify_file(path: &Path, key: Option<&DbKey>, expected: Option<&[i64]>) -
     {
         return Err(bad(format!("row counts {got:?}, expected {want:?}")));
     }
-    Ok(got.iter().sum())
+    Ok(got.iter().map(|(_, n)| n).sum())
 }
 
 fn info(path: &Path) -> Option<BackupInfo> {
     let name = path.file_name()?.to_str()?.to_owned();
-    let (at, before_restore) = parse_stamp(&name)?;
+    let (at, kind) = parse_stamp(&name)?;
     Some(BackupInfo {
         path: path.display().to_string(),
         taken_at: crate::db::timestamp(at),
         bytes: std::fs::metadata(path).ok()?.len(),
-        before_restore,
+        before_restore: kind == Kind::BeforeRestore,
+        before_upgrade: kind == Kind::BeforeUpgrade,
         name,
     })
 }
@@ -183,11 +256,7 @@ pub fn list_in(data_dir: &Path) -> Result<Vec<BackupInfo>> {
         .filter_map(|e| e.ok())
         .filter_map(|e| info(&e.path()))
         .collect();
-    out.sort_by(|a, b| {
-        b.taken_at
-            .cmp(&a.taken_at)
-            .then_with(|| b.name.cmp(&a.name))
-    });
+    out.sort_by(|a, b| newest_first(&a.name, &b.name));
     Ok(out)
 }
 
@@ -234,61 +303,8 @@ impl Store {
         let dir = backup_dir(data_dir);
         std::fs::create_dir_all(&dir)?;
         let path = new_backup_path(&dir, prefix, self.now());
-        let tmp = path.with_extension("partial");
-        // Copy from one snapshot, and count rows in that same snapshot.
-        let snapshot = conn.unchecked_transaction()?;
-        let expected = counts(Conn::Sqlite(conn))?;
-        let result = (|| -> Result<()> {
-            let mut dest = open_keyed(
-                &tmp,
-                self.key(),
-                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-            )?;
-            let backup = Backup::new(conn, &mut dest)?;
-            loop {
-                let more = backup.step(256)?;
-                let p = backup.progress();
-                let total = u32::try_from(p.pagecount.max(0)).unwrap_or(u32::MAX);
-                let left = u32::try_from(p.remaining.max(0)).unwrap_or(0);
-                progress(Progress {
-                    done: total.saturating_sub(left),
-                    total,
-                });
-                if more == rusqlite::backup::StepResult::Done {
-                    break;
-                }
-            }
-            drop(backup);
-            dest.execute_batch("PRAGMA journal_mode = DELETE;")?;
-            Ok(())
-        })();
-        snapshot.finish()?;
-        if let Err(e) = result {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
-        let rows = match verify_file(&tmp, self.key(), Some(&expected)) {
-            Ok(r) => r,
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(e);
-            }
-        };
-        std::fs::File::open(&tmp)?.sync_all()?;
-        std::fs::rename(&tmp, &path)?;
-        if let Ok(d) = std::fs::File::open(&dir) {
-            d.sync_all().ok();
-        }
-        // The backups open only with a key from keys.json (or the recovery key, which is
-        // also wrapped there): keep a copy of it beside them, so the folder is complete.
-        // It holds only wrapped keys, never the database key itself.
-        let keys = crate::security::keys::keys_path(data_dir);
-        if keys.exists() {
-            let tmp_keys = dir.join(".keys.json.partial");
-            std::fs::copy(&keys, &tmp_keys)?;
-            std::fs::File::open(&tmp_keys)?.sync_all()?;
-            std::fs::rename(&tmp_keys, dir.join(crate::security::keys::KEYS_FILE))?;
-        }
+        let rows = write_verified(conn, self.key(), &path, progress)?;
+        keep_key_file_beside(data_dir)?;
         let names: Vec<String> = list_in(data_dir)?.into_iter().map(|b| b.name).collect();
         let removed = rotation(&names, self.now());
         for name in &removed {
@@ -301,6 +317,129 @@ impl Store {
             removed,
         })
     }
+}
+
+/// Copy the database on `conn` into `path`, keyed with `key`: SQLite's online backup from one
+/// snapshot into `path.partial`, which is opened again and checked (integrity, and the row
+/// counts of that same snapshot) before it is flushed and renamed into place. Nothing is
+/// left at `path` unless it verified. Progress in pages. Returns the rows checked.
+fn write_verified(
+    conn: &Connection,
+    key: Option<&DbKey>,
+    path: &Path,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<i64> {
+    let tmp = path.with_extension("partial");
+    // Copy from one snapshot, and count rows in that same snapshot.
+    let snapshot = conn.unchecked_transaction()?;
+    let expected = counts(Conn::Sqlite(conn))?;
+    let result = (|| -> Result<()> {
+        let mut dest = open_keyed(
+            &tmp,
+            key,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )?;
+        let backup = Backup::new(conn, &mut dest)?;
+        loop {
+            let more = backup.step(256)?;
+            let p = backup.progress();
+            let total = u32::try_from(p.pagecount.max(0)).unwrap_or(u32::MAX);
+            let left = u32::try_from(p.remaining.max(0)).unwrap_or(0);
+            progress(Progress::of(total.saturating_sub(left), total));
+            if more == rusqlite::backup::StepResult::Done {
+                break;
+            }
+        }
+        drop(backup);
+        dest.execute_batch("PRAGMA journal_mode = DELETE;")?;
+        Ok(())
+    })();
+    snapshot.finish()?;
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    let rows = match verify_file(&tmp, key, Some(&expected)) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
+    std::fs::File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    if let Some(dir) = path.parent()
+        && let Ok(d) = std::fs::File::open(dir)
+    {
+        d.sync_all().ok();
+    }
+    Ok(rows)
+}
+
+/// The backups open only with a key from keys.json (or the recovery key, which is also
+/// wrapped there): keep a copy of it beside them, so the folder is complete. It holds only
+/// wrapped keys, never the database key itself.
+fn keep_key_file_beside(data_dir: &Path) -> Result<()> {
+    let keys = crate::security::keys::keys_path(data_dir);
+    if keys.exists() {
+        let dir = backup_dir(data_dir);
+        let tmp_keys = dir.join(".keys.json.partial");
+        std::fs::copy(&keys, &tmp_keys)?;
+        std::fs::File::open(&tmp_keys)?.sync_all()?;
+        std::fs::rename(&tmp_keys, dir.join(crate::security::keys::KEYS_FILE))?;
+    }
+    Ok(())
+}
+
+/// Before migrations change an existing database: a copy, written and verified as a backup
+/// is, into the backups folder beside it, named with the schema it is at and the one it is
+/// going to (`pre-upgrade-schema-16-to-17-stillpoint-20261201-101500.db`). Older such copies
+/// beyond the newest [`KEEP_BEFORE_UPGRADE`] are removed. Returns where the copy is. Storage
+/// calls this (through the hooks) with the connection it is about to migrate.
+pub(crate) fn keep_before_upgrade(
+    conn: &Connection,
+    upgrade: &crate::db::UpgradeCopy<'_>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<PathBuf> {
+    let data_dir = upgrade
+        .database
+        .parent()
+        .ok_or_else(|| Error::internal("the database file has no folder"))?;
+    let dir = backup_dir(data_dir);
+    let (from, to) = (upgrade.from, upgrade.to);
+    let refused = |e: Error| Error {
+        message: format!(
+            "Before upgrading the database (schema {from} to {to}), Stillpoint keeps a verified copy of it in {}, and that failed, so nothing was upgraded or changed: {}",
+            dir.display(),
+            e.message
+        ),
+        ..e
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| refused(e.into()))?;
+    let path = new_backup_path(
+        &dir,
+        &format!("{PRE_UPGRADE}schema-{from}-to-{to}-"),
+        upgrade.at,
+    );
+    let copying =
+        format!("Keeping a copy of the database before upgrading it (schema {from} to {to})");
+    progress(Progress::step(0, 0, copying.clone()));
+    write_verified(conn, upgrade.key, &path, &mut |p| {
+        let words = if p.done < p.total {
+            copying.clone()
+        } else {
+            "Checking the copy of the database".to_owned()
+        };
+        progress(Progress::step(p.done, p.total, words));
+    })
+    .map_err(refused)?;
+    keep_key_file_beside(data_dir).map_err(refused)?;
+    let names: Vec<String> = list_in(data_dir)?.into_iter().map(|b| b.name).collect();
+    for name in upgrade_rotation(&names) {
+        // An old copy left behind is no harm; the new one is written and verified.
+        let _ = std::fs::remove_file(dir.join(name));
+    }
+    Ok(path)
 }
 
 #[cfg(test)]
@@ -316,14 +455,42 @@ mod tests {
     fn names_round_trip() {
         let at = Utc.with_ymd_and_hms(2026, 11, 23, 9, 5, 7).unwrap();
         assert_eq!(name(at), "stillpoint-20261123-090507.db");
-        assert_eq!(parse_stamp(&name(at)), Some((at, false)));
+        assert_eq!(parse_stamp(&name(at)), Some((at, Kind::Regular)));
         assert_eq!(
             parse_stamp("pre-restore-stillpoint-20261123-090507.db"),
-            Some((at, true))
+            Some((at, Kind::BeforeRestore))
+        );
+        assert_eq!(
+            parse_name("pre-upgrade-schema-16-to-17-stillpoint-20261123-090507.db"),
+            Some((at, 1, Kind::BeforeUpgrade))
+        );
+        assert_eq!(
+            parse_name("pre-upgrade-schema-9-to-17-stillpoint-20261123-090507-12.db"),
+            Some((at, 12, Kind::BeforeUpgrade))
+        );
+        assert_eq!(
+            parse_stamp("pre-upgrade-stillpoint-20261123-090507.db"),
+            None
+        );
+        assert_eq!(parse_stamp("stillpoint-20261123-090507-x.db"), None);
+        // Within one second: -10 is newer than -9, and both newer than the first.
+        let mut same = vec![
+            "stillpoint-20261123-090507-9.db".to_owned(),
+            "stillpoint-20261123-090507.db".to_owned(),
+            "stillpoint-20261123-090507-10.db".to_owned(),
+        ];
+        same.sort_by(|a, b| newest_first(a, b));
+        assert_eq!(
+            same,
+            [
+                "stillpoint-20261123-090507-10.db",
+                "stillpoint-20261123-090507-9.db",
+                "stillpoint-20261123-090507.db"
+            ]
         );
         assert_eq!(
             parse_stamp("stillpoint-20261123-090507-2.db"),
-            Some((at, false))
+            Some((at, Kind::Regular))
         );
         assert_eq!(parse_stamp("notes.txt"), None);
     }
@@ -363,6 +530,31 @@ mod tests {
         let mut names: Vec<String> = (0..50).map(|d| name(now - Duration::days(d))).collect();
         let pre = format!("{PRE_RESTORE}{}", name(now - Duration::days(60)));
         names.push(pre.clone());
-        assert!(!rotation(&names, now).contains(&pre));
+        let upgrade = format!(
+            "{PRE_UPGRADE}schema-16-to-17-{PREFIX}{}.db",
+            stamp(now - Duration::days(60))
+        );
+        names.push(upgrade.clone());
+        let removed = rotation(&names, now);
+        assert!(!removed.contains(&pre));
+        assert!(!removed.contains(&upgrade));
+    }
+
+    #[test]
+    fn the_newest_copies_kept_before_an_upgrade_stay_and_older_ones_go() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+        let upgrade = |d: i64, from: u32| {
+            format!(
+                "{PRE_UPGRADE}schema-{from}-to-{}-{PREFIX}{}.db",
+                from + 1,
+                stamp(now - Duration::days(d))
+            )
+        };
+        let mut names: Vec<String> = (0..5).map(|d| upgrade(d * 30, 16 - d as u32)).collect();
+        names.push(name(now));
+        names.push(format!("{PRE_RESTORE}{}", name(now - Duration::days(400))));
+        let removed = upgrade_rotation(&names);
+        assert_eq!(removed.len(), 5 - KEEP_BEFORE_UPGRADE);
+        assert_eq!(removed, vec![upgrade(90, 13), upgrade(120, 12)]);
     }
 }

@@ -21,6 +21,7 @@ use crate::Store;
 use crate::db::{self, Clock, OpenOptions, system_clock};
 use crate::domain::sessions::{Session, SessionInput};
 use crate::error::{Error, ErrorCode, Result};
+use crate::progress::{self, Reporter};
 use crate::security::backup::{self, BackupInfo, BackupReport};
 use crate::security::clinic_link::{ClinicServer, JoinInput};
 use crate::security::drafts::DraftsKey;
@@ -225,8 +226,9 @@ impl App {
                     return State::Setup { legacy: false };
                 }
                 // A database from before encryption: check it opens (not too new, not
-                // damaged) before offering to encrypt it at setup.
-                match Store::open(OpenOptions::file(&db)) {
+                // damaged) before offering to encrypt it at setup. It is upgraded only once
+                // encrypted, so the copy kept before the upgrade is encrypted too.
+                match db::check_file(&db, None) {
                     Ok(_) => State::Setup { legacy: true },
                     Err(e) => State::Failed(e),
                 }
@@ -312,13 +314,17 @@ impl App {
         };
     }
 
-    fn open_as(&mut self, key: DbKey, user_name: &str) -> Result<()> {
+    /// Open the database with `key` as `user_name`. When it needs an upgrade, a verified copy
+    /// is kept first and `report` hears how it goes; a failed upgrade leaves the file as it
+    /// was and says where the copy is.
+    fn open_as(&mut self, key: DbKey, user_name: &str, report: &Reporter) -> Result<()> {
         let dir = self.dir()?.to_path_buf();
-        let store = Store::open(
+        let store = Store::open_reporting(
             OpenOptions::file(db::database_path(&dir))
                 .key(key.clone())
                 .clock(self.clock.clone())
                 .actor(user_name),
+            report,
         )?;
         self.enter(store, Some(key), user_name)
     }
@@ -511,7 +517,7 @@ impl App {
         }
         file.save(&keys::keys_path(&dir))?;
         self.state = State::Login { reason: None };
-        self.open_as(key, &username)?;
+        self.open_as(key, &username, &progress::nobody())?;
         Ok(SetupDone {
             recovery_key: recovery.to_string(),
             status: self.status(),
@@ -519,6 +525,17 @@ impl App {
     }
 
     pub fn login(&mut self, username: &str, password: &str) -> Result<AppStatus> {
+        self.login_reporting(username, password, &progress::nobody())
+    }
+
+    /// Log in; when the database needs an upgrade first, `report` hears how it goes (the
+    /// copy kept before it, then each migration), for the login screen to show.
+    pub fn login_reporting(
+        &mut self,
+        username: &str,
+        password: &str,
+        report: &Reporter,
+    ) -> Result<AppStatus> {
         if !matches!(self.state, State::Login { .. }) {
             return match self.state {
                 State::Open(_) => Err(Error::conflict("Someone is already logged in.")),
@@ -549,7 +566,7 @@ impl App {
             }
             self.after_clinic_login(&keys::normalize_username(username), password)?;
         } else {
-            self.login_with_key_file(username, password, &dir, now, &mut failures)?;
+            self.login_with_key_file(username, password, &dir, now, &mut failures, report)?;
         }
         // Logged in: the failures since the last login go into the audit log, this user's
         // count starts again.
@@ -570,6 +587,7 @@ impl App {
         dir: &Path,
         now: DateTime<Utc>,
         failures: &mut LoginFailures,
+        report: &Reporter,
     ) -> Result<()> {
         let file = self.key_file()?;
         let key = match file.unlock(username, password) {
@@ -582,7 +600,7 @@ impl App {
                 return Err(e);
             }
         };
-        self.open_as(key, &keys::normalize_username(username))
+        self.open_as(key, &keys::normalize_username(username), report)
     }
 
     pub fn logout(&mut self) -> AppStatus {
@@ -653,6 +671,17 @@ impl App {
         username: &str,
         new_password: &str,
     ) -> Result<AppStatus> {
+        self.recover_reporting(recovery_key, username, new_password, &progress::nobody())
+    }
+
+    /// [`App::recover`], telling `report` how an upgrade of the database goes.
+    pub fn recover_reporting(
+        &mut self,
+        recovery_key: &str,
+        username: &str,
+        new_password: &str,
+        report: &Reporter,
+    ) -> Result<AppStatus> {
         if !matches!(self.state, State::Login { .. }) {
             return Err(Error::conflict("Log out before using the recovery key."));
         }
@@ -665,10 +694,11 @@ impl App {
         users::validate_password(new_password)
             .map_err(|e| Error::field("new_password", e.message))?;
         {
-            let store = Store::open(
+            let store = Store::open_reporting(
                 OpenOptions::file(db::database_path(self.dir()?))
                     .key(key.clone())
                     .clock(self.clock.clone()),
+                report,
             )?;
             if store.get_user(&username)?.is_none() {
                 return Err(Error::field(
@@ -679,7 +709,7 @@ impl App {
         }
         file.set_user(&username, new_password, self.kdf, &key)?;
         file.save(&keys::keys_path(self.dir()?))?;
-        self.open_as(key, &username)?;
+        self.open_as(key, &username, report)?;
         if let State::Open(o) = &mut self.state {
             o.store
                 .audit_account("user.recover", "set a new password with the recovery key")?;
@@ -786,7 +816,7 @@ impl App {
         let newest = backup::list_in(&dir)
             .ok()?
             .into_iter()
-            .find(|b| !b.before_restore)
+            .find(|b| !b.before_restore && !b.before_upgrade)
             .and_then(|b| DateTime::parse_from_rfc3339(&b.taken_at).ok());
         let due = match newest {
             Some(t) => (self.clock)() - t.to_utc() >= Duration::hours(backup::SCHEDULE_HOURS),
@@ -845,7 +875,7 @@ impl App {
             let _ = std::fs::remove_file(PathBuf::from(format!("{}{suffix}", db_path.display())));
         }
         std::fs::rename(&tmp, &db_path)?;
-        self.open_as(key, &username)?;
+        self.open_as(key, &username, &progress::nobody())?;
         if let State::Open(o) = &mut self.state {
             o.store.audit_account(
                 "backup.restore",

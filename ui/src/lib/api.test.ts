@@ -35,6 +35,7 @@ describe('toAppError', () => {
       'not_found',
       'conflict',
       'database_too_new',
+      'upgrade_failed',
       'not_open',
       'disk_full',
       'busy',

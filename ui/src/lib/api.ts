@@ -67,6 +67,7 @@ const CODES: Record<ErrorCode, true> = {
   not_found: true,
   conflict: true,
   database_too_new: true,
+  upgrade_failed: true,
   not_open: true,
   disk_full: true,
   busy: true,
@@ -375,8 +376,18 @@ export function checkLink(): Promise<LinkStatus> {
   return call('check_link');
 }
 
-export function login(username: string, password: string): Promise<AppStatus> {
-  return call('login', { username, password });
+/**
+ * Log in. When this version of Stillpoint must upgrade the database first, `onProgress` hears
+ * how it goes (the copy kept before it, then each migration), in the core's words (`step`).
+ */
+export function login(
+  username: string,
+  password: string,
+  onProgress: (p: Progress) => void = () => {},
+): Promise<AppStatus> {
+  const channel = new Channel<Progress>();
+  channel.onmessage = onProgress;
+  return call('login', { username, password, onProgress: channel });
 }
 
 export function logout(): Promise<AppStatus> {
@@ -393,8 +404,15 @@ export function changePassword(current: string, newPassword: string): Promise<vo
 }
 
 /** Forgotten password: the recovery key sets a new one for `username` and logs them in. */
-export function recover(recoveryKey: string, username: string, newPassword: string): Promise<AppStatus> {
-  return call('recover', { recoveryKey, username, newPassword });
+export function recover(
+  recoveryKey: string,
+  username: string,
+  newPassword: string,
+  onProgress: (p: Progress) => void = () => {},
+): Promise<AppStatus> {
+  const channel = new Channel<Progress>();
+  channel.onmessage = onProgress;
+  return call('recover', { recoveryKey, username, newPassword, onProgress: channel });
 }
 
 // Administration (administrators only; others get `forbidden`).

@@ -9,6 +9,7 @@ describe('backups', () => {
     taken_at,
     bytes: 2_200_000,
     before_restore,
+    before_upgrade: false,
   });
 
   it('lists the newest first', () => {

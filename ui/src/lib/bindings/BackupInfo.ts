@@ -12,4 +12,9 @@ taken_at: string, bytes: number,
 /**
  * A copy kept automatically just before a restore replaced the database.
  */
-before_restore: boolean, };
+before_restore: boolean, 
+/**
+ * A copy kept automatically just before an upgrade changed the database (its name
+ * says from which schema to which).
+ */
+before_upgrade: boolean, };

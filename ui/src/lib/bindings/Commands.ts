@@ -116,13 +116,14 @@ export type Commands = {
   choose_ca_file: { args: null; result: string | null };
   /** Whether the clinic server answers (always true on one computer). */
   check_link: { args: null; result: LinkStatus };
-  login: { args: { username: string, password: string, }; result: AppStatus };
+  /** Progress: the upgrade of the database, when this version needs one (copy, then migrations). */
+  login: { args: { username: string, password: string, onProgress: Channel<Progress>, }; result: AppStatus };
   logout: { args: null; result: AppStatus };
   /** Lock the screen now (the lock button, or the idle timer). */
   lock_now: { args: null; result: AppStatus };
   change_password: { args: { currentPassword: string, newPassword: string, }; result: null };
-  /** Forgotten password: the recovery key sets a new one and logs the user in. */
-  recover: { args: { recoveryKey: string, username: string, newPassword: string, }; result: AppStatus };
+  /** Forgotten password: the recovery key sets a new one and logs the user in. Progress as for `login`. */
+  recover: { args: { recoveryKey: string, username: string, newPassword: string, onProgress: Channel<Progress>, }; result: AppStatus };
   list_users: { args: null; result: Array<User> };
   add_user: { args: { input: NewUser, }; result: User };
   set_user_disabled: { args: { username: string, disabled: boolean, }; result: User };

@@ -3,4 +3,4 @@
 /**
  * What kind of failure this is. The UI branches on it; the message is for people.
  */
-export type ErrorCode = "validation" | "not_found" | "conflict" | "database_too_new" | "not_open" | "disk_full" | "busy" | "storage" | "forbidden" | "locked" | "throttled" | "offline" | "internal";
+export type ErrorCode = "validation" | "not_found" | "conflict" | "database_too_new" | "upgrade_failed" | "not_open" | "disk_full" | "busy" | "storage" | "forbidden" | "locked" | "throttled" | "offline" | "internal";
