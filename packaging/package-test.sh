@@ -71,17 +71,41 @@ work=$(mktemp -d /tmp/stillpoint-package-test.XXXXXX)
 R=$work/root
 mkdir -p "$R" "$cache/apt-archives/partial" "$artifacts"
 
+# The processes running inside the chroot (all started by this test: their root is $R).
+in_chroot_pids() {
+  local p
+  for p in /proc/[0-9]*; do
+    [ "$(readlink "$p/root" 2>/dev/null)" = "$R" ] && echo "${p#/proc/}"
+  done
+  return 0
+}
+
+# Give them `wait` seconds to end by themselves, then SIGTERM, then SIGKILL.
+stop_chroot_processes() {
+  local wait=${1:-0} i pids
+  for ((i = 0; i < wait; i++)); do
+    [ -z "$(in_chroot_pids)" ] && return 0
+    sleep 1
+  done
+  pids=$(in_chroot_pids)
+  [ -z "$pids" ] && return 0
+  echo "  stopping what still runs in the chroot: $(for p in $pids; do tr -d '\0' <"/proc/$p/comm" 2>/dev/null; printf ' '; done)"
+  # shellcheck disable=SC2086
+  kill -TERM $pids 2>/dev/null
+  for ((i = 0; i < 10; i++)); do
+    [ -z "$(in_chroot_pids)" ] && return 0
+    sleep 1
+  done
+  pids=$(in_chroot_pids)
+  # shellcheck disable=SC2086
+  [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+  return 0
+}
+
 cleanup() {
   local rc=$?
   set +e
-  # Stop whatever still runs inside the chroot (started by this test: its root is $R).
-  for p in /proc/[0-9]*; do
-    [ "$(readlink "$p/root" 2>/dev/null)" = "$R" ] && kill -TERM "${p#/proc/}" 2>/dev/null
-  done
-  sleep 1
-  for p in /proc/[0-9]*; do
-    [ "$(readlink "$p/root" 2>/dev/null)" = "$R" ] && kill -KILL "${p#/proc/}" 2>/dev/null
-  done
+  stop_chroot_processes 0
   # Unmount deepest first.
   findmnt -rn -o TARGET | grep -F "$R/" | sort -r | while read -r m; do umount "$m" || umount -l "$m"; done
   if findmnt -rn -o TARGET | grep -qF "$R/"; then
@@ -175,6 +199,9 @@ say "The installed app under Xvfb, as the user $user"
 export PACKAGE_TEST_ROOT=$R PACKAGE_TEST_USER=$user PACKAGE_TEST_UID=$uid PACKAGE_TEST_ARTIFACTS=$artifacts
 xvfb-run -a -s "-screen 0 1280x800x24" \
   node --test --test-timeout=240000 "$here/installed-app.test.mjs"
+
+# The app closes when its WebDriver session ends; let it finish (it backs up on closing).
+stop_chroot_processes 30
 
 data=/home/$user/.local/share/stillpoint
 say "apt remove stillpoint: the data folder ($data) must stay"
