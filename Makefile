@@ -19,7 +19,7 @@ DEMO_DIR ?= $(CURDIR)/.demo-data
 E2E_TIMEOUT ?= 900
 
 .PHONY: help run demo build test crash-test soak bench bench-smoke deps deps-system deps-ui deps-e2e ui lint fmt-check clippy \
-	unit pg-check ui-check bindings bindings-check e2e screenshots clean
+	unit pg-check ui-check bindings bindings-check e2e screenshots clean deps-packaging icons package package-test
 
 help:
 	@echo "make run    build and start Stillpoint (data in \$${STILLPOINT_DATA_DIR:-~/.local/share/stillpoint})"
@@ -28,13 +28,16 @@ help:
 	@echo "make crash-test  kill a writer 200 times at random moments; make soak: 10,000"
 	@echo "make e2e    only the end-to-end tests (real app under Xvfb)"
 	@echo "make bindings  regenerate ui/src/lib/bindings from the Rust types"
+	@echo "make package   the Debian package (and an RPM) in target/release/bundle/"
+	@echo "make package-test  install that package on a clean Debian 12 (debootstrap) and run it (root)"
 
 ## ---- installing what is missing -------------------------------------------------------
 
 deps: deps-system deps-ui
 
-deps-system:
-	@missing=""; for p in $(APT_PACKAGES); do \
+# Install the Debian packages in $(1) that are missing (through sudo when not root).
+define apt-ensure
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -42,6 +45,10 @@ deps-system:
 	  $(SUDO) apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+endef
+
+deps-system:
+	$(call apt-ensure,$(APT_PACKAGES))
 	@command -v node >/dev/null && command -v npm >/dev/null || { \
 	  echo "Node.js 20.19+ and npm are needed for the UI build; install them and run make again." >&2; exit 1; }
 
@@ -51,8 +58,12 @@ ui/node_modules/.package-lock.json: ui/package-lock.json
 e2e/node_modules/.package-lock.json: e2e/package-lock.json
 	cd e2e && npm ci --no-audit --no-fund
 
+packaging/node_modules/.package-lock.json: packaging/package-lock.json
+	cd packaging && npm ci --no-audit --no-fund
+
 deps-ui: ui/node_modules/.package-lock.json
 deps-e2e: e2e/node_modules/.package-lock.json
+deps-packaging: packaging/node_modules/.package-lock.json
 
 $(TAURI_DRIVER):
 	cargo install tauri-driver --version 2.1.0 --locked --root $(TOOLS)
@@ -72,6 +83,36 @@ run: build
 demo: build
 	@[ -e "$(DEMO_DIR)/stillpoint.db" ] || ./$(SEED) "$(DEMO_DIR)"
 	STILLPOINT_DATA_DIR="$(DEMO_DIR)" ./$(APP)
+
+## ---- packaging ----------------------------------------------------------------------------
+
+VERSION = $(shell node -p "require('./src-tauri/tauri.conf.json').version")
+DEB = target/release/bundle/deb/Stillpoint_$(VERSION)_amd64.deb
+TAURI_CLI := $(CURDIR)/packaging/node_modules/.bin/tauri
+
+# Every icon size from the one source image (PNGs for Linux, .ico for Windows, .icns for
+# macOS; tauri icon's mobile and Windows-Store images are not kept).
+icons: deps-packaging
+	cd packaging && $(TAURI_CLI) icon ../icons/source.svg -o ../icons
+	cd packaging && $(TAURI_CLI) icon ../icons/source.svg -o ../icons --png 16,24,48,256
+	rm -rf icons/android icons/ios icons/Square*Logo.png icons/StoreLogo.png
+
+# The Debian package (and an RPM), from a release build, through the Tauri bundler (the npm
+# @tauri-apps/cli in packaging/). The bundle settings live in packaging/tauri.bundle.json, so
+# everyday builds do not bundle. The AppImage is not built: its bundler downloads linuxdeploy
+# at build time (docs/WINDOWS-MACOS.md, "Other Linux packages").
+package: ui deps-packaging
+	cargo build --release -p stillpoint-app -p stillpoint-clinic --bins
+	cd src-tauri && $(TAURI_CLI) bundle --config ../packaging/tauri.bundle.json
+	@ls -l $(DEB) target/release/bundle/rpm/*.rpm
+
+# The package on a clean Debian 12: debootstrap (cached in .cache/package-test), apt install,
+# the app from /usr/bin/stillpoint under Xvfb to its first-run screen, apt remove keeps the
+# data. Needs root; not part of make test. Screenshots in packaging/.artifacts.
+package-test: deps-system deps-packaging $(TAURI_DRIVER)
+	$(call apt-ensure,debootstrap)
+	@[ -s "$(DEB)" ] || { echo "No $(DEB): run make package first." >&2; exit 1; }
+	$(if $(SUDO),$(SUDO) )packaging/package-test.sh $(DEB)
 
 ## ---- tests -----------------------------------------------------------------------------
 
