@@ -509,3 +509,20 @@ fn a_database_from_before_encryption_is_encrypted_at_setup() {
         assert!(!bytes.windows(11).any(|w| w == b"Quillonbeck"));
     }
 }
+
+#[test]
+fn an_encrypted_database_without_its_key_file_says_what_to_do() {
+    let f = Fixture::new();
+    let (mut app, _) = set_up(&f);
+    app.logout();
+    std::fs::remove_file(f.dir.path().join("keys.json")).unwrap();
+    let status = f.app().status();
+    assert_eq!(status.phase, Phase::Failed);
+    let message = status.error.unwrap().message;
+    assert!(
+        message.contains("keys.json") && message.contains("backups folder"),
+        "{message}"
+    );
+    // Nothing was removed: the records are still there for when keys.json is back.
+    assert!(f.dir.path().join("stillpoint.db").exists());
+}
