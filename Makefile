@@ -194,6 +194,7 @@ screenshots:
 	cp e2e/.artifacts/hostile-text.png docs/hostile-text.png
 	cp e2e/.artifacts/theme-dashboard-dark.png docs/dashboard-dark.png
 	cp e2e/.artifacts/theme-client-form-dark.png docs/client-form-dark.png
+	cp e2e/.artifacts/about.png docs/about.png
 
 clean:
 	cargo clean

@@ -277,7 +277,12 @@ fn roles_are_enforced_in_the_core_and_refusals_are_audited() {
     assert_eq!(status.permissions, [Permission::Chart]);
     assert_eq!(
         status.sections,
-        [Section::Clients, Section::Search, Section::Techniques]
+        [
+            Section::Clients,
+            Section::Search,
+            Section::Techniques,
+            Section::About
+        ]
     );
     // Their own name and credentials ("Your account"), shown at once in the status.
     let me = app
@@ -364,7 +369,8 @@ fn roles_are_enforced_in_the_core_and_refusals_are_audited() {
             Section::Clients,
             Section::Search,
             Section::Dashboard,
-            Section::Techniques
+            Section::Techniques,
+            Section::About
         ]
     );
     assert_eq!(

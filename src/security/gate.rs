@@ -896,6 +896,79 @@ impl App {
     }
 }
 
+/// What the About screen shows: the version, where the records and the backups are, and
+/// the schema. The paths are the core's; the screen only shows them (and asks the shell to
+/// open a folder by naming it, never by a path).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct About {
+    pub version: String,
+    /// Where the records are kept, in words ("This computer, encrypted" or the server).
+    pub storage: String,
+    /// The data folder in use.
+    pub data_dir: String,
+    /// The database file; `None` on a clinic server (the records are on the server).
+    pub database_file: Option<String>,
+    /// The backups folder; `None` on a clinic server, where `backups_note` says why.
+    pub backups_dir: Option<String>,
+    pub backups_note: Option<String>,
+    /// The schema the database is at, and the newest this version of Stillpoint knows.
+    pub schema_version: i64,
+    pub schema_known: i64,
+}
+
+/// A folder the About screen can open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Folder {
+    Data,
+    Backups,
+}
+
+impl App {
+    /// For the About screen; every role, once logged in.
+    pub fn about(&mut self) -> Result<About> {
+        let dir = self.dir()?.to_path_buf();
+        let clinic = self.clinic.clone();
+        let schema_version = self.logged_in_store()?.schema_version()?;
+        let on_this_computer = clinic.is_none();
+        Ok(About {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            storage: match &clinic {
+                Some(s) => format!(
+                    "The clinic server {}:{}, database {} (PostgreSQL)",
+                    s.host, s.port, s.database
+                ),
+                None => "This computer, in one encrypted SQLite database".to_owned(),
+            },
+            data_dir: dir.display().to_string(),
+            database_file: on_this_computer.then(|| db::database_path(&dir).display().to_string()),
+            backups_dir: on_this_computer
+                .then(|| dir.join(backup::BACKUP_DIR).display().to_string()),
+            backups_note: (!on_this_computer).then(|| CLINIC_BACKUPS.to_owned()),
+            schema_version,
+            schema_known: i64::try_from(db::schema_version()).unwrap_or(i64::MAX),
+        })
+    }
+
+    /// The folder to open for the About screen's button (made if it is not there yet, as
+    /// the backups folder is before the first backup). Every role, once logged in.
+    pub fn folder(&mut self, which: Folder) -> Result<PathBuf> {
+        self.logged_in_store()?;
+        let dir = self.dir()?.to_path_buf();
+        let path = match which {
+            Folder::Data => dir,
+            Folder::Backups => {
+                self.single_computer_only(CLINIC_BACKUPS)?;
+                dir.join(backup::BACKUP_DIR)
+            }
+        };
+        std::fs::create_dir_all(&path)?;
+        Ok(path)
+    }
+}
+
 /// Encrypt an unencrypted database into `to` (SQLCipher's export into a keyed copy) and
 /// check the copy. The original's WAL is checkpointed first; the original is not changed.
 fn encrypt_into(path: &Path, to: &Path, key: &DbKey) -> Result<()> {
