@@ -25,7 +25,7 @@ help:
 	@echo "make run    build and start Stillpoint (data in \$${STILLPOINT_DATA_DIR:-~/.local/share/stillpoint})"
 	@echo "make demo   the app on a made-up demo clinic (in .demo-data)"
 	@echo "make test   formatting, clippy, Rust tests, UI type check and Vitest, bindings drift, end-to-end"
-	@echo "make crash-test  kill a writer 200 times at random moments; make soak: 10,000"
+	@echo "make crash-test  kill a writer 200 times at random moments, and first-run setup at each step; make soak: 10,000"
 	@echo "make e2e    only the end-to-end tests (real app under Xvfb)"
 	@echo "make bindings  regenerate ui/src/lib/bindings from the Rust types"
 	@echo "make package   the Debian package (and an RPM) in target/release/bundle/"
@@ -153,11 +153,15 @@ pg-check: deps-system
 ui-check: deps-ui
 	cd ui && npm run check && npm test
 
-# SIGKILL a writer at random moments; every acknowledged write must survive, intact.
+# SIGKILL a writer at random moments; every acknowledged write must survive, intact. Then
+# SIGKILL first-run setup at each of its steps and at SETUP_KILLS random moments: every start
+# after it opens the data or shows setup again with nothing half-made.
 CRASH_TRIALS ?= 200
+SETUP_KILLS ?= 20
 crash-test:
 	cargo build -p stillpoint-tools --bin stillpoint-crash
 	target/debug/stillpoint-crash run --trials $(CRASH_TRIALS)
+	target/debug/stillpoint-crash setup --random $(SETUP_KILLS)
 
 soak:
 	$(MAKE) crash-test CRASH_TRIALS=10000
@@ -237,6 +241,7 @@ screenshots:
 	cp e2e/.artifacts/theme-client-form-dark.png docs/client-form-dark.png
 	cp e2e/.artifacts/upgrade-progress.png docs/upgrade-progress.png
 	cp e2e/.artifacts/upgrade-failed.png docs/upgrade-failed.png
+	cp e2e/.artifacts/about.png docs/about.png
 
 clean:
 	cargo clean

@@ -277,7 +277,12 @@ fn roles_are_enforced_in_the_core_and_refusals_are_audited() {
     assert_eq!(status.permissions, [Permission::Chart]);
     assert_eq!(
         status.sections,
-        [Section::Clients, Section::Search, Section::Techniques]
+        [
+            Section::Clients,
+            Section::Search,
+            Section::Techniques,
+            Section::About
+        ]
     );
     // Their own name and credentials ("Your account"), shown at once in the status.
     let me = app
@@ -364,7 +369,8 @@ fn roles_are_enforced_in_the_core_and_refusals_are_audited() {
             Section::Clients,
             Section::Search,
             Section::Dashboard,
-            Section::Techniques
+            Section::Techniques,
+            Section::About
         ]
     );
     assert_eq!(
@@ -508,4 +514,21 @@ fn a_database_from_before_encryption_is_encrypted_at_setup() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
         assert!(!bytes.windows(11).any(|w| w == b"Quillonbeck"));
     }
+}
+
+#[test]
+fn an_encrypted_database_without_its_key_file_says_what_to_do() {
+    let f = Fixture::new();
+    let (mut app, _) = set_up(&f);
+    app.logout();
+    std::fs::remove_file(f.dir.path().join("keys.json")).unwrap();
+    let status = f.app().status();
+    assert_eq!(status.phase, Phase::Failed);
+    let message = status.error.unwrap().message;
+    assert!(
+        message.contains("keys.json") && message.contains("backups folder"),
+        "{message}"
+    );
+    // Nothing was removed: the records are still there for when keys.json is back.
+    assert!(f.dir.path().join("stillpoint.db").exists());
 }

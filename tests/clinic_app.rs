@@ -543,3 +543,37 @@ fn wrong_passwords_on_a_clinic_server_are_throttled_and_audited() {
         .get::<_, i64>(0);
     assert_eq!(failures, 3);
 }
+
+#[test]
+fn about_on_a_workstation_names_the_server_and_keeps_no_backups_here() {
+    let s = server();
+    let place = clinic();
+    let ws = Workstation::new();
+    let mut app = ws.app();
+    app.join_clinic(&join_input(&s, &place, "tess", "tess passphrase 1"))
+        .unwrap();
+    let about = app.about().unwrap();
+    assert!(
+        about.storage.contains(&database_of(&place)) && about.storage.contains(&s.host),
+        "{}",
+        about.storage
+    );
+    assert_eq!(
+        about.schema_version,
+        i64::try_from(stillpoint::db::schema_version()).unwrap()
+    );
+    assert_eq!(about.database_file, None);
+    assert_eq!(about.backups_dir, None);
+    assert!(about.backups_note.unwrap().contains("on the server"));
+    assert_eq!(
+        app.folder(stillpoint::security::gate::Folder::Backups)
+            .unwrap_err()
+            .code,
+        ErrorCode::Conflict
+    );
+    assert_eq!(
+        app.folder(stillpoint::security::gate::Folder::Data)
+            .unwrap(),
+        ws.dir.path()
+    );
+}

@@ -191,6 +191,10 @@ for (const theme of ['light', 'dark']) {
       ],
     });
 
+    await click('#nav-about');
+    await visible('#licences-summary', 10000);
+    await check(theme, 'about', { shots: [['licences', '#licences-summary']] });
+
     await click('#change-password');
     await visible('#change-password-form');
     await click('#change-password-submit');

@@ -140,4 +140,9 @@ command_table! {
     backup_now() with on_progress -> BackupReport = |c, _a| c.backup_now();
     /// Replace the database with a backup (a copy of the current one is kept first).
     restore_backup(name: String) -> AppStatus = |c, a| c.app(|app| app.restore_backup(&a.name));
+
+    /// The version, where the data and backups are, and the schema; every role.
+    about() -> About = |c, _a| c.app(|app| app.about());
+    /// Open the data or backups folder in the file manager; the path is the core's.
+    open_folder(folder: Folder) -> () = |c, a| c.open_folder(a.folder);
 }

@@ -26,7 +26,7 @@ use stillpoint::reports::outcomes::ClientOutcomes;
 use stillpoint::search::{SearchQuery, SearchResults};
 use stillpoint::security::backup::{BackupInfo, BackupReport};
 use stillpoint::security::clinic_link::JoinInput;
-use stillpoint::security::gate::{LinkStatus, SetupDone, SetupInput};
+use stillpoint::security::gate::{About, Folder, LinkStatus, SetupDone, SetupInput};
 use stillpoint::security::users::{NewUser, ProfileInput, User};
 use stillpoint::{App, AppStatus, Client, ClientFields, ClientPage, ClientQuery, Result, Store};
 use tauri::ipc::{Channel, CommandArg, CommandItem, InvokeBody, InvokeError};
@@ -101,6 +101,21 @@ impl Ctx<'_> {
                 ch.send(p).ok();
             }
         }
+    }
+
+    /// The folder the core names, opened by the desktop's file manager (`xdg-open` and its
+    /// kin on Linux). Returns once the file manager is started.
+    fn open_folder(&self, folder: Folder) -> Result<()> {
+        let path = self.app(|a| a.folder(folder))?;
+        open::that_detached(&path).map_err(|e| {
+            stillpoint::Error::new(
+                stillpoint::ErrorCode::Internal,
+                format!(
+                    "No file manager could open {} ({e}). Open the folder yourself; its path is above.",
+                    path.display()
+                ),
+            )
+        })
     }
 
     fn choose_ca_file(&self) -> Option<String> {

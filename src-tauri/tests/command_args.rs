@@ -201,6 +201,8 @@ fn samples() -> BTreeMap<&'static str, Value> {
         ),
         ("idle_lock_minutes", json!({})),
         ("set_idle_lock_minutes", json!({"minutes": 10})),
+        ("about", json!({})),
+        ("open_folder", json!({"folder": "backups"})),
         ("list_backups", json!({})),
         ("backup_now", json!({"onProgress": channel})),
         (

@@ -217,6 +217,9 @@ impl App {
     }
 
     fn initial_state(dir: &Path) -> State {
+        if let Err(e) = settle_interrupted_setup(dir) {
+            return State::Failed(e);
+        }
         match KeyFile::load(&keys::keys_path(dir)) {
             Ok(Some(_)) => State::Login { reason: None },
             Err(e) => State::Failed(e),
@@ -224,6 +227,11 @@ impl App {
                 let db = db::database_path(dir);
                 if !db.exists() {
                     return State::Setup { legacy: false };
+                }
+                match is_plain_sqlite(&db) {
+                    Ok(true) => {}
+                    Ok(false) => return State::Failed(missing_key_file()),
+                    Err(e) => return State::Failed(e),
                 }
                 // A database from before encryption: check it opens (not too new, not
                 // damaged) before offering to encrypt it at setup. It is upgraded only once
@@ -479,6 +487,22 @@ impl App {
     /// First run: the administrator, the database key and the recovery key (returned to be
     /// shown once). An unencrypted database from an earlier version is encrypted now.
     pub fn setup(&mut self, input: &SetupInput) -> Result<SetupDone> {
+        self.setup_observed(input, &mut |_| {})
+    }
+
+    /// [`App::setup`], calling `at` at each [`SetupStep`]: the crash test stops the process
+    /// there (`stillpoint-crash setup`). The app passes a closure that does nothing.
+    ///
+    /// The order makes every crash restart cleanly: the database is written in a staging
+    /// file, closed and flushed; then `keys.json` is written (the moment setup is done);
+    /// then the staging file is renamed into place. A start that finds a staging file
+    /// without `keys.json` removes it and shows setup again (an earlier unencrypted
+    /// database untouched); one that finds it with `keys.json` finishes the rename.
+    pub fn setup_observed(
+        &mut self,
+        input: &SetupInput,
+        at: &mut dyn FnMut(SetupStep),
+    ) -> Result<SetupDone> {
         let State::Setup { legacy } = self.state else {
             return Err(Error::conflict("Stillpoint is already set up."));
         };
@@ -496,12 +520,14 @@ impl App {
         let dir = self.dir()?.to_path_buf();
         let (file, key, recovery) = KeyFile::create(&username, &input.password, self.kdf)?;
         let db_path = db::database_path(&dir);
-        if legacy {
-            encrypt_in_place(&db_path, &key)?;
-        }
-        {
+        let staging = setup_staging_path(&dir);
+        remove_staging(&staging)?;
+        let staged = (|| {
+            if legacy {
+                encrypt_into(&db_path, &staging, &key)?;
+            }
             let mut store = Store::open(
-                OpenOptions::file(&db_path)
+                OpenOptions::file(&staging)
                     .key(key.clone())
                     .clock(self.clock.clone())
                     .actor(&username),
@@ -514,8 +540,22 @@ impl App {
                     ..settings
                 })?;
             }
+            at(SetupStep::StagingOpen);
+            close_flushed(store, &staging)?;
+            at(SetupStep::StagingWritten);
+            file.save(&keys::keys_path(&dir))
+        })();
+        if let Err(e) = staged {
+            let _ = remove_staging(&staging);
+            return Err(e);
         }
-        file.save(&keys::keys_path(&dir))?;
+        at(SetupStep::KeysWritten);
+        if let Err(e) = install_staged(&staging, &db_path) {
+            // keys.json is written: the next start finishes the rename.
+            self.state = State::Failed(e.clone());
+            return Err(e);
+        }
+        at(SetupStep::Installed);
         self.state = State::Login { reason: None };
         self.open_as(key, &username, &progress::nobody())?;
         Ok(SetupDone {
@@ -886,11 +926,82 @@ impl App {
     }
 }
 
-/// Encrypt an unencrypted database: export it into a keyed copy beside it, check the copy,
-/// and rename it over the original. The original's WAL is checkpointed first.
-fn encrypt_in_place(path: &Path, key: &DbKey) -> Result<()> {
-    let tmp = path.with_extension("db.encrypting");
-    let _ = std::fs::remove_file(&tmp);
+/// What the About screen shows: the version, where the records and the backups are, and
+/// the schema. The paths are the core's; the screen only shows them (and asks the shell to
+/// open a folder by naming it, never by a path).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct About {
+    pub version: String,
+    /// Where the records are kept, in words ("This computer, encrypted" or the server).
+    pub storage: String,
+    /// The data folder in use.
+    pub data_dir: String,
+    /// The database file; `None` on a clinic server (the records are on the server).
+    pub database_file: Option<String>,
+    /// The backups folder; `None` on a clinic server, where `backups_note` says why.
+    pub backups_dir: Option<String>,
+    pub backups_note: Option<String>,
+    /// The schema the database is at, and the newest this version of Stillpoint knows.
+    pub schema_version: i64,
+    pub schema_known: i64,
+}
+
+/// A folder the About screen can open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Folder {
+    Data,
+    Backups,
+}
+
+impl App {
+    /// For the About screen; every role, once logged in.
+    pub fn about(&mut self) -> Result<About> {
+        let dir = self.dir()?.to_path_buf();
+        let clinic = self.clinic.clone();
+        let schema_version = self.logged_in_store()?.schema_version()?;
+        let on_this_computer = clinic.is_none();
+        Ok(About {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            storage: match &clinic {
+                Some(s) => format!(
+                    "The clinic server {}:{}, database {} (PostgreSQL)",
+                    s.host, s.port, s.database
+                ),
+                None => "This computer, in one encrypted SQLite database".to_owned(),
+            },
+            data_dir: dir.display().to_string(),
+            database_file: on_this_computer.then(|| db::database_path(&dir).display().to_string()),
+            backups_dir: on_this_computer
+                .then(|| dir.join(backup::BACKUP_DIR).display().to_string()),
+            backups_note: (!on_this_computer).then(|| CLINIC_BACKUPS.to_owned()),
+            schema_version,
+            schema_known: i64::try_from(db::schema_version()).unwrap_or(i64::MAX),
+        })
+    }
+
+    /// The folder to open for the About screen's button (made if it is not there yet, as
+    /// the backups folder is before the first backup). Every role, once logged in.
+    pub fn folder(&mut self, which: Folder) -> Result<PathBuf> {
+        self.logged_in_store()?;
+        let dir = self.dir()?.to_path_buf();
+        let path = match which {
+            Folder::Data => dir,
+            Folder::Backups => {
+                self.single_computer_only(CLINIC_BACKUPS)?;
+                dir.join(backup::BACKUP_DIR)
+            }
+        };
+        std::fs::create_dir_all(&path)?;
+        Ok(path)
+    }
+}
+
+/// Encrypt an unencrypted database into `to` (SQLCipher's export into a keyed copy) and
+/// check the copy. The original's WAL is checkpointed first; the original is not changed.
+fn encrypt_into(path: &Path, to: &Path, key: &DbKey) -> Result<()> {
     {
         let plain = rusqlite::Connection::open(path)?;
         plain.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
@@ -898,29 +1009,169 @@ fn encrypt_in_place(path: &Path, key: &DbKey) -> Result<()> {
         let literal = key.pragma_literal();
         plain.execute(
             &format!("ATTACH DATABASE ?1 AS encrypted KEY {}", literal.as_str()),
-            [tmp.to_string_lossy()],
+            [to.to_string_lossy()],
         )?;
         plain.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
         plain.execute_batch(&format!(
             "PRAGMA encrypted.user_version = {version}; DETACH DATABASE encrypted;"
         ))?;
     }
-    {
-        let check = rusqlite::Connection::open(&tmp)?;
-        let literal = Zeroizing::new(key.pragma_literal().to_string());
-        check.execute_batch(&format!("PRAGMA key = {};", literal.as_str()))?;
-        let ok: String = check.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        if ok != "ok" {
-            return Err(Error::new(
-                ErrorCode::Storage,
-                "Encrypting the existing records failed a check; the original was left as it was.",
-            ));
+    let check = rusqlite::Connection::open(to)?;
+    let literal = Zeroizing::new(key.pragma_literal().to_string());
+    check.execute_batch(&format!("PRAGMA key = {};", literal.as_str()))?;
+    let ok: String = check.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    if ok != "ok" {
+        return Err(Error::new(
+            ErrorCode::Storage,
+            "Encrypting the existing records failed a check; the original was left as it was.",
+        ));
+    }
+    Ok(())
+}
+
+/// The moments of setup after which a crash leaves something different on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetupStep {
+    /// The new database is open in the staging file, the administrator written, its
+    /// write-ahead log beside it; no key file.
+    StagingOpen,
+    /// The staging database is closed and flushed; no key file yet.
+    StagingWritten,
+    /// `keys.json` is written: setup is done from here on, even if the rename below is cut.
+    KeysWritten,
+    /// The staging database renamed into place.
+    Installed,
+}
+
+impl SetupStep {
+    pub const ALL: &'static [SetupStep] = &[
+        SetupStep::StagingOpen,
+        SetupStep::StagingWritten,
+        SetupStep::KeysWritten,
+        SetupStep::Installed,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SetupStep::StagingOpen => "staging-open",
+            SetupStep::StagingWritten => "staging-written",
+            SetupStep::KeysWritten => "keys-written",
+            SetupStep::Installed => "installed",
         }
     }
-    for suffix in ["-wal", "-shm"] {
-        let side = PathBuf::from(format!("{}{suffix}", path.display()));
-        let _ = std::fs::remove_file(side);
+}
+
+/// Where setup writes the new database before it is in place.
+pub const SETUP_STAGING_FILE: &str = "stillpoint.db.setting-up";
+
+pub fn setup_staging_path(dir: &Path) -> PathBuf {
+    dir.join(SETUP_STAGING_FILE)
+}
+
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    PathBuf::from(format!("{}{suffix}", path.display()))
+}
+
+fn remove_if_there(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+        _ => Ok(()),
     }
-    std::fs::rename(&tmp, path)?;
+}
+
+/// The staging database and whatever SQLite kept beside it.
+fn remove_staging(staging: &Path) -> Result<()> {
+    for suffix in ["-wal", "-shm", "-journal"] {
+        remove_if_there(&sidecar(staging, suffix))?;
+    }
+    remove_if_there(staging)
+}
+
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        d.sync_all().ok();
+    }
+}
+
+/// Close the staging database with everything in the main file (its write-ahead log
+/// folded in and gone), flushed to disk: the file alone is the whole database.
+fn close_flushed(store: Store, staging: &Path) -> Result<()> {
+    store
+        .conn()?
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    drop(store);
+    let wal = sidecar(staging, "-wal");
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        return Err(Error::new(
+            ErrorCode::Storage,
+            "Setting up could not finish writing the new database; nothing was set up. Try again.",
+        ));
+    }
+    remove_if_there(&wal)?;
+    remove_if_there(&sidecar(staging, "-shm"))?;
+    std::fs::File::open(staging)?.sync_all()?;
+    Ok(())
+}
+
+/// Put the staging database in place of the database (an unencrypted one from before
+/// encryption, or none), flushed.
+fn install_staged(staging: &Path, db_path: &Path) -> Result<()> {
+    for suffix in ["-wal", "-shm"] {
+        remove_if_there(&sidecar(db_path, suffix))?;
+    }
+    std::fs::rename(staging, db_path)?;
+    if let Some(dir) = db_path.parent() {
+        sync_dir(dir);
+    }
+    Ok(())
+}
+
+/// An SQLite file as SQLite writes it, unencrypted (SQLCipher's files start with random
+/// bytes instead).
+fn is_plain_sqlite(path: &Path) -> Result<bool> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    let mut f = std::fs::File::open(path)?;
+    match f.read_exact(&mut head) {
+        Ok(()) => Ok(&head == b"SQLite format 3\0"),
+        // Shorter than a header: an empty file SQLite would make a new database of.
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(true),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn missing_key_file() -> Error {
+    Error::new(
+        ErrorCode::Storage,
+        "The database (stillpoint.db) is encrypted, but its key file (keys.json) is not in the data folder. Put keys.json back (each backup keeps a copy of it in the backups folder), or move stillpoint.db out of the data folder to set Stillpoint up afresh.",
+    )
+}
+
+/// At start, settle a setup a crash cut short. Before `keys.json` was written nothing was
+/// set up: the staging database (and any half-written temporary file) goes, and setup shows
+/// again. After, setup was done: the staging database is renamed into place.
+fn settle_interrupted_setup(dir: &Path) -> Result<()> {
+    let staging = setup_staging_path(dir);
+    if keys::keys_path(dir).exists() {
+        let db_path = db::database_path(dir);
+        // Only in place of nothing or an unencrypted database: never over records in use.
+        if staging.exists() && (!db_path.exists() || is_plain_sqlite(&db_path)?) {
+            install_staged(&staging, &db_path)?;
+        }
+        return Ok(());
+    }
+    remove_staging(&staging)?;
+    // A key file cut short while being written (`write_atomically`'s temporary file).
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".stillpoint-")
+            {
+                remove_if_there(&entry.path())?;
+            }
+        }
+    }
     Ok(())
 }

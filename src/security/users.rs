@@ -125,6 +125,8 @@ pub enum Section {
     Dashboard,
     Techniques,
     Admin,
+    /// The version, where the data and backups are, the schema, the libraries' licences.
+    About,
 }
 
 impl Section {
@@ -135,13 +137,14 @@ impl Section {
         Section::Dashboard,
         Section::Techniques,
         Section::Admin,
+        Section::About,
     ];
 
     /// The permission a role needs to see this screen; `None` for every role. (Clients and
     /// search show each user the clients they may read; every role reads the techniques.)
     pub fn needs(self) -> Option<Permission> {
         match self {
-            Section::Clients | Section::Search | Section::Techniques => None,
+            Section::Clients | Section::Search | Section::Techniques | Section::About => None,
             Section::Dashboard => Some(Permission::ClinicReports),
             Section::Admin => Some(Permission::Administer),
         }
@@ -642,10 +645,13 @@ mod tests {
     #[test]
     fn each_role_sees_the_sections_its_permissions_allow() {
         use Section::*;
-        assert_eq!(Role::Therapist.sections(), [Clients, Search, Techniques]);
+        assert_eq!(
+            Role::Therapist.sections(),
+            [Clients, Search, Techniques, About]
+        );
         assert_eq!(
             Role::Manager.sections(),
-            [Clients, Search, Dashboard, Techniques]
+            [Clients, Search, Dashboard, Techniques, About]
         );
         assert_eq!(Role::Administrator.sections(), Section::ALL);
         assert_eq!(Role::Therapist.permissions(), [Permission::Chart]);

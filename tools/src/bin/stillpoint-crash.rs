@@ -5,6 +5,14 @@
 //! there. Trial after trial on the same file. It ends with
 //! `crash-trials: N integrity-failures: F lost-acknowledged: L` and fails unless both are 0.
 //!
+//! `stillpoint-crash setup [--random N]` kills first-run setup: at each of its steps
+//! ([`SetupStep`]), on an empty data folder and on one holding a database from before
+//! encryption, then N times at random moments. After each kill the app starts again and
+//! must either open the data (log in works, the administrator and every earlier record are
+//! there) or show setup again with nothing half-made (no key file, no staging database, the
+//! earlier database unencrypted and whole), after which setup must succeed; never a
+//! database it cannot open. It ends with `setup-kills: N failures: F`.
+//!
 //! `stillpoint-crash writer DIR` is the writer (started by `run`). The database is encrypted
 //! as in the app: the writer unlocks the key file with the harness's password. Every 500
 //! trials start on a new database, so a long soak does not spend its time checking one huge
@@ -30,8 +38,9 @@ use std::time::Duration;
 
 use stillpoint::domain::sessions::{SessionInput, SessionStatus, SessionTechniqueInput};
 use stillpoint::domain::vocab::Region;
+use stillpoint::security::gate::{SetupInput, SetupStep, setup_staging_path};
 use stillpoint::security::keys::{DEFAULT_KDF, KeyFile, keys_path};
-use stillpoint::{ClientFields, OpenOptions, Store, db::database_path};
+use stillpoint::{App, ClientFields, OpenOptions, Phase, Store, db::database_path};
 
 fn random() -> u64 {
     let mut h = RandomState::new().build_hasher();
@@ -46,6 +55,21 @@ fn main() -> ExitCode {
             Some(dir) => writer(Path::new(dir)),
             None => usage(),
         },
+        Some("setup-child") => match (args.get(1), args.get(2)) {
+            (Some(dir), Some(step)) => setup_child(Path::new(dir), step),
+            _ => usage(),
+        },
+        Some("setup") => {
+            let mut random_kills = 20u32;
+            let mut it = args.iter().skip(1);
+            while let Some(a) = it.next() {
+                match (a.as_str(), it.next().map(|n| n.parse())) {
+                    ("--random", Some(Ok(n))) => random_kills = n,
+                    _ => return usage(),
+                }
+            }
+            setup_kills(random_kills)
+        }
         Some("run") => {
             let mut trials = 200u32;
             let mut dir: Option<PathBuf> = None;
@@ -67,7 +91,9 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: stillpoint-crash run [--trials N] [--dir DIR] | stillpoint-crash writer DIR");
+    eprintln!(
+        "usage: stillpoint-crash run [--trials N] [--dir DIR] | stillpoint-crash setup [--random N] | stillpoint-crash writer DIR"
+    );
     ExitCode::from(2)
 }
 
@@ -286,6 +312,254 @@ fn run(trials: u32, dir: Option<PathBuf>) -> ExitCode {
         "crash-trials: {trials} integrity-failures: {integrity_failures} lost-acknowledged: {lost_total}"
     );
     if integrity_failures == 0 && lost_total == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+const SETUP_PASSWORD: &str = "setup crash password";
+const LEGACY_CLIENT: &str = "Quillonbeck";
+
+fn setup_input() -> SetupInput {
+    SetupInput {
+        username: "admin".into(),
+        display_name: "Alex Admin".into(),
+        password: SETUP_PASSWORD.into(),
+        clinic_name: Some("Crash Test Clinic".into()),
+    }
+}
+
+/// Run setup in `dir`, printing each step as it is reached; at `stop` (a step's name) print
+/// "paused" and wait to be killed. `random` stops nowhere (killed at a random moment).
+fn setup_child(dir: &Path, stop: &str) -> ExitCode {
+    let mut app = App::start_in(dir.to_path_buf());
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "started").and_then(|_| out.flush());
+    let done = app.setup_observed(&setup_input(), &mut |step| {
+        let _ = writeln!(out, "{}", step.name()).and_then(|_| out.flush());
+        if step.name() == stop {
+            let _ = writeln!(out, "paused").and_then(|_| out.flush());
+            loop {
+                std::thread::sleep(Duration::from_secs(60));
+            }
+        }
+    });
+    match done {
+        Ok(_) => {
+            let _ = writeln!(out, "done").and_then(|_| out.flush());
+            // Killed here too: after setup, before the app would have gone on.
+            loop {
+                std::thread::sleep(Duration::from_secs(60));
+            }
+        }
+        Err(e) => {
+            eprintln!("setup-child: {}", e.message);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A database from before encryption, holding one client.
+fn make_legacy(dir: &Path) -> stillpoint::Result<()> {
+    let mut plain = Store::open(OpenOptions::file(database_path(dir)))?;
+    plain.create_client(&ClientFields {
+        first_name: LEGACY_CLIENT.into(),
+        last_name: "Legacy".into(),
+        ..Default::default()
+    })?;
+    Ok(())
+}
+
+/// What a start after the kill must find. `Ok(phase)` when it is sound.
+fn check_after_kill(dir: &Path, legacy: bool) -> Result<Phase, String> {
+    let mut app = App::start_in(dir.to_path_buf());
+    let status = app.status();
+    let staging = setup_staging_path(dir);
+    match status.phase {
+        Phase::Setup => {
+            if keys_path(dir).exists() {
+                return Err("setup shows again, but keys.json is there".into());
+            }
+            if staging.exists() {
+                return Err("setup shows again, with the staging database left".into());
+            }
+            if legacy != status.has_unencrypted_data {
+                return Err(format!(
+                    "the earlier unencrypted database is {} (expected {})",
+                    if status.has_unencrypted_data {
+                        "there"
+                    } else {
+                        "gone"
+                    },
+                    if legacy { "there" } else { "none" },
+                ));
+            }
+            if !legacy && database_path(dir).exists() {
+                return Err("setup shows again, with a database left in place".into());
+            }
+            // Setup again, to the end.
+            app.setup(&setup_input())
+                .map_err(|e| format!("setup again failed: {}", e.message))?;
+            app.logout();
+            check_opens(dir, legacy)?;
+            Ok(Phase::Setup)
+        }
+        Phase::Login => {
+            if staging.exists() {
+                return Err("set up, but the staging database is still there".into());
+            }
+            check_opens(dir, legacy)?;
+            Ok(Phase::Login)
+        }
+        other => Err(format!(
+            "the app starts as {other:?}: {}",
+            status.error.map(|e| e.message).unwrap_or_default()
+        )),
+    }
+}
+
+/// Log in and find the administrator, the clinic's name and any earlier record, intact.
+fn check_opens(dir: &Path, legacy: bool) -> Result<(), String> {
+    let mut app = App::start_in(dir.to_path_buf());
+    let status = app
+        .login("admin", SETUP_PASSWORD)
+        .map_err(|e| format!("log in failed: {}", e.message))?;
+    if status.phase != Phase::Ready {
+        return Err(format!("logged in, but {:?}", status.phase));
+    }
+    let store = app.logged_in_store().map_err(|e| e.message)?;
+    let check: String = store
+        .conn()
+        .and_then(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))
+        .map_err(|e| e.message)?;
+    if check != "ok" {
+        return Err(format!("integrity_check says {check}"));
+    }
+    let name = store.clinic_settings().map_err(|e| e.message)?.name;
+    if name != "Crash Test Clinic" {
+        return Err(format!("the clinic's name is {name:?}"));
+    }
+    let clients = store
+        .list_clients(&Default::default())
+        .map_err(|e| e.message)?;
+    let has_legacy = clients.items.iter().any(|c| c.first_name == LEGACY_CLIENT);
+    if has_legacy != legacy {
+        return Err(format!("the earlier client is there: {has_legacy}"));
+    }
+    Ok(())
+}
+
+/// Start a setup child in a fresh folder; kill it at `stop` (a step's name, or "done"), or
+/// after `delay` once it has started (`stop` = "random").
+fn kill_setup(
+    me: &Path,
+    dir: &Path,
+    legacy: bool,
+    stop: &str,
+    delay: Duration,
+) -> Result<Phase, String> {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    if legacy {
+        make_legacy(dir).map_err(|e| e.message)?;
+    }
+    let mut child = Command::new(me)
+        .arg("setup-child")
+        .arg(dir)
+        .arg(stop)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start the setup child: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let wait_for = |want: &str| -> Result<(), String> {
+        loop {
+            match rx.recv_timeout(Duration::from_secs(30)) {
+                Ok(l) if l == want => return Ok(()),
+                Ok(_) => {}
+                Err(e) => return Err(format!("the setup child never said {want:?} ({e})")),
+            }
+        }
+    };
+    let waited = if stop == "random" {
+        wait_for("started").map(|_| std::thread::sleep(delay))
+    } else {
+        wait_for(if stop == "done" { "done" } else { "paused" })
+    };
+    child.kill().ok(); // SIGKILL on Unix
+    child.wait().ok();
+    reader.join().ok();
+    waited?;
+    check_after_kill(dir, legacy)
+}
+
+fn setup_kills(random_kills: u32) -> ExitCode {
+    let Ok(temp) = tempfile::tempdir() else {
+        eprintln!("no temporary folder");
+        return ExitCode::FAILURE;
+    };
+    let me = match std::env::current_exe() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("cannot find this program: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (mut kills, mut failures) = (0u32, 0u32);
+    let mut trial = 0u32;
+    let mut run_one = |legacy: bool, stop: &str, delay: Duration, expect: Option<Phase>| {
+        trial += 1;
+        kills += 1;
+        let dir = temp.path().join(format!("setup-{trial}"));
+        let what = format!(
+            "{} at {stop}{}",
+            if legacy { "legacy" } else { "fresh" },
+            if stop == "random" {
+                format!(" +{delay:?}")
+            } else {
+                String::new()
+            }
+        );
+        match kill_setup(&me, &dir, legacy, stop, delay) {
+            Ok(phase) if expect.is_none_or(|p| p == phase) => {
+                eprintln!("killed {what}: then {phase:?}, sound");
+            }
+            Ok(phase) => {
+                eprintln!("killed {what}: then {phase:?}, expected {expect:?}");
+                failures += 1;
+            }
+            Err(e) => {
+                eprintln!("killed {what}: {e}");
+                failures += 1;
+            }
+        }
+    };
+    for legacy in [false, true] {
+        for step in SetupStep::ALL {
+            // Before keys.json, nothing was set up; from it on, setup is done.
+            let expect = match step {
+                SetupStep::StagingOpen | SetupStep::StagingWritten => Phase::Setup,
+                SetupStep::KeysWritten | SetupStep::Installed => Phase::Login,
+            };
+            run_one(legacy, step.name(), Duration::ZERO, Some(expect));
+        }
+        run_one(legacy, "done", Duration::ZERO, Some(Phase::Login));
+    }
+    // A whole setup takes a few hundred milliseconds here (the key derivation most of it).
+    for k in 0..random_kills {
+        let delay = Duration::from_micros(random() % 600_000);
+        run_one(k % 2 == 1, "random", delay, None);
+    }
+    println!("setup-kills: {kills} failures: {failures}");
+    if failures == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

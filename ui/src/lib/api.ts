@@ -4,6 +4,7 @@
 // (`{ code, message, field? }`), wrong arguments included, so a view only handles `AppError`.
 
 import { Channel, invoke } from '@tauri-apps/api/core';
+import type { About } from './bindings/About';
 import type { AppStatus } from './bindings/AppStatus';
 import type { Commands } from './bindings/Commands';
 import type { AuditRecord } from './bindings/AuditRecord';
@@ -39,6 +40,7 @@ import type { SearchResults } from './bindings/SearchResults';
 import type { ClientPage } from './bindings/ClientPage';
 import type { ClientQuery } from './bindings/ClientQuery';
 import type { Error as AppError } from './bindings/Error';
+import type { Folder } from './bindings/Folder';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { Intake } from './bindings/Intake';
 import type { IntakeInput } from './bindings/IntakeInput';
@@ -472,4 +474,14 @@ export function backupNow(onProgress: (p: Progress) => void = () => {}): Promise
 /** Replace the database with a backup (a copy of the current one is kept first). */
 export function restoreBackup(name: string): Promise<AppStatus> {
   return call('restore_backup', { name });
+}
+
+/** The version, where the data and backups are, and the schema (every role). */
+export function about(): Promise<About> {
+  return call('about');
+}
+
+/** Open the data or backups folder in the file manager (the core names the path). */
+export function openFolder(folder: Folder): Promise<null> {
+  return call('open_folder', { folder });
 }

@@ -55,19 +55,19 @@ describe('the sidebar by role', () => {
   // The sections the core sends in `AppStatus.sections` for each role (src/security/users.rs,
   // `Role::sections`, whose unit test pins the same lists).
   const CORE_SECTIONS = {
-    therapist: ['clients', 'search', 'techniques'],
-    manager: ['clients', 'search', 'dashboard', 'techniques'],
-    administrator: ['clients', 'search', 'dashboard', 'techniques', 'admin'],
+    therapist: ['clients', 'search', 'techniques', 'about'],
+    manager: ['clients', 'search', 'dashboard', 'techniques', 'about'],
+    administrator: ['clients', 'search', 'dashboard', 'techniques', 'admin', 'about'],
   } as const satisfies Record<Role, readonly Section[]>;
   const sections = (role: Role) => sidebarFor(CORE_SECTIONS[role]).map((i) => i.section);
 
   it('shows therapists their charting screens only', () => {
-    expect(sections('therapist')).toEqual(['clients', 'search', 'techniques']);
+    expect(sections('therapist')).toEqual(['clients', 'search', 'techniques', 'about']);
   });
 
   it('adds the dashboard for managers, and administration for administrators', () => {
-    expect(sections('manager')).toEqual(['clients', 'search', 'dashboard', 'techniques']);
-    expect(sections('administrator')).toEqual(['clients', 'search', 'dashboard', 'techniques', 'admin']);
+    expect(sections('manager')).toEqual(['clients', 'search', 'dashboard', 'techniques', 'about']);
+    expect(sections('administrator')).toEqual(['clients', 'search', 'dashboard', 'techniques', 'admin', 'about']);
     expect(sidebarFor(CORE_SECTIONS.administrator).find((i) => i.section === 'admin')?.label).toBe('Administration');
   });
 
@@ -89,5 +89,13 @@ describe('the sidebar by role', () => {
 
   it('lights the administration item for its screens', () => {
     expect(section(reset({ name: 'admin' }))).toBe('admin');
+  });
+
+  it('shows About to every role, last', () => {
+    for (const role of ['therapist', 'manager', 'administrator'] as const) {
+      expect(sections(role).at(-1)).toBe('about');
+    }
+    expect(section(reset({ name: 'about' }))).toBe('about');
+    expect(title({ name: 'about' })).toBe('About Stillpoint');
   });
 });

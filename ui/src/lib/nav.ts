@@ -16,7 +16,8 @@ export type View =
   | { name: 'history'; clientId: string }
   | { name: 'dashboard' }
   | { name: 'search'; text?: string }
-  | { name: 'admin' };
+  | { name: 'admin' }
+  | { name: 'about' };
 
 export const HOME: View = { name: 'list' };
 
@@ -48,7 +49,7 @@ export type { Section };
 /** The sidebar item a stack belongs to: the screen it was started from. */
 export function section(stack: readonly View[]): Section {
   const first = stack[0]?.name;
-  return first === 'techniques' || first === 'dashboard' || first === 'search' || first === 'admin'
+  return first === 'techniques' || first === 'dashboard' || first === 'search' || first === 'admin' || first === 'about'
     ? first
     : 'clients';
 }
@@ -60,6 +61,7 @@ export const SIDEBAR: readonly { section: Section; label: string }[] = [
   { section: 'dashboard', label: 'Dashboard' },
   { section: 'techniques', label: 'Techniques' },
   { section: 'admin', label: 'Administration' },
+  { section: 'about', label: 'About' },
 ];
 
 // Which sidebar items a user sees is the core's answer (`AppStatus.sections`, from their
@@ -104,5 +106,7 @@ export function title(view: View): string {
       return 'Search';
     case 'admin':
       return 'Administration';
+    case 'about':
+      return 'About Stillpoint';
   }
 }

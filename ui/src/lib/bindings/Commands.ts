@@ -1,5 +1,6 @@
 // Generated from src-tauri/src/command_table.rs by `make bindings`. Do not edit.
 import type { Channel } from '@tauri-apps/api/core';
+import type { About } from './About';
 import type { AppStatus } from './AppStatus';
 import type { AuditRecord } from './AuditRecord';
 import type { AuditVerification } from './AuditVerification';
@@ -25,6 +26,7 @@ import type { DiaryImportReport } from './DiaryImportReport';
 import type { DiaryMonth } from './DiaryMonth';
 import type { ExportKind } from './ExportKind';
 import type { ExportReport } from './ExportReport';
+import type { Folder } from './Folder';
 import type { HomeCareItem } from './HomeCareItem';
 import type { HomeCareItemInput } from './HomeCareItemInput';
 import type { Intake } from './Intake';
@@ -140,4 +142,8 @@ export type Commands = {
   backup_now: { args: { onProgress: Channel<Progress>, }; result: BackupReport };
   /** Replace the database with a backup (a copy of the current one is kept first). */
   restore_backup: { args: { name: string, }; result: AppStatus };
+  /** The version, where the data and backups are, and the schema; every role. */
+  about: { args: null; result: About };
+  /** Open the data or backups folder in the file manager; the path is the core's. */
+  open_folder: { args: { folder: Folder, }; result: null };
 };

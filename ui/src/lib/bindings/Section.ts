@@ -4,4 +4,4 @@
  * The screens of the app (the sidebar's items). Which ones a user sees follows from their
  * role's permissions: the UI shows what the core lists and keeps no table of its own.
  */
-export type Section = "clients" | "search" | "dashboard" | "techniques" | "admin";
+export type Section = "clients" | "search" | "dashboard" | "techniques" | "admin" | "about";
