@@ -3,7 +3,8 @@
 // MIDAS recorded twice (a bad answer refused under its field first, nothing saved; then the
 // score and grade the core computed shown), a care plan set (a bad phase refused under its
 // field), and the history showing the MIDAS trend with its summary and the plan's adherence.
-// Then a MIDAS answer corrected with its reason (the answers as given still shown).
+// Then corrections: a MIDAS answer corrected with its reason (the answers as given still
+// shown), and a day of Ann's diary typed in 30 days ago changed only with a reason.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, quit, newDataDir, screenshot, seedDemo } from '../lib/harness.mjs';
@@ -195,3 +196,75 @@ test('a MIDAS answer corrected with its reason: the answers as given stay shown,
   );
 });
 
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+test('a diary day recorded before today is changed only with a reason, kept beside the new values, and the history says so', async () => {
+  // Ann's first six weeks of diary were typed in 30 days ago (the demo's clock).
+  const old = daysAgo(40);
+  const month = old.slice(0, 7);
+  const stored = (await invoke('diary_month', { clientId: demo.ann, month })).value.days;
+  const day = stored.filter((d) => d.day <= daysAgo(31) && d.headache && d.peak_intensity !== null).at(-1);
+  assert.ok(day, `Ann has a headache day in ${month} typed in before today`);
+  assert.equal(day.reason_needed, true);
+  const was = day.peak_intensity;
+  const now = was === 9 ? 3 : 9;
+  const dd = day.day.slice(8);
+
+  await click('#nav-clients');
+  await search('ann smith');
+  // The list still holds the last search (María) until this one comes back: wait for Ann.
+  await until(async () => {
+    const rows = await texts('[data-testid="client-row"]');
+    return rows.length === 1 && /Ann/.test(rows[0]) && /Smith/.test(rows[0]);
+  }, 'Ann is not listed alone', 10000);
+  await click('[data-testid="client-row"]');
+  await visible('#diary-grid');
+  const title = `${MONTHS[Number(month.slice(5)) - 1]} ${month.slice(0, 4)}`;
+  // Back a month at a time, each click once the month before it has shown.
+  for (let i = 0; i < 3 && (await text('#diary-month')) !== title; i++) {
+    const shown = await text('#diary-month');
+    await click('#diary-previous');
+    await until(async () => (await text('#diary-month')) !== shown, 'the grid did not go back a month');
+  }
+  await until(async () => (await text('#diary-month')) === title, `the grid never showed ${title}`);
+
+  // The page may still be settling (sections load on their own): make sure the cursor is in
+  // this day's box before typing.
+  const box = `#field-d${dd}-peak_intensity`;
+  await b.execute((sel) => document.querySelector(sel)?.scrollIntoView({ block: 'center' }), box);
+  await until(async () => {
+    await click(box);
+    return b.execute((sel) => document.activeElement === document.querySelector(sel), box);
+  }, 'the peak intensity box never took the cursor');
+  await b.keys(['Control', 'a']);
+  await b.keys(String(now));
+  await until(async () => (await (await visible(box)).getValue()) === String(now), 'the new peak was not typed in');
+  await visible(`#field-d${dd}-reason`);
+  // Leaving the day without a reason: refused under the reason box, nothing written.
+  await click('#diary-month');
+  await until(async () => /say why it is being changed/.test(await text(`#error-d${dd}-reason`)), 'no reason was asked for');
+  const same = (await invoke('diary_month', { clientId: demo.ann, month })).value.days.find((d) => d.day === day.day);
+  assert.equal(same.peak_intensity, was, 'nothing was written');
+  assert.equal(same.corrections.length, 0);
+  await b.execute((d) => document.querySelector(`[data-day="${d}"]`)?.scrollIntoView({ block: 'center' }), day.day);
+  await pageShot('diary-correction-reason');
+
+  await fill(`d${dd}-reason`, 'She misread her own handwriting when she copied it out');
+  await click('#diary-month');
+  await until(async () => (await texts('[data-testid="diary-correction"]')).length === 1, 'the correction is not listed');
+  assert.match(
+    (await texts('[data-testid="diary-correction"]'))[0],
+    new RegExp(`^Corrected: peak intensity ${was} → ${now} — She misread her own handwriting when she copied it out · Jo Park`),
+  );
+  const fixed = (await invoke('diary_month', { clientId: demo.ann, month })).value.days.find((d) => d.day === day.day);
+  assert.equal(fixed.peak_intensity, now);
+  await b.execute((d) => document.querySelector(`[data-day="${d}"]`)?.scrollIntoView({ block: 'center' }), day.day);
+  await pageShot('diary-corrected');
+
+  await click('#open-history');
+  await visible('#chart-diary-corrections');
+  assert.equal(
+    await text('#chart-diary-corrections'),
+    'The diary figures use the corrected values of 1 day (changed with a reason after they were recorded); the earlier values are kept.',
+  );
+});
