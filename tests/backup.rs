@@ -163,3 +163,42 @@ fn the_schedule_backs_up_when_due_and_closing_backs_up_too() {
         "nobody logged in: nothing to back up with"
     );
 }
+
+/// Every folder and file under `dir` with a mode that lets others in, as `path mode`.
+fn open_to_others(dir: &std::path::Path) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            out.push(format!("{} {mode:o}", path.display()));
+        }
+        if path.is_dir() {
+            out.extend(open_to_others(&path));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_new_data_folder_and_everything_in_it_are_readable_by_its_user_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    // Where the app makes it on a first run: folders that are not there yet.
+    let dir = home.path().join("share/stillpoint");
+    let mut app = admin_app(&dir);
+    add_client(&mut app, CANARY);
+    let (reader, data) = app.backup_source().unwrap();
+    let report = reader.backup(&data, &mut |_| {}).unwrap();
+    drop(reader);
+    assert!(std::path::Path::new(&report.backup.path).exists());
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().any(|n| n == "stillpoint.db-wal"), "{names:?}");
+    assert_eq!(open_to_others(&dir), Vec::<String>::new());
+    let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+}

@@ -1,5 +1,6 @@
-//! Upgrading a data folder from the previous release: the fixture in
-//! `tests/fixtures/schema-16` was made by that release's `stillpoint-seed` (see its README).
+//! Upgrading a data folder from the previous releases: the fixtures in
+//! `tests/fixtures/schema-16` and `schema-17` were made by those releases' `stillpoint-seed`
+//! (see their READMEs).
 //! Logging in with today's code keeps a verified copy first, runs the migrations with
 //! progress, and every record and the audit chain survive. A migration that fails leaves
 //! the file exactly as it was and says where the copy is; a copy that cannot be made stops
@@ -21,6 +22,43 @@ use stillpoint::{App, ClientQuery, ErrorCode};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-16");
 const FIXTURE_SCHEMA: usize = 16;
+
+/// A data folder a release left, and the ids its seeder gave the records checked by name.
+struct Fixture {
+    folder: &'static str,
+    schema: usize,
+    /// What the first migration after its schema says it does.
+    first_step: &'static str,
+    ann: &'static str,
+    ann_amended_session: &'static str,
+    archived: &'static str,
+    li_draft: &'static str,
+    /// Ann's diary on 1 November: headache, peak intensity, hours (drawn at random by each
+    /// release's seeder).
+    november_first: (&'static str, bool, Option<u8>, Option<f64>),
+}
+
+const SCHEMA_16: Fixture = Fixture {
+    folder: FIXTURE,
+    schema: FIXTURE_SCHEMA,
+    first_step: "adding corrections by amendment",
+    ann: "01a23128-543a-779c-a978-45e26fe3c5d4",
+    ann_amended_session: "01a23128-5503-7495-938a-1daf6ad1288a",
+    archived: "01a23128-541b-7722-8c05-d50771435da9",
+    li_draft: "01a23128-56f2-74aa-b397-1400fb340e95",
+    november_first: ("2026-11-01", true, Some(3), Some(10.0)),
+};
+
+const SCHEMA_17: Fixture = Fixture {
+    folder: concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-17"),
+    schema: 17,
+    first_step: "adding corrections of diary days",
+    ann: "01a231c9-b85d-75f2-a53c-2167af0cba1a",
+    ann_amended_session: "01a231c9-b88a-7704-a137-4bc6d631f160",
+    archived: "01a231c9-b857-71f7-a3c8-121c38a893e9",
+    li_draft: "01a231c9-b8e9-7273-be69-161132c4ca7b",
+    november_first: ("2026-11-01", false, None, None),
+};
 const PASSWORD: &str = "demo password";
 
 /// The schema today's code writes: where an upgrade goes.
@@ -28,13 +66,29 @@ fn now() -> usize {
     db::schema_version()
 }
 
-/// A copy of the fixture's data folder to upgrade (the fixture itself is never opened).
+/// A copy of the schema-16 fixture's data folder to upgrade (the fixture itself is never
+/// opened).
 fn fixture_copy() -> tempfile::TempDir {
+    copy_of(&SCHEMA_16)
+}
+
+/// A copy of a fixture's data folder, its files readable by all (0644, as a release before
+/// schema 18 left the database file).
+fn copy_of(f: &Fixture) -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     for name in ["stillpoint.db", "keys.json"] {
-        std::fs::copy(Path::new(FIXTURE).join(name), dir.path().join(name)).unwrap();
+        let to = dir.path().join(name);
+        std::fs::copy(Path::new(f.folder).join(name), &to).unwrap();
+        let mode = if name == "keys.json" { 0o600 } else { 0o644 };
+        std::fs::set_permissions(&to, std::fs::Permissions::from_mode(mode)).unwrap();
     }
     dir
+}
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
 fn key_of(dir: &Path) -> DbKey {
@@ -108,22 +162,30 @@ fn pre_upgrade_copies(dir: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
-fn the_fixture_is_from_the_release_before_schema_17() {
-    let dir = fixture_copy();
-    let key = key_of(dir.path());
-    assert_eq!(
-        schema_of(&db::database_path(dir.path()), &key),
-        FIXTURE_SCHEMA
-    );
-    // The fixture is the release before schema 17. When a newer schema is added, keep this
-    // one (an upgrade across several schemas) and add the release before the newest beside it
-    // (tests/fixtures/schema-16/README.md says how it was made).
-    assert!(db::schema_version() > FIXTURE_SCHEMA);
+fn the_fixtures_are_from_the_releases_before_schema_17_and_18() {
+    for f in [&SCHEMA_16, &SCHEMA_17] {
+        let dir = copy_of(f);
+        let key = key_of(dir.path());
+        assert_eq!(schema_of(&db::database_path(dir.path()), &key), f.schema);
+    }
+    // When a newer schema is added, keep these (an upgrade across several schemas) and add
+    // the release before the newest beside them (tests/fixtures/schema-17/README.md says how
+    // they were made).
+    assert!(db::schema_version() > 17);
 }
 
 #[test]
-fn the_previous_release_upgrades_at_login_and_every_record_and_the_audit_chain_survive() {
-    let dir = fixture_copy();
+fn the_schema_16_release_upgrades_at_login_and_every_record_and_the_audit_chain_survive() {
+    upgrades_at_login(&SCHEMA_16);
+}
+
+#[test]
+fn the_schema_17_release_upgrades_at_login_and_every_record_and_the_audit_chain_survive() {
+    upgrades_at_login(&SCHEMA_17);
+}
+
+fn upgrades_at_login(f: &Fixture) {
+    let dir = copy_of(f);
     let path = db::database_path(dir.path());
     let key = key_of(dir.path());
     let before = every_row(&raw(&path, &key));
@@ -147,7 +209,8 @@ fn the_previous_release_upgrades_at_login_and_every_record_and_the_audit_chain_s
     let words: Vec<&str> = seen.iter().map(|p| p.step.as_deref().unwrap()).collect();
     assert!(
         words[0].starts_with(&format!(
-            "Keeping a copy of the database before upgrading it (schema 16 to {})",
+            "Keeping a copy of the database before upgrading it (schema {} to {})",
+            f.schema,
             now()
         )),
         "{words:?}"
@@ -160,8 +223,9 @@ fn the_previous_release_upgrades_at_login_and_every_record_and_the_audit_chain_s
         .iter()
         .position(|w| {
             *w == format!(
-                "Upgrading the database, step 1 of {}: adding corrections by amendment",
-                now() - FIXTURE_SCHEMA
+                "Upgrading the database, step 1 of {}: {}",
+                now() - f.schema,
+                f.first_step
             )
         })
         .expect("the migration says what it does");
@@ -171,8 +235,8 @@ fn the_previous_release_upgrades_at_login_and_every_record_and_the_audit_chain_s
     assert_eq!(
         (last.done, last.total, last.step.as_deref()),
         (
-            (now() - FIXTURE_SCHEMA) as u32,
-            (now() - FIXTURE_SCHEMA) as u32,
+            (now() - f.schema) as u32,
+            (now() - f.schema) as u32,
             Some("Upgrading the database: saving the changes")
         )
     );
@@ -183,11 +247,20 @@ fn the_previous_release_upgrades_at_login_and_every_record_and_the_audit_chain_s
     assert_eq!(copies.len(), 1, "{copies:?}");
     let name = copies[0].file_name().unwrap().to_str().unwrap().to_owned();
     assert!(
-        name.starts_with(&format!("pre-upgrade-schema-16-to-{}-stillpoint-", now())),
+        name.starts_with(&format!(
+            "pre-upgrade-schema-{}-to-{}-stillpoint-",
+            f.schema,
+            now()
+        )),
         "{name}"
     );
     assert!(backup::verify_file(&copies[0], Some(&key), None).unwrap() > 0);
-    assert_eq!(schema_of(&copies[0], &key), FIXTURE_SCHEMA);
+    assert_eq!(schema_of(&copies[0], &key), f.schema);
+    // The records are readable by this user alone: the database an older release left
+    // readable by all is narrowed, the copy and the folders are made so.
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(&copies[0]), 0o600);
+    assert_eq!(mode(&dir.path().join("backups")), 0o700);
     assert_eq!(every_row(&raw(&copies[0], &key)), before);
     assert!(dir.path().join("backups/keys.json").exists());
 
@@ -234,10 +307,10 @@ fn the_previous_release_upgrades_at_login_and_every_record_and_the_audit_chain_s
             "{expected} missing: {names:?}"
         );
     }
-    check_specific_records(store);
+    check_specific_records(store, f);
 }
 
-/// The fixture's clients (tests/fixtures/schema-16/README.md); Peter Brown is archived.
+/// The fixtures' clients (tests/fixtures/schema-16/README.md); Peter Brown is archived.
 const EXPECTED_CLIENTS: &[&str] = &[
     "Ann Smith",
     "Ravi Patel",
@@ -245,28 +318,19 @@ const EXPECTED_CLIENTS: &[&str] = &[
     "Li Wei",
     "Peter Brown",
 ];
-const ANN: &str = "01a23128-543a-779c-a978-45e26fe3c5d4";
-const ANN_AMENDED_SESSION: &str = "01a23128-5503-7495-938a-1daf6ad1288a";
-const PETER_ARCHIVED: &str = "01a23128-541b-7722-8c05-d50771435da9";
-const LI_DRAFT: &str = "01a23128-56f2-74aa-b397-1400fb340e95";
-
 /// Records of the fixture read through today's code, with the values the old release wrote.
-fn check_specific_records(store: &mut stillpoint::Store) {
+fn check_specific_records(store: &mut stillpoint::Store, f: &Fixture) {
     use stillpoint::domain::sessions::{SessionCorrectionInput, SessionStatus};
+    let (ann, ann_amended_session, archived, li_draft) =
+        (f.ann, f.ann_amended_session, f.archived, f.li_draft);
 
-    let ann = store.get_client(ANN).unwrap();
-    assert_eq!(ann.fields.date_of_birth.as_deref(), Some("1984-03-12"));
-    assert_eq!(ann.fields.phone, "+44 20 7946 0018");
-    assert!(
-        store
-            .get_client(PETER_ARCHIVED)
-            .unwrap()
-            .archived_at
-            .is_some()
-    );
+    let client = store.get_client(ann).unwrap();
+    assert_eq!(client.fields.date_of_birth.as_deref(), Some("1984-03-12"));
+    assert_eq!(client.fields.phone, "+44 20 7946 0018");
+    assert!(store.get_client(archived).unwrap().archived_at.is_some());
 
     // Intakes: the baseline and two re-assessments, values as recorded.
-    let intakes = store.list_intakes(ANN).unwrap();
+    let intakes = store.list_intakes(ann).unwrap();
     assert_eq!(intakes.len(), 3);
     let baseline = intakes.iter().find(|i| i.is_baseline).unwrap();
     assert_eq!(
@@ -288,7 +352,7 @@ fn check_specific_records(store: &mut stillpoint::Store) {
     );
 
     // The signed, amended note: locked, its values and its amendment as written.
-    let note = store.get_session(ANN_AMENDED_SESSION).unwrap();
+    let note = store.get_session(ann_amended_session).unwrap();
     assert_eq!(note.status, SessionStatus::Signed);
     assert_eq!(note.signed_by.as_deref(), Some("jo.park"));
     assert_eq!(note.signed_at.as_deref(), Some("2026-11-05T11:00:00.000Z"));
@@ -308,7 +372,7 @@ fn check_specific_records(store: &mut stillpoint::Store) {
         note.amendments[0].body,
         "The taut band was in the right upper trapezius, not the left."
     );
-    let signed = store.list_sessions(ANN).unwrap();
+    let signed = store.list_sessions(ann).unwrap();
     assert!(
         signed.iter().all(|s| s.status == SessionStatus::Signed),
         "{signed:?}"
@@ -316,12 +380,12 @@ fn check_specific_records(store: &mut stillpoint::Store) {
     assert_eq!(signed.len(), 8);
 
     // A draft stays a draft, with what was typed.
-    let draft = store.get_session(LI_DRAFT).unwrap();
+    let draft = store.get_session(li_draft).unwrap();
     assert_eq!(draft.status, SessionStatus::Draft);
     assert_eq!(draft.objective, "Not treated: red flag, referred first.");
 
     // Ann's headache diary: ten weeks of days.
-    let november = store.diary_month(ANN, Some("2026-11")).unwrap();
+    let november = store.diary_month(ann, Some("2026-11")).unwrap();
     let first = &november.days[0];
     assert_eq!(
         (
@@ -330,7 +394,7 @@ fn check_specific_records(store: &mut stillpoint::Store) {
             first.peak_intensity,
             first.duration_hours
         ),
-        ("2026-11-01", true, Some(3), Some(10.0))
+        f.november_first
     );
 
     // The people, by name and role.
@@ -354,7 +418,7 @@ fn check_specific_records(store: &mut stillpoint::Store) {
     // What schema 17 added works on the upgraded file: a correction by amendment.
     let corrected = store
         .amend_session_correcting(
-            ANN_AMENDED_SESSION,
+            ann_amended_session,
             "Pain after was misread",
             "Pain after the session was 3, not 2.",
             &SessionCorrectionInput {
@@ -365,6 +429,29 @@ fn check_specific_records(store: &mut stillpoint::Store) {
         .unwrap();
     assert_eq!(corrected.amendments.len(), 2);
     assert_eq!(corrected.pain_after, Some(2), "the signed value stays");
+
+    // And what schema 18 added: a diary day changed with its reason (kept as a correction
+    // when the day was recorded before today, as it is once the fixture is a day old).
+    let day = store
+        .save_diary_day(
+            ann,
+            &stillpoint::domain::diary::DiaryDayInput {
+                day: first.day.clone(),
+                headache: true,
+                peak_intensity: Some(5.0),
+                duration_hours: Some(4.0),
+                note: "Worse than first written".into(),
+                ..Default::default()
+            },
+            "The client recalled the peak on the phone",
+        )
+        .unwrap();
+    assert_eq!(day.peak_intensity, Some(5));
+    assert_eq!(
+        day.corrections.len(),
+        usize::from(first.reason_needed),
+        "{day:?}"
+    );
     assert!(store.verify_audit().unwrap().intact);
 }
 

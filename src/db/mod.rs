@@ -354,8 +354,9 @@ impl Database {
                 let mut conn = match path {
                     Some(path) => {
                         if let Some(dir) = path.parent() {
-                            std::fs::create_dir_all(dir)?;
+                            crate::security::private_dir(dir)?;
                         }
+                        crate::security::private_file(path)?;
                         Connection::open_with_flags(
                             path,
                             OpenFlags::SQLITE_OPEN_READ_WRITE

@@ -175,6 +175,9 @@ pub fn upgrade_rotation(names: &[String]) -> Vec<String> {
 }
 
 fn open_keyed(path: &Path, key: Option<&DbKey>, flags: OpenFlags) -> Result<Connection> {
+    if flags.contains(OpenFlags::SQLITE_OPEN_CREATE) {
+        crate::security::private_file(path)?;
+    }
     let conn = Connection::open_with_flags(path, flags)?;
     if let Some(key) = key {
         conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
@@ -301,7 +304,7 @@ impl Store {
         // The file's own connection: refused on a clinic server, which pg_dump backs up.
         let conn = self.conn()?;
         let dir = backup_dir(data_dir);
-        std::fs::create_dir_all(&dir)?;
+        crate::security::private_dir(&dir)?;
         let path = new_backup_path(&dir, prefix, self.now());
         let rows = write_verified(conn, self.key(), &path, progress)?;
         keep_key_file_beside(data_dir)?;
@@ -415,7 +418,7 @@ pub(crate) fn keep_before_upgrade(
         ),
         ..e
     };
-    std::fs::create_dir_all(&dir).map_err(|e| refused(e.into()))?;
+    crate::security::private_dir(&dir).map_err(|e| refused(e.into()))?;
     let path = new_backup_path(
         &dir,
         &format!("{PRE_UPGRADE}schema-{from}-to-{to}-"),

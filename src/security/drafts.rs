@@ -57,7 +57,7 @@ impl DraftsKey {
     ) -> Result<DraftsKey> {
         let username = crate::security::users::validate_username(username)?;
         let folder = data_dir.join(DRAFTS_DIR).join(&username);
-        std::fs::create_dir_all(&folder)?;
+        crate::security::private_dir(&folder)?;
         let salt_path = folder.join("salt");
         let salt = match std::fs::read_to_string(&salt_path) {
             Ok(text) => unhex(text.trim()).ok_or_else(|| {

@@ -994,7 +994,7 @@ impl App {
                 dir.join(backup::BACKUP_DIR)
             }
         };
-        std::fs::create_dir_all(&path)?;
+        crate::security::private_dir(&path)?;
         Ok(path)
     }
 }
