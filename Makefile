@@ -88,6 +88,7 @@ demo: build
 
 VERSION = $(shell node -p "require('./src-tauri/tauri.conf.json').version")
 DEB = target/release/bundle/deb/Stillpoint_$(VERSION)_amd64.deb
+RPM = target/release/bundle/rpm/Stillpoint-$(VERSION)-1.x86_64.rpm
 TAURI_CLI := $(CURDIR)/packaging/node_modules/.bin/tauri
 
 # Every icon size from the one source image (PNGs for Linux, .ico for Windows, .icns for
@@ -104,14 +105,16 @@ icons: deps-packaging
 package: ui deps-packaging
 	cargo build --release -p stillpoint-app -p stillpoint-clinic --bins
 	cd src-tauri && $(TAURI_CLI) bundle --config ../packaging/tauri.bundle.json
-	@ls -l $(DEB) target/release/bundle/rpm/*.rpm
+	@ls -l $(DEB) $(RPM)
 
 # The package on a clean Debian 12: debootstrap (cached in .cache/package-test), apt install,
 # the app from /usr/bin/stillpoint under Xvfb to its first-run screen, apt remove keeps the
-# data. Needs root; not part of make test. Screenshots in packaging/.artifacts.
+# data. The RPM is read with rpm (what it requires and installs; nothing here installs it).
+# Needs root; not part of make test. Screenshots in packaging/.artifacts.
 package-test: deps-system deps-packaging $(TAURI_DRIVER)
-	$(call apt-ensure,debootstrap)
+	$(call apt-ensure,debootstrap rpm)
 	@[ -s "$(DEB)" ] || { echo "No $(DEB): run make package first." >&2; exit 1; }
+	packaging/rpm-check.sh $(RPM)
 	$(if $(SUDO),$(SUDO) )packaging/package-test.sh $(DEB)
 
 ## ---- tests -----------------------------------------------------------------------------

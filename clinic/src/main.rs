@@ -3,7 +3,7 @@
 //! ```text
 //! stillpoint-clinic import DATA_FOLDER --server CONNINFO [--username NAME | --recovery-key] [--secret-stdin]
 //! stillpoint-clinic check --server CONNINFO
-//! stillpoint-clinic upgrade --server CONNINFO
+//! stillpoint-clinic upgrade --server CONNINFO (--key-file PATH --out FILE | --no-backup)
 //! stillpoint-clinic add-user USERNAME --name "FULL NAME" --role therapist|manager|administrator --server CONNINFO [--secret-stdin]
 //! stillpoint-clinic init --server CONNINFO --database NAME [--owner NAME] [--admin USERNAME --admin-name "FULL NAME"] [--host HOSTNAME] [--tls-dir DIR] [--no-server-config] [--secret-stdin]
 //! stillpoint-clinic backup --server CONNINFO --key-file PATH --out FILE
@@ -33,10 +33,19 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use stillpoint::security::clinic_backup::{self, BackupCheck};
-use stillpoint::security::clinic_server::{self, FirstAdmin, InitOptions};
+use stillpoint::security::clinic_server::{self, FirstAdmin, InitOptions, UpgradeBackup};
 use stillpoint::security::import::{Unlock, check_server, import_folder};
 use stillpoint::security::users::{NewUser, Role};
 use stillpoint::{OpenOptions, Store};
+
+/// A line on standard output. A reader that went away (`stillpoint-clinic --help | head`) is
+/// not an error worth a panic, as `println!` makes it.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
 
 const USAGE: &str = "usage:
   stillpoint-clinic import DATA_FOLDER --server CONNINFO [--username NAME | --recovery-key] [--secret-stdin]
@@ -48,9 +57,12 @@ const USAGE: &str = "usage:
       Verify the clinic database's audit chain and outcome totals.
   stillpoint-clinic set-login USERNAME --server CONNINFO [--secret-stdin]
       Give a user moved in by import their own login on the server, with a new password.
-  stillpoint-clinic upgrade --server CONNINFO
-      Bring the clinic database's schema up to this version (run as the clinic's owner, after
-      installing a newer Stillpoint; workstations cannot change the schema).
+  stillpoint-clinic upgrade --server CONNINFO (--key-file PATH --out FILE | --no-backup)
+      Bring the clinic database's schema up to this version, after installing a newer
+      Stillpoint (workstations cannot change the schema). First a backup into FILE, as backup
+      writes it, and verified; every step then runs in one transaction, so a failed upgrade
+      changes nothing. CONNINFO as for backup (the superuser, dbname=CLINIC). With
+      --no-backup, none is taken: then the clinic's owner may run it too.
   stillpoint-clinic add-user USERNAME --name NAME --role therapist|manager|administrator --server CONNINFO [--secret-stdin]
       Add a user with their own login on the clinic server (run as the clinic's owner).
   stillpoint-clinic init --server CONNINFO --database NAME [--owner NAME] [--admin USERNAME --admin-name NAME]
@@ -90,6 +102,7 @@ struct Args {
     key_file: Option<PathBuf>,
     out: Option<PathBuf>,
     replace: bool,
+    no_backup: bool,
 }
 
 fn parse(args: &[String]) -> Result<Args, String> {
@@ -114,6 +127,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
         key_file: None,
         out: None,
         replace: false,
+        no_backup: false,
     };
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -141,6 +155,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
             }
             "--out" => out.out = Some(PathBuf::from(it.next().ok_or("--out needs a FILE")?)),
             "--replace" => out.replace = true,
+            "--no-backup" => out.no_backup = true,
             other if !other.starts_with("--") && out.folder.is_none() => {
                 out.folder = Some(PathBuf::from(other));
             }
@@ -185,7 +200,7 @@ fn with_field(e: stillpoint::Error) -> String {
 }
 
 fn print_check(check: &BackupCheck) {
-    println!(
+    say!(
         "Verified: restored into a scratch database on the server (dropped again): schema {}; audit log: {} Outcome totals {}.",
         check.schema,
         check.audit.message,
@@ -195,14 +210,16 @@ fn print_check(check: &BackupCheck) {
             "DO NOT equal a fresh count"
         }
     );
-    println!(
+    say!(
         "The backup is of {} (taken {}, PostgreSQL {}). Rows:",
-        check.meta.database, check.meta.taken_at, check.meta.server_version
+        check.meta.database,
+        check.meta.taken_at,
+        check.meta.server_version
     );
     for (table, rows) in &check.rows {
-        println!("  {table:<20} {rows:>10}");
+        say!("  {table:<20} {rows:>10}");
     }
-    println!(
+    say!(
         "It carries {} login role(s): the owner's and each user's, as SCRAM verifiers.",
         check.roles.len()
     );
@@ -250,21 +267,22 @@ fn init(args: &Args, server: &str) -> Result<(), String> {
         )?;
     }
     let r = clinic_server::init(&options).map_err(with_field)?;
-    println!(
+    say!(
         "Made the clinic database {} on this server, owned by the role {} (which made its schema).",
-        r.database, r.owner
+        r.database,
+        r.owner
     );
     match &r.admin {
-        Some((username, login)) => println!(
-            "Added the first administrator {username}; they log in to the server as {login}."
-        ),
-        None => println!(
+        Some((username, login)) => {
+            say!("Added the first administrator {username}; they log in to the server as {login}.")
+        }
+        None => say!(
             "No administrator was added (no --admin): import a single-computer Stillpoint next, or add one with add-user."
         ),
     }
     match (&r.ca_file, &r.host) {
         (Some(ca), Some(host)) => {
-            println!(
+            say!(
                 "TLS: the server has a certificate for {host} signed by the clinic's own CA, and pg_hba.conf takes connections to {} only over TLS with a password (SCRAM).{}",
                 r.database,
                 if r.tls_checked {
@@ -274,32 +292,30 @@ fn init(args: &Args, server: &str) -> Result<(), String> {
                 }
             );
             if let Some(why) = &r.restart_needed {
-                println!("RESTART NEEDED: {why}");
+                say!("RESTART NEEDED: {why}");
             }
-            println!();
-            println!("What each workstation needs (Stillpoint: \"Join my clinic's server\"):");
-            println!("  Host:     {host}");
-            println!("  Port:     {}", r.port);
-            println!("  Database: {}", r.database);
-            println!(
+            say!();
+            say!("What each workstation needs (Stillpoint: \"Join my clinic's server\"):");
+            say!("  Host:     {host}");
+            say!("  Port:     {}", r.port);
+            say!("  Database: {}", r.database);
+            say!(
                 "  CA file:  {}  (copy this file to each workstation)",
                 ca.display()
             );
         }
         _ => {
-            println!(
-                "The server's TLS and pg_hba.conf were left as they were (--no-server-config)."
-            );
-            println!("  Port:     {}", r.port);
-            println!("  Database: {}", r.database);
+            say!("The server's TLS and pg_hba.conf were left as they were (--no-server-config).");
+            say!("  Port:     {}", r.port);
+            say!("  Database: {}", r.database);
         }
     }
-    println!();
-    println!(
+    say!();
+    say!(
         "Backup key, written to {} (only this user may read it). Write it down now and keep it away from the server: without it no backup can be read.",
         r.backup_key_file.display()
     );
-    println!("    {}", r.backup_key_text.as_str());
+    say!("    {}", r.backup_key_text.as_str());
     if let Some(w) = r.disk_warning() {
         eprintln!("WARNING: {w}");
     }
@@ -329,15 +345,15 @@ fn run(args: &Args) -> Result<(), String> {
                 }
             };
             let report = import_folder(folder, &unlock, server).map_err(|e| e.message)?;
-            println!(
+            say!(
                 "Imported {} into the clinic server in {:.1} s:",
                 folder.display(),
                 report.seconds
             );
             for t in &report.tables {
-                println!("  {:<26} {:>10}", t.table, t.rows);
+                say!("  {:<26} {:>10}", t.table, t.rows);
             }
-            println!(
+            say!(
                 "Checked on the server: every table's rows equal the file's, the audit chain ({} entries) is intact, the outcome totals equal a fresh count.",
                 report.audit_entries
             );
@@ -366,21 +382,57 @@ fn run(args: &Args) -> Result<(), String> {
                         Some(f) => format!("{f}: {}", e.message),
                         None => e.message,
                     })?;
-            println!("{username} now logs in to the server as {login}.");
+            say!("{username} now logs in to the server as {login}.");
             Ok(())
         }
         "upgrade" => {
-            // Opening as the clinic's owner brings the schema up to date.
-            let store =
-                Store::open(OpenOptions::server(server.to_owned())).map_err(|e| e.message)?;
-            let version = store.schema_version().map_err(|e| e.message)?;
-            println!("The clinic database is at schema {version}, this Stillpoint's newest.");
+            let backup = match (&args.key_file, &args.out, args.no_backup) {
+                (Some(key_file), Some(out), false) => UpgradeBackup::To { key_file, out },
+                (None, None, true) => UpgradeBackup::Skip,
+                (_, _, true) => {
+                    return Err("--no-backup takes no --key-file or --out".to_owned());
+                }
+                _ => {
+                    return Err(
+                        "upgrade needs --key-file PATH and --out FILE for the backup it takes first (or --no-backup)"
+                            .to_owned(),
+                    );
+                }
+            };
+            let r = clinic_server::upgrade(server, backup).map_err(with_field)?;
+            if r.from == r.to {
+                say!(
+                    "The clinic database {} is at schema {}, this Stillpoint's newest: nothing to do.",
+                    r.database,
+                    r.to
+                );
+                return Ok(());
+            }
+            match &r.backup {
+                Some(b) => {
+                    say!(
+                        "Backed up {} into {} first ({} bytes encrypted).",
+                        r.database,
+                        b.file.display(),
+                        b.bytes
+                    );
+                    print_check(&b.check);
+                }
+                None => say!("No backup was taken (--no-backup)."),
+            }
+            say!(
+                "Upgraded the clinic database {} from schema {} to {} in {:.1} s.",
+                r.database,
+                r.from,
+                r.to,
+                r.seconds
+            );
             Ok(())
         }
         "check" => {
             let check = check_server(server).map_err(|e| e.message)?;
-            println!("Audit log: {}", check.audit.message);
-            println!(
+            say!("Audit log: {}", check.audit.message);
+            say!(
                 "Outcome totals: {}",
                 if check.totals_agree {
                     "equal a fresh count."
@@ -425,7 +477,7 @@ fn run(args: &Args) -> Result<(), String> {
                     Some(f) => format!("{f}: {}", e.message),
                     None => e.message,
                 })?;
-            println!(
+            say!(
                 "Added {} ({}) as {}; they log in to the server as {login}.",
                 user.display_name,
                 user.username,
@@ -441,7 +493,7 @@ fn run(args: &Args) -> Result<(), String> {
                 .ok_or("backup needs --key-file PATH")?;
             let out = args.out.as_ref().ok_or("backup needs --out FILE")?;
             let r = clinic_backup::backup(server, key, out).map_err(with_field)?;
-            println!(
+            say!(
                 "Backed up {} into {}: {} bytes encrypted ({} bytes from pg_dump) in {:.2} s.",
                 r.check.meta.database,
                 r.file.display(),
@@ -464,7 +516,7 @@ fn run(args: &Args) -> Result<(), String> {
             let file = args.folder.as_ref().ok_or("verify needs the backup FILE")?;
             let check = clinic_backup::verify_backup(server, key, file).map_err(with_field)?;
             print_check(&check);
-            println!("Checked in {:.2} s.", check.seconds);
+            say!("Checked in {:.2} s.", check.seconds);
             if check.ok() {
                 Ok(())
             } else {
@@ -488,17 +540,25 @@ fn run(args: &Args) -> Result<(), String> {
                 .map_err(with_field)?;
             print_check(&r.check);
             if !r.made_roles.is_empty() {
-                println!(
+                say!(
                     "Made the logins this server lacked, with the passwords they had: {}.",
                     r.made_roles.join(", ")
                 );
             }
             if let Some(k) = &r.kept_as {
-                println!("The database that was there is kept as {k}.");
+                say!("The database that was there is kept as {k}.");
             }
-            println!(
+            let newest = stillpoint::db::postgres::newest_schema();
+            if r.check.schema < newest {
+                say!(
+                    "The restored clinic is at schema {}, older than this Stillpoint's {newest}: run stillpoint-clinic upgrade on it before workstations connect.",
+                    r.check.schema
+                );
+            }
+            say!(
                 "Restored into {} and checked there (audit chain intact, totals equal a fresh count) in {:.2} s.",
-                r.database, r.seconds
+                r.database,
+                r.seconds
             );
             Ok(())
         }
@@ -509,7 +569,7 @@ fn run(args: &Args) -> Result<(), String> {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().is_some_and(|a| a == "--help" || a == "-h") {
-        println!("{USAGE}");
+        say!("{USAGE}");
         return ExitCode::SUCCESS;
     }
     let parsed = match parse(&args) {

@@ -1197,3 +1197,215 @@ fn a_backup_restores_onto_a_new_server_with_everyones_logins() {
         .get(0);
     assert_eq!(all, 2);
 }
+
+/// The schema a clinic database is at, and whether each table is there.
+fn schema_of(db: &str) -> i64 {
+    let mut c = postgres::Client::connect(&on(db), postgres::NoTls).unwrap();
+    c.query_one(
+        "SELECT coalesce(max(version), 0) FROM stillpoint_migrations",
+        &[],
+    )
+    .unwrap()
+    .get(0)
+}
+
+fn owner_of_table(db: &str, table: &str) -> Option<String> {
+    let mut c = postgres::Client::connect(&on(db), postgres::NoTls).unwrap();
+    c.query_opt(
+        "SELECT tableowner::text FROM pg_tables WHERE schemaname = 'public' AND tablename = $1",
+        &[&table],
+    )
+    .unwrap()
+    .map(|r| r.get(0))
+}
+
+/// A clinic as an older release left it, at schema 16: schema 17's and 18's migrations only
+/// add a table each (and replace the login function, which the upgrade replaces again), so
+/// dropping those tables and their rows in `stillpoint_migrations` takes them back.
+fn back_to_schema_16(db: &str) {
+    let mut c = postgres::Client::connect(&on(db), postgres::NoTls).unwrap();
+    c.batch_execute(
+        "DROP TABLE diary_corrections; DROP TABLE corrections;
+         DELETE FROM stillpoint_migrations WHERE version > 16;",
+    )
+    .unwrap();
+    assert_eq!(schema_of(db), 16);
+}
+
+fn upgrade(db: &str, key: &Path, out: &Path) -> Output {
+    clinic(
+        &[
+            "upgrade",
+            "--server",
+            &on(db),
+            "--key-file",
+            key.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "",
+    )
+}
+
+#[test]
+fn upgrade_backs_up_first_then_brings_an_older_clinic_up_to_date_in_one_step() {
+    let _one_at_a_time = serial();
+    let (db, dir) = init_shared(true);
+    chart(&db);
+    back_to_schema_16(&db);
+    let newest = stillpoint::db::postgres::newest_schema();
+    assert!(newest > 16);
+    let before = records(&db);
+
+    // A workstation cannot change the schema: it is told who upgrades, and nothing changes.
+    let alex = format!(
+        "{} dbname={db} user={} password='{ADMIN_PW}'",
+        cluster(),
+        login_role(&db, "alex")
+    );
+    let err = Store::open(OpenOptions::server(alex)).unwrap_err();
+    assert!(
+        err.message.contains(
+            "Whoever runs the clinic server upgrades it first (stillpoint-clinic upgrade)"
+        ),
+        "{}",
+        err.message
+    );
+    assert_eq!(schema_of(&db), 16);
+
+    // Without somewhere for the backup it takes first, upgrade refuses and changes nothing.
+    let out = clinic(&["upgrade", "--server", &on(&db)], "");
+    assert!(!out.status.success());
+    assert!(
+        said(&out).contains("upgrade needs --key-file PATH and --out FILE"),
+        "{}",
+        said(&out)
+    );
+    assert_eq!(schema_of(&db), 16);
+
+    let key = key_file(&dir, &db);
+    let file = dir.path().join("before-upgrade.spbk");
+    let out = upgrade(&db, &key, &file);
+    assert!(out.status.success(), "{}", said(&out));
+    let s = text(&out.stdout);
+    assert!(
+        s.contains(&format!("Backed up {db} into {}", file.display())),
+        "{s}"
+    );
+    assert!(
+        s.contains("Verified: restored into a scratch database"),
+        "{s}"
+    );
+    assert!(
+        s.contains(&format!(
+            "Upgraded the clinic database {db} from schema 16 to {newest}"
+        )),
+        "{s}"
+    );
+    assert_eq!(schema_of(&db), newest);
+    assert_eq!(records(&db), before, "every record as it was");
+    // Run as the superuser, the migrations still made the owner's tables.
+    for table in ["corrections", "diary_corrections"] {
+        assert_eq!(
+            owner_of_table(&db, table).as_deref(),
+            Some(format!("{db}_owner").as_str()),
+            "{table}"
+        );
+    }
+    // The backup is of the clinic as it was: schema 16.
+    let out = clinic(
+        &[
+            "verify",
+            "--server",
+            &cluster(),
+            "--key-file",
+            key.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(text(&out.stdout).contains("schema 16"), "{}", said(&out));
+
+    // The workstation opens now, and what the new schema added works for it.
+    let s = Store::open(
+        OpenOptions::server(format!(
+            "{} dbname={db} user={} password='{ADMIN_PW}'",
+            cluster(),
+            login_role(&db, "alex")
+        ))
+        .actor("alex"),
+    )
+    .unwrap();
+    assert_eq!(s.schema_version().unwrap(), newest);
+    assert!(s.verify_audit().unwrap().intact);
+    drop(s);
+
+    // Nothing pending: nothing backed up, nothing changed.
+    let again = dir.path().join("again.spbk");
+    let out = upgrade(&db, &key, &again);
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(
+        text(&out.stdout).contains("nothing to do"),
+        "{}",
+        said(&out)
+    );
+    assert!(!again.exists());
+}
+
+#[test]
+fn a_failed_upgrade_changes_nothing_and_says_where_the_backup_is() {
+    let _one_at_a_time = serial();
+    let (db, dir) = init_shared(true);
+    chart(&db);
+    back_to_schema_16(&db);
+    {
+        // Something in the way of schema 18's table (schema 17's would go in first).
+        let mut c = postgres::Client::connect(&on(&db), postgres::NoTls).unwrap();
+        c.batch_execute("CREATE TABLE diary_corrections (x TEXT)")
+            .unwrap();
+    }
+    let before = records(&db);
+    let key = key_file(&dir, &db);
+
+    // With a backup: its check restores it into a scratch database and upgrades that first,
+    // where the step fails, so the clinic database is never touched.
+    let file = dir.path().join("before-upgrade.spbk");
+    let out = upgrade(&db, &key, &file);
+    assert!(!out.status.success(), "{}", said(&out));
+    let s = said(&out);
+    assert!(
+        s.contains(&format!(
+            "Nothing was upgraded: the clinic database {db} is still at schema 16. The backup ({}) is checked by restoring it into a scratch database",
+            file.display()
+        )),
+        "{s}"
+    );
+    assert!(s.contains("the step to schema 18 failed"), "{s}");
+    assert!(s.contains("\"diary_corrections\" already exists"), "{s}");
+    assert!(file.exists(), "the backup is kept");
+    assert_eq!(schema_of(&db), 16);
+    assert_eq!(owner_of_table(&db, "corrections"), None);
+    assert_eq!(records(&db), before);
+
+    // Without one (--no-backup), the steps run on the clinic database itself, in one
+    // transaction: schema 17's step went in, schema 18's failed, and neither is left.
+    let out = clinic(&["upgrade", "--server", &on(&db), "--no-backup"], "");
+    assert!(!out.status.success(), "{}", said(&out));
+    let s = said(&out);
+    assert!(
+        s.contains(
+            "The database could not be upgraded from schema 16 to 18: the step to schema 18 failed"
+        ),
+        "{s}"
+    );
+    assert!(
+        s.contains(
+            "Every step runs in one transaction, so nothing was changed: it is still at schema 16."
+        ),
+        "{s}"
+    );
+    assert_eq!(schema_of(&db), 16);
+    assert_eq!(owner_of_table(&db, "corrections"), None);
+    assert_eq!(records(&db), before);
+}

@@ -196,7 +196,21 @@ fn tls_error(e: &postgres::Error) -> Option<Error> {
 
 /// Bring the schema up to date, or refuse a schema newer than this binary knows.
 pub fn migrate(pg: &PgConn) -> Result<()> {
-    let known = MIGRATIONS.last().map_or(0, |m| m.0);
+    migrate_from(pg).map(|_| ())
+}
+
+/// The newest schema this binary knows.
+pub fn newest_schema() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.0)
+}
+
+/// Bring the schema up to date, returning the schema found before. Every pending migration
+/// runs in one transaction: if one fails, the database is left as it was, at the schema it
+/// had. Connected as the server's superuser (who upgrades, backs up and restores), the
+/// migrations run as the clinic database's owner (`SET LOCAL ROLE`), so what they make
+/// belongs to the owner, as when the owner runs them.
+pub fn migrate_from(pg: &PgConn) -> Result<i64> {
+    let known = newest_schema();
     let mut client = pg.client();
     // A user's login role may not create tables: look before creating.
     let exists: bool = client
@@ -226,7 +240,7 @@ pub fn migrate(pg: &PgConn) -> Result<()> {
             })?;
     }
     client.query("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
-    let result = (|| -> Result<()> {
+    let result = (|| -> Result<i64> {
         let found: i64 = client
             .query_one(
                 "SELECT coalesce(max(version), 0) FROM stillpoint_migrations",
@@ -241,8 +255,25 @@ pub fn migrate(pg: &PgConn) -> Result<()> {
                 ),
             ));
         }
+        if found == known {
+            return Ok(found);
+        }
+        let mut tx = client.transaction()?;
+        let row = tx.query_one(
+            "SELECT pg_get_userbyid(d.datdba)::text,
+                    (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+                    AND pg_get_userbyid(d.datdba) <> current_user
+             FROM pg_database d WHERE d.datname = current_database()",
+            &[],
+        )?;
+        let (owner, as_owner): (String, bool) = (row.get(0), row.get(1));
+        if as_owner {
+            tx.batch_execute(&format!(
+                "SET LOCAL ROLE \"{}\"",
+                owner.replace('"', "\"\"")
+            ))?;
+        }
         for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 > found) {
-            let mut tx = client.transaction()?;
             tx.batch_execute(sql).map_err(|e| {
                 if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) {
                     // A user's login may not change the schema: the clinic's owner upgrades it.
@@ -253,7 +284,13 @@ pub fn migrate(pg: &PgConn) -> Result<()> {
                         ),
                     )
                 } else {
-                    e.into()
+                    Error::new(
+                        ErrorCode::UpgradeFailed,
+                        format!(
+                            "The database could not be upgraded from schema {found} to {known}: the step to schema {version} failed ({}). Every step runs in one transaction, so nothing was changed: it is still at schema {found}.",
+                            e.as_db_error().map_or_else(|| e.to_string(), |d| d.message().to_owned())
+                        ),
+                    )
                 }
             })?;
             tx.execute(
@@ -261,9 +298,9 @@ pub fn migrate(pg: &PgConn) -> Result<()> {
                  VALUES ($1, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))",
                 &[version],
             )?;
-            tx.commit()?;
         }
-        Ok(())
+        tx.commit()?;
+        Ok(found)
     })();
     client.query("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])?;
     result

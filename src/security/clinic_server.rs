@@ -1238,6 +1238,136 @@ fn is_crypt(sys: &Path, name: &str, depth: u32) -> bool {
     false
 }
 
+/// How the backup before an upgrade is taken.
+#[derive(Debug, Clone, Copy)]
+pub enum UpgradeBackup<'a> {
+    /// A verified backup (as `stillpoint-clinic backup` writes) with the clinic's backup key
+    /// into a new file; the upgrade runs only if its check passes.
+    To { key_file: &'a Path, out: &'a Path },
+    /// None: whoever upgrades said so (`--no-backup`), having a fresh one of their own.
+    Skip,
+}
+
+/// What [`upgrade`] did.
+#[derive(Debug, Clone)]
+pub struct UpgradeReport {
+    pub database: String,
+    /// The schema found, and the schema the database is at now.
+    pub from: i64,
+    pub to: i64,
+    /// The verified backup taken before the migrations ran (none when nothing was pending, or
+    /// when it was skipped).
+    pub backup: Option<crate::security::clinic_backup::BackupReport>,
+    pub seconds: f64,
+}
+
+/// Bring a clinic database's schema up to this version, after a verified backup of it.
+///
+/// `conninfo` names the clinic database (`dbname=…`) and connects as its owner or as the
+/// server's superuser (a backup needs the superuser, who reads every login's verifier; the
+/// migrations then run as the owner). The backup's check restores it into a scratch database
+/// and brings that up to this version: a rehearsal, so a step that would fail stops the
+/// upgrade before the clinic database is touched. Every pending step runs in one transaction:
+/// a step that fails leaves the database exactly as it was, and the message says where the
+/// backup is. Nothing pending: nothing is backed up or changed.
+pub fn upgrade(conninfo: &str, backup: UpgradeBackup<'_>) -> Result<UpgradeReport> {
+    use crate::db::postgres as pg_schema;
+    let started = std::time::Instant::now();
+    let pg = pg_schema::connect(conninfo, None)?;
+    let (database, owner, me, is_super, is_clinic): (String, String, String, bool, bool) = {
+        let row = pg.client().query_one(
+            "SELECT current_database()::text, pg_get_userbyid(d.datdba)::text, current_user::text,
+                    (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),
+                    to_regclass('stillpoint_migrations') IS NOT NULL
+             FROM pg_database d WHERE d.datname = current_database()",
+            &[],
+        )?;
+        (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4))
+    };
+    if !is_clinic {
+        return Err(Error::field(
+            "server",
+            format!(
+                "The database {database} holds no Stillpoint clinic; name the clinic's database in --server (dbname=…)."
+            ),
+        ));
+    }
+    let from = pg_schema::schema_version(&pg)?;
+    let known = pg_schema::newest_schema();
+    if from > known {
+        return Err(Error::new(
+            ErrorCode::DatabaseTooNew,
+            format!(
+                "The clinic database {database} is at schema {from}, newer than this Stillpoint knows ({known}). Install the newer Stillpoint; nothing was changed."
+            ),
+        ));
+    }
+    let report = |backup| UpgradeReport {
+        database: database.clone(),
+        from,
+        to: known,
+        backup,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    if from == known {
+        return Ok(report(None));
+    }
+    if me != owner && !is_super {
+        return Err(Error::field(
+            "server",
+            format!(
+                "{me} may not change the clinic's schema: connect as the server's superuser (e.g. host=/var/run/postgresql user=postgres dbname={database}, run as the postgres user) or as the clinic's owner ({owner}) with --no-backup. Nothing was changed."
+            ),
+        ));
+    }
+    let taken = match backup {
+        UpgradeBackup::Skip => None,
+        UpgradeBackup::To { key_file, out } => {
+            let b = crate::security::clinic_backup::backup(conninfo, key_file, out).map_err(
+                |e| {
+                    let rehearsed = if e.code == ErrorCode::UpgradeFailed && out.exists() {
+                        format!(
+                            " The backup ({}) is checked by restoring it into a scratch database, which this Stillpoint brings up to schema {known} first: that failed there, so it would fail on the clinic database too.",
+                            out.display()
+                        )
+                    } else {
+                        String::new()
+                    };
+                    Error {
+                        message: format!(
+                            "Nothing was upgraded: the clinic database {database} is still at schema {from}.{rehearsed} {}",
+                            e.message
+                        ),
+                        ..e
+                    }
+                },
+            )?;
+            if !b.check.ok() {
+                return Err(Error::new(
+                    ErrorCode::UpgradeFailed,
+                    format!(
+                        "The backup taken before upgrading ({}) did not pass its check ({}), so nothing was upgraded: the database is still at schema {from}. Run stillpoint-clinic check on the clinic database.",
+                        out.display(),
+                        b.check.audit.message
+                    ),
+                ));
+            }
+            Some(b)
+        }
+    };
+    pg_schema::migrate_from(&pg).map_err(|mut e| {
+        if let Some(b) = &taken {
+            e.message = format!(
+                "{} The verified backup taken just before is {}.",
+                e.message,
+                b.file.display()
+            );
+        }
+        e
+    })?;
+    Ok(report(taken))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
