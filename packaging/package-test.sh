@@ -207,6 +207,9 @@ data=/home/$user/.local/share/stillpoint
 say "apt remove stillpoint: the data folder ($data) must stay"
 [ -s "$R$data/stillpoint.db" ] && [ -s "$R$data/keys.json" ] || fail "the app left no database in $data"
 before=$(cd "$R$data" && sha256sum stillpoint.db keys.json)
+# The records are the user's alone: nothing in the data folder is open to others.
+open_to_others=$(find "$R$data" -perm /077 -printf '%m %P\n')
+[ -z "$open_to_others" ] || fail "open to other users in $data: $open_to_others"
 in_root apt-get remove -y stillpoint 2>&1 | tail -2
 in_root dpkg-query -W -f='${Status}\n' stillpoint 2>/dev/null | grep -q "ok installed" && fail "stillpoint is still installed"
 [ ! -e "$R/usr/bin/stillpoint" ] || fail "/usr/bin/stillpoint is still there after apt remove"
@@ -215,4 +218,4 @@ after=$(cd "$R$data" && sha256sum stillpoint.db keys.json) || fail "the data fol
 [ "$before" = "$after" ] || fail "the data changed on removal"
 in_root ls -la "$data"
 echo
-echo "package-test: the package installed on a clean $suite with its dependencies, the app reached its first-run screen and set up a clinic, and apt remove kept the data folder."
+echo "package-test: the package installed on a clean $suite with its dependencies, the app reached its first-run screen and set up a clinic (its data folder readable by its user alone), and apt remove kept the data folder."
