@@ -26,6 +26,9 @@ describe('backups', () => {
     expect(backupProgressText(null)).toBe('Starting the backup…');
     expect(backupProgressText({ done: 1200, total: 3400 })).toBe('Copying 1,200 of 3,400 pages…');
     expect(backupProgressText({ done: 3400, total: 3400 })).toBe('Checking the copy…');
+    expect(backupProgressText({ done: 3400, total: 3400, step: 'Checking the copy (12 s so far)' })).toBe(
+      'Checking the copy (12 s so far)…',
+    );
     const report = {
       backup: b('stillpoint-20261123-101500.db', '2026-11-23T10:15:00Z'),
       rows_verified: 1234,

@@ -15,7 +15,8 @@ export type BackupState =
 
 export function backupProgressText(p: Progress | null): string {
   if (!p || p.total === 0) return 'Starting the backup…';
-  if (p.done >= p.total) return 'Checking the copy…';
+  // While the copy is checked the core says so, with the seconds so far.
+  if (p.done >= p.total) return `${p.step ?? 'Checking the copy'}…`;
   return `Copying ${groupThousands(p.done)} of ${groupThousands(p.total)} pages…`;
 }
 
