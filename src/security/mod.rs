@@ -50,21 +50,26 @@ pub(crate) fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
 /// Make sure the database file `path` is readable and writable by this user alone (mode
 /// 0600): an empty file is made so if it is not there yet (SQLite opens an empty file as a
 /// new database, and gives its `-wal` and `-shm` files the database's mode), and a file an
-/// older Stillpoint left readable by others (0644), with its `-wal` and `-shm`, is narrowed.
+/// older Stillpoint left readable by others (0644), with its `-wal` and `-shm`, is narrowed
+/// where this user may.
 pub(crate) fn private_file(path: &std::path::Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-        {
-            Ok(_) => return Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e),
+        if std::fs::symlink_metadata(path).is_err() {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+            {
+                Ok(_) => return Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            }
         }
+        // Narrowing is a courtesy, never a reason not to open: a file another user owns (a
+        // folder shared by group) cannot be narrowed by this one, and opens as before.
         for suffix in ["", "-wal", "-shm"] {
             let mut name = path.as_os_str().to_owned();
             name.push(suffix);
@@ -73,7 +78,7 @@ pub(crate) fn private_file(path: &std::path::Path) -> std::io::Result<()> {
                 && meta.is_file()
                 && meta.permissions().mode() & 0o077 != 0
             {
-                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+                let _ = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600));
             }
         }
         Ok(())
