@@ -2,9 +2,12 @@
 //! and the gate the app opens through (setup, login, lock).
 
 pub mod backup;
+// What runs on the clinic's (Linux) server: file modes, chown, the PostgreSQL tools.
+#[cfg(unix)]
 pub mod clinic_backup;
 pub mod clinic_link;
 pub mod clinic_roles;
+#[cfg(unix)]
 pub mod clinic_server;
 pub mod drafts;
 pub mod gate;
