@@ -38,6 +38,9 @@ fn lock(app: &tauri::AppHandle) -> std::sync::MutexGuard<'_, App> {
 /// Date inputs follow the web view's languages, not the page: give it the user's locale from
 /// the core (a bare `C` process locale would otherwise lay dates out as 10/25/2026).
 fn use_user_locale(app: &tauri::AppHandle) {
+    // Elsewhere the web view (WebView2, WKWebView) takes the system's languages itself.
+    #[cfg(not(target_os = "linux"))]
+    let _ = app;
     #[cfg(target_os = "linux")]
     if let Some(window) = app.get_webview_window("main") {
         use webkit2gtk::{WebContextExt, WebViewExt};
