@@ -274,17 +274,7 @@ fn backup_verify_and_restore_bring_back_every_record() {
             .any(|d| d.starts_with("stillpoint_verify_"))
     );
 
-    let out = clinic(
-        &[
-            "verify",
-            "--server",
-            &cluster(),
-            "--key-file",
-            key.to_str().unwrap(),
-            file.to_str().unwrap(),
-        ],
-        "",
-    );
+    let out = verify(&key, &file);
     assert!(out.status.success(), "{}", said(&out));
     assert!(
         text(&out.stdout).contains(&format!("schema {}", stillpoint::db::schema_version())),
@@ -1232,6 +1222,20 @@ fn back_to_schema_16(db: &str) {
     assert_eq!(schema_of(db), 16);
 }
 
+fn verify(key: &Path, file: &Path) -> Output {
+    clinic(
+        &[
+            "verify",
+            "--server",
+            &cluster(),
+            "--key-file",
+            key.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ],
+        "",
+    )
+}
+
 fn upgrade(db: &str, key: &Path, out: &Path) -> Output {
     clinic(
         &[
@@ -1263,7 +1267,7 @@ fn upgrade_backs_up_first_then_brings_an_older_clinic_up_to_date_in_one_step() {
         cluster(),
         login_role(&db, "alex")
     );
-    let err = Store::open(OpenOptions::server(alex)).unwrap_err();
+    let err = Store::open(OpenOptions::server(alex.clone())).unwrap_err();
     assert!(
         err.message.contains(
             "Whoever runs the clinic server upgrades it first (stillpoint-clinic upgrade)"
@@ -1313,30 +1317,12 @@ fn upgrade_backs_up_first_then_brings_an_older_clinic_up_to_date_in_one_step() {
         );
     }
     // The backup is of the clinic as it was: schema 16.
-    let out = clinic(
-        &[
-            "verify",
-            "--server",
-            &cluster(),
-            "--key-file",
-            key.to_str().unwrap(),
-            file.to_str().unwrap(),
-        ],
-        "",
-    );
+    let out = verify(&key, &file);
     assert!(out.status.success(), "{}", said(&out));
     assert!(text(&out.stdout).contains("schema 16"), "{}", said(&out));
 
     // The workstation opens now, and what the new schema added works for it.
-    let s = Store::open(
-        OpenOptions::server(format!(
-            "{} dbname={db} user={} password='{ADMIN_PW}'",
-            cluster(),
-            login_role(&db, "alex")
-        ))
-        .actor("alex"),
-    )
-    .unwrap();
+    let s = Store::open(OpenOptions::server(alex).actor("alex")).unwrap();
     assert_eq!(s.schema_version().unwrap(), newest);
     assert!(s.verify_audit().unwrap().intact);
     drop(s);

@@ -194,22 +194,17 @@ fn tls_error(e: &postgres::Error) -> Option<Error> {
     None
 }
 
-/// Bring the schema up to date, or refuse a schema newer than this binary knows.
-pub fn migrate(pg: &PgConn) -> Result<()> {
-    migrate_from(pg).map(|_| ())
-}
-
 /// The newest schema this binary knows.
 pub fn newest_schema() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.0)
 }
 
-/// Bring the schema up to date, returning the schema found before. Every pending migration
-/// runs in one transaction: if one fails, the database is left as it was, at the schema it
-/// had. Connected as the server's superuser (who upgrades, backs up and restores), the
+/// Bring the schema up to date, or refuse a schema newer than this binary knows. Every
+/// pending migration runs in one transaction: if one fails, the database is left as it was,
+/// at the schema it had. Connected as the server's superuser (who upgrades, backs up and restores), the
 /// migrations run as the clinic database's owner (`SET LOCAL ROLE`), so what they make
 /// belongs to the owner, as when the owner runs them.
-pub fn migrate_from(pg: &PgConn) -> Result<i64> {
+pub fn migrate(pg: &PgConn) -> Result<()> {
     let known = newest_schema();
     let mut client = pg.client();
     // A user's login role may not create tables: look before creating.
@@ -240,7 +235,7 @@ pub fn migrate_from(pg: &PgConn) -> Result<i64> {
             })?;
     }
     client.query("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
-    let result = (|| -> Result<i64> {
+    let result = (|| -> Result<()> {
         let found: i64 = client
             .query_one(
                 "SELECT coalesce(max(version), 0) FROM stillpoint_migrations",
@@ -256,7 +251,7 @@ pub fn migrate_from(pg: &PgConn) -> Result<i64> {
             ));
         }
         if found == known {
-            return Ok(found);
+            return Ok(());
         }
         let mut tx = client.transaction()?;
         let row = tx.query_one(
@@ -300,7 +295,7 @@ pub fn migrate_from(pg: &PgConn) -> Result<i64> {
             )?;
         }
         tx.commit()?;
-        Ok(found)
+        Ok(())
     })();
     client.query("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])?;
     result

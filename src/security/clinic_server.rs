@@ -1355,7 +1355,7 @@ pub fn upgrade(conninfo: &str, backup: UpgradeBackup<'_>) -> Result<UpgradeRepor
             Some(b)
         }
     };
-    pg_schema::migrate_from(&pg).map_err(|mut e| {
+    pg_schema::migrate(&pg).map_err(|mut e| {
         if let Some(b) = &taken {
             e.message = format!(
                 "{} The verified backup taken just before is {}.",
