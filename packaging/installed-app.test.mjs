@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { copyFileSync, chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { freePort, waitForPort } from '../e2e/lib/ports.mjs';
 import { join } from 'node:path';
 import { remote } from 'webdriverio';
 
@@ -18,31 +18,6 @@ const UID = Number(process.env.PACKAGE_TEST_UID ?? 1000);
 const ARTIFACTS = process.env.PACKAGE_TEST_ARTIFACTS;
 const HOME = `/home/${USER}`;
 const INSTALLED = '/usr/bin/stillpoint';
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
-async function waitForPort(port, ms) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const ok = await new Promise((res) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); res(true); });
-      s.once('error', () => res(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`tauri-driver did not listen on ${port} within ${ms} ms`);
-}
 
 /**
  * Grab the X display (ImageMagick's import: what a person sees) once the window has painted

@@ -4,7 +4,7 @@
 // tauri-driver orphans WebKitWebDriver on its port.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, existsSync, mkdirSync, writeFileSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { freePort, waitForPort } from './ports.mjs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,32 +19,6 @@ export const ARTIFACTS = join(root, 'e2e', '.artifacts');
 
 export function newDataDir(label) {
   return mkdtempSync(join(tmpdir(), `stillpoint-e2e-${label}-`));
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
-async function waitForPort(port, ms) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const ok = await new Promise((res) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); res(true); });
-      s.once('error', () => res(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`tauri-driver did not listen on ${port} within ${ms} ms`);
 }
 
 /**
